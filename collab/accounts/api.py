@@ -1,0 +1,116 @@
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.response import Response
+
+from collab.core.api import ETagMixin, HistoryMixin
+
+from .models import Department, User
+
+
+class IsStaffOrReadOnly(permissions.BasePermission):
+    """Everyone signed in reads; staff write (other systems sync the org chart)."""
+
+    def has_permission(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return False
+        return request.method in permissions.SAFE_METHODS or request.user.is_staff
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "code", "name", "kind", "head"]
+
+    def validate_code(self, value):
+        value = value.strip().upper()
+        if not value.isalnum() or not value.isascii():
+            raise serializers.ValidationError("代码只能由字母和数字组成")
+        return value
+
+
+class UserSerializer(serializers.ModelSerializer):
+    password = serializers.CharField(
+        write_only=True, required=False, style={"input_type": "password"}
+    )
+    display_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "display_name",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "department",
+            "is_coordinator",
+            "is_active",
+            "password",
+        ]
+
+    def validate(self, attrs):
+        password = attrs.get("password")
+        if password:
+            candidate = self.instance or User(**{k: v for k, v in attrs.items() if k != "password"})
+            validate_password(password, candidate)
+        return attrs
+
+    @transaction.atomic
+    def create(self, validated_data):
+        password = validated_data.pop("password", None)
+        user = User(**validated_data)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+        return user
+
+    @transaction.atomic
+    def update(self, instance, validated_data):
+        password = validated_data.pop("password", None)
+        for key, value in validated_data.items():
+            setattr(instance, key, value)
+        if password:
+            instance.set_password(password)
+        instance.save()
+        return instance
+
+
+class DepartmentViewSet(ETagMixin, HistoryMixin, viewsets.ModelViewSet):
+    queryset = Department.objects.all()
+    serializer_class = DepartmentSerializer
+    permission_classes = [IsStaffOrReadOnly]
+    filterset_fields = ["kind", "code"]
+    search_fields = ["code", "name"]
+    ordering_fields = ["code", "name"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+
+class UserViewSet(
+    ETagMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    queryset = User.objects.select_related("department").order_by("username")
+    serializer_class = UserSerializer
+    permission_classes = [IsStaffOrReadOnly]
+    filterset_fields = ["department", "is_coordinator", "is_active"]
+    search_fields = ["username", "display_name", "first_name", "last_name"]
+    ordering_fields = ["username", "display_name"]
+
+
+@api_view(["GET"])
+@permission_classes([permissions.IsAuthenticated])
+def me(request):
+    return Response(UserSerializer(request.user).data)
+
+
+me.cls.serializer_class = UserSerializer  # schema of the `me/` response
+
+
+def register(router):
+    router.register("departments", DepartmentViewSet, basename="department")
+    router.register("users", UserViewSet, basename="user")

@@ -1,0 +1,93 @@
+"""Running django-fsm transitions with reasons, permissions and history.
+
+A transition's conditions may be `Checks`: a list of functions that return a
+reason (str) when the object is not ready, or None. Apps further down the
+dependency chain append their own checks (e.g. tasks add "every plan approved"
+to a requirement's start), so the rule stays in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+Check = Callable[[Any], str | None]
+
+
+class TransitionBlocked(Exception):
+    """The transition is not allowed now; `reasons` says why (answers 409)."""
+
+    def __init__(self, reasons: list[str]):
+        self.reasons = [str(r) for r in reasons]
+        super().__init__("；".join(self.reasons))
+
+
+class Checks(list):
+    def reasons(self, obj) -> list[str]:
+        return [str(reason) for check in self if (reason := check(obj))]
+
+    def __call__(self, obj) -> bool:
+        return not self.reasons(obj)
+
+
+def _transition_meta(obj, name: str):
+    method = getattr(type(obj), name, None)
+    meta = getattr(method, "_django_fsm", None)
+    if meta is None:
+        raise TransitionBlocked([_("未知的操作：%(name)s") % {"name": name}])
+    return meta
+
+
+def blocking_reasons(obj, name: str) -> list[str]:
+    """Why `name` cannot run on `obj` right now (empty when it can)."""
+    meta = _transition_meta(obj, name)
+    state = meta.field.get_state(obj)
+    transition = meta.get_transition(state)
+    if transition is None:
+        label = obj._meta.get_field(meta.field.name).flatchoices
+        state_label = dict(label).get(state, state)
+        return [_("当前状态“%(state)s”下不能执行该操作") % {"state": state_label}]
+    reasons: list[str] = []
+    for condition in transition.conditions:
+        if isinstance(condition, Checks):
+            reasons.extend(condition.reasons(obj))
+        elif not condition(obj):
+            reasons.append(getattr(condition, "message", _("条件未满足")))
+    return reasons
+
+
+def may_run(obj, name: str, user) -> bool:
+    meta = _transition_meta(obj, name)
+    transition = meta.get_transition(meta.field.get_state(obj))
+    return transition is not None and transition.has_perm(obj, user)
+
+
+def available_transitions(obj, user) -> list[str]:
+    """Transitions the user may run now, conditions met."""
+    names = []
+    for field in obj._meta.concrete_fields:
+        getter = getattr(obj, f"get_available_user_{field.name}_transitions", None)
+        if getter is not None:
+            names.extend(t.name for t in getter(user=user))
+    return names
+
+
+def run_transition(obj, name: str, *, actor, reason: str = "", **kwargs) -> None:
+    """Check state, permission and conditions, then run the transition method.
+
+    The caller saves the object inside its own transaction.
+    """
+    meta = _transition_meta(obj, name)
+    state = meta.field.get_state(obj)
+    transition = meta.get_transition(state)
+    if transition is not None and not transition.has_perm(obj, actor):
+        raise PermissionDenied(_("您没有执行该操作的权限"))
+    reasons = blocking_reasons(obj, name)
+    if reasons:
+        raise TransitionBlocked(reasons)
+    getattr(obj, name)(**kwargs)
+    obj._history_user = actor
+    obj._change_reason = reason or name

@@ -1,0 +1,97 @@
+"""Sign-off points (签字确认) any register can use.
+
+A target object describes its sign-off point through `signoff_slots(stage)`: the
+slots that must sign in the current round, each with who may sign it. The latest
+signature per slot in the current round counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import SignOff
+
+
+@dataclass
+class Slot:
+    department: Any | None  # None: the coordinator's slot
+    signers: list[Any]  # users allowed to sign this slot
+    label: str = ""
+    latest: SignOff | None = field(default=None)
+
+    @property
+    def key(self):
+        return self.department.pk if self.department is not None else None
+
+    @property
+    def approved(self) -> bool:
+        return self.latest is not None and self.latest.decision == SignOff.Decision.APPROVE
+
+    @property
+    def rejected(self) -> bool:
+        return self.latest is not None and self.latest.decision == SignOff.Decision.REJECT
+
+
+def signoffs_for(target, stage: str, round_: int | None = None):
+    qs = SignOff.objects.filter(
+        content_type=ContentType.objects.get_for_model(target), object_id=target.pk, stage=stage
+    ).select_related("department", "signer")
+    if round_ is not None:
+        qs = qs.filter(round=round_)
+    return qs
+
+
+def signoff_state(target, stage: str) -> list[Slot]:
+    """The slots of the current round with their latest signature filled in."""
+    slots = target.signoff_slots(stage)
+    latest = {}
+    for signoff in signoffs_for(target, stage, target.signoff_round(stage)):
+        latest[signoff.department_id] = signoff
+    for slot in slots:
+        slot.latest = latest.get(slot.key)
+    return slots
+
+
+def signoff_blockers(target, stage: str) -> list[str]:
+    reasons = []
+    for slot in signoff_state(target, stage):
+        if slot.rejected:
+            reasons.append(_("%(slot)s 不同意") % {"slot": slot.label})
+        elif not slot.approved:
+            reasons.append(_("等待 %(slot)s 签字") % {"slot": slot.label})
+    return reasons
+
+
+@transaction.atomic
+def signoff_sign(
+    *, target, stage: str, actor, decision: str, comment: str = "", department=None
+) -> SignOff:
+    if decision not in SignOff.Decision.values:
+        raise ValidationError({"decision": _("意见只能是同意或不同意")})
+    if decision == SignOff.Decision.REJECT and not comment.strip():
+        raise ValidationError({"comment": _("不同意时请填写说明")})
+    if not target.signoff_open(stage):
+        raise ValidationError(_("当前状态下不接受签字"))
+    slots = {slot.key: slot for slot in target.signoff_slots(stage)}
+    key = department.pk if department is not None else None
+    slot = slots.get(key)
+    if slot is None:
+        raise ValidationError({"department": _("该部门不在本次签字范围内")})
+    if actor not in slot.signers:
+        raise PermissionDenied(_("只有该部门负责人（或协调人本人）可以签字"))
+    return SignOff.objects.create(
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=target.pk,
+        stage=stage,
+        round=target.signoff_round(stage),
+        department=department,
+        signer=actor,
+        decision=decision,
+        comment=comment,
+    )

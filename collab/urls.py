@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from collab.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("requirements/", include("requests_app.urls")),
+    path("tasks/", include("tasks_app.urls")),
+    path("risks/", include("risks_app.urls")),
+    path("reviews/", include("reviews_app.urls")),
+    path("notifications/", include("collab.notifications.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", include("collab.api_urls")),
+]

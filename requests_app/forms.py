@@ -1,0 +1,113 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from collab.accounts.models import Department, User
+from collab.signoffs.models import SignOff
+
+from .models import GroupRole, Requirement
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class RequirementForm(forms.ModelForm):
+    departments = forms.ModelMultipleChoiceField(
+        label=_("涉及部门"),
+        queryset=Department.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("内部部门与外部合作伙伴"),
+        error_messages={"required": _("请至少选择一个涉及部门")},
+    )
+
+    class Meta:
+        model = Requirement
+        fields = [
+            "initiating_department",
+            "contact_info",
+            "topic",
+            "goal",
+            "departments",
+            "expected_outcomes",
+            "start_date",
+            "end_date",
+            "resources",
+            "priority",
+            "coordinator",
+            "remarks",
+        ]
+        widgets = {
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "goal": forms.Textarea(attrs={"rows": 2}),
+            "expected_outcomes": forms.Textarea(attrs={"rows": 2}),
+            "resources": forms.Textarea(attrs={"rows": 2}),
+            "remarks": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["initiating_department"].queryset = Department.objects.filter(
+            kind=Department.Kind.INTERNAL
+        )
+        self.fields["coordinator"].queryset = User.objects.filter(
+            is_coordinator=True, is_active=True
+        )
+        for name, field in self.fields.items():
+            if name != "departments":
+                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+                field.widget.attrs.setdefault("class", css)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("结束日期不能早于开始日期"))
+        return data
+
+    def _post_clean(self):
+        # Model validation runs in the service, which sees the whole object.
+        pass
+
+
+class SignForm(forms.Form):
+    decision = forms.ChoiceField(label=_("意见"), choices=SignOff.Decision.choices)
+    comment = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), required=False, max_length=2000)
+
+
+class ReviewMeetingForm(forms.Form):
+    held_on = forms.DateField(
+        label=_("会议日期"), widget=DateInput(attrs={"class": "form-control"})
+    )
+    attendees = forms.ModelMultipleChoiceField(
+        label=_("参会人"),
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 5}),
+    )
+    conclusion = forms.CharField(
+        label=_("评审结论"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
+    )
+
+
+class GroupMemberForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label=_("成员"),
+        queryset=User.objects.filter(is_active=True).select_related("department"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    role = forms.ChoiceField(
+        label=_("角色"),
+        choices=GroupRole.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from collab.accounts.models import Department, User
+from collab.signoffs.services import Slot
+
+from .models import GroupMember, GroupRole, Requirement
+
+
+def requirements_visible_to(user: User) -> QuerySet[Requirement]:
+    """Requirements the user may see; mirror of rules.can_view. Others answer 404."""
+    qs = Requirement.objects.all()
+    if not (user and user.is_authenticated and user.is_active):
+        return qs.none()
+    if user.is_staff:
+        return qs
+    member = Exists(GroupMember.objects.filter(requirement=OuterRef("pk"), user=user))
+    visible = Q(coordinator=user) | Q(member)
+    if not user.is_partner:
+        if user.is_coordinator:
+            return qs
+        headed = Department.objects.filter(head=user)
+        involved = Exists(
+            Requirement.departments.through.objects.filter(
+                requirement=OuterRef("pk"), department__in=headed
+            )
+        )
+        visible |= Q(contact=user) | Q(initiating_department__in=headed) | Q(involved)
+    return qs.filter(visible)
+
+
+def requirement_list(user: User) -> QuerySet[Requirement]:
+    return (
+        requirements_visible_to(user)
+        .select_related("initiating_department", "contact", "coordinator")
+        .prefetch_related(
+            Prefetch("departments", queryset=Department.objects.order_by("code")),
+        )
+    )
+
+
+def requirement_detail(user: User) -> QuerySet[Requirement]:
+    return requirement_list(user).prefetch_related(
+        Prefetch("members", queryset=GroupMember.objects.select_related("user", "department")),
+    )
+
+
+def review_slots(requirement: Requirement) -> list[Slot]:
+    """Who signs the requirement review: the coordinator, the head of the initiating
+    department and the head of every involved internal department."""
+    coordinator = requirement.coordinator
+    slots = [Slot(department=None, signers=[coordinator], label=_("协作协调人"))]
+    departments = [requirement.initiating_department] + [
+        d for d in requirement.departments.all() if d.kind == Department.Kind.INTERNAL
+    ]
+    seen = set()
+    for department in departments:
+        if department.pk in seen:
+            continue
+        seen.add(department.pk)
+        head = department.head
+        slots.append(
+            Slot(
+                department=department,
+                signers=[head] if head is not None else [],
+                label=_("%(dept)s负责人") % {"dept": department.name},
+            )
+        )
+    return slots
+
+
+def group_leader(requirement: Requirement) -> GroupMember | None:
+    return next((m for m in group_members(requirement) if m.role == GroupRole.LEADER), None)
+
+
+def group_members(requirement: Requirement) -> list[GroupMember]:
+    cache = getattr(requirement, "_prefetched_objects_cache", {})
+    if "members" in cache:
+        return list(cache["members"])
+    return list(requirement.members.select_related("user", "department"))
+
+
+def missing_liaisons(requirement: Requirement) -> list[Department]:
+    liaison_departments = {
+        m.department_id for m in group_members(requirement) if m.role == GroupRole.LIAISON
+    }
+    return [d for d in requirement.departments.all() if d.pk not in liaison_departments]

@@ -1,0 +1,309 @@
+"""Use cases of the requirement register (template 1). Pages, API, admin and
+importers all write through these functions."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from collab.accounts.models import Department, User
+from collab.core.transitions import run_transition
+from collab.signoffs.services import signoff_blockers, signoff_sign
+
+from . import rules as perms
+from .models import (
+    COMPLETE_CHECKS,
+    CONFIRM_CHECKS,
+    REVIEW_STAGE,
+    START_CHECKS,
+    GroupMember,
+    GroupRole,
+    NumberSequence,
+    Requirement,
+    ReviewMeeting,
+)
+from .selectors import group_leader, missing_liaisons
+
+EDITABLE_FIELDS = (
+    "initiating_department",
+    "contact_info",
+    "topic",
+    "goal",
+    "expected_outcomes",
+    "start_date",
+    "end_date",
+    "resources",
+    "priority",
+    "remarks",
+    "coordinator",
+)
+NUMBER_PATTERN = re.compile(r"^(?P<year>\d{4})-(?P<code>[A-Z0-9]{2,16})-(?P<seq>\d{3,})$")
+
+
+# Conditions of the lifecycle (see models.*_CHECKS)
+def _signoffs_complete(requirement: Requirement) -> str | None:
+    reasons = signoff_blockers(requirement, REVIEW_STAGE)
+    return "；".join(reasons) if reasons else None
+
+
+def _group_ready(requirement: Requirement) -> str | None:
+    reasons = []
+    if group_leader(requirement) is None:
+        reasons.append(_("尚未指定协作小组组长"))
+    missing = missing_liaisons(requirement)
+    if missing:
+        names = "、".join(d.name for d in missing)
+        reasons.append(_("以下部门尚无接口人：%(names)s") % {"names": names})
+    return "；".join(reasons) if reasons else None
+
+
+def _acceptance_missing(requirement: Requirement) -> str | None:
+    return _("尚未通过成果验收")
+
+
+CONFIRM_CHECKS.append(_signoffs_complete)
+START_CHECKS.append(_group_ready)
+COMPLETE_CHECKS.append(_acceptance_missing)
+
+
+# Numbers
+def next_number(*, department: Department, year: int) -> str:
+    """Next `YYYY-CODE-NNN`; the sequence row is locked, so parallel filings never collide."""
+    NumberSequence.objects.bulk_create(
+        [NumberSequence(year=year, department=department)], ignore_conflicts=True
+    )
+    sequence = NumberSequence.objects.select_for_update().get(year=year, department=department)
+    sequence.last_value += 1
+    sequence.save(update_fields=["last_value"])
+    return f"{year}-{department.code}-{sequence.last_value:03d}"
+
+
+def reserve_number(number: str, *, department: Department) -> None:
+    """Keep an imported historical number and make sure it is never handed out again."""
+    match = NUMBER_PATTERN.match(number)
+    if not match or match["code"] != department.code:
+        raise ValidationError(
+            {"number": _("需求编号应为 年份-发起部门代码-三位序号，例如 2024-MKT-001")}
+        )
+    if Requirement.objects.filter(number=number).exists():
+        raise ValidationError({"number": _("需求编号 %(number)s 已存在") % {"number": number}})
+    year, value = int(match["year"]), int(match["seq"])
+    NumberSequence.objects.bulk_create(
+        [NumberSequence(year=year, department=department)], ignore_conflicts=True
+    )
+    sequence = NumberSequence.objects.select_for_update().get(year=year, department=department)
+    if value > sequence.last_value:
+        sequence.last_value = value
+        sequence.save(update_fields=["last_value"])
+
+
+# Register writes
+def _validate(requirement: Requirement, departments) -> None:
+    errors: dict[str, list[str]] = {}
+    try:
+        requirement.full_clean(exclude=["number", "status"])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if not departments:
+        errors.setdefault("departments", []).append(_("请至少选择一个涉及部门"))
+    start, end = requirement.start_date, requirement.end_date
+    if start and end and end < start:
+        errors.setdefault("end_date", []).append(_("结束日期不能早于开始日期"))
+    coordinator = getattr(requirement, "coordinator", None) if requirement.coordinator_id else None
+    if coordinator is not None and not coordinator.is_coordinator:
+        errors.setdefault("coordinator", []).append(_("所选用户不是协作协调人"))
+    if (
+        requirement.initiating_department_id
+        and requirement.initiating_department.kind != Department.Kind.INTERNAL
+    ):
+        errors.setdefault("initiating_department", []).append(_("发起部门必须是内部部门"))
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def requirement_create(
+    *, actor: User, data: dict, departments, number: str | None = None, filed_on: date | None = None
+) -> Requirement:
+    """File a requirement (status 待评审). `number` keeps an imported historical number."""
+    if actor.is_partner:
+        raise PermissionDenied(_("外部合作伙伴不能发起协作需求"))
+    fields = {key: value for key, value in data.items() if key in EDITABLE_FIELDS}
+    fields.setdefault("initiating_department", actor.department)
+    requirement = Requirement(contact=data.get("contact") or actor, **fields)
+    if not requirement.contact_info:
+        requirement.contact_info = requirement.contact.phone or requirement.contact.email
+    departments = list(departments or [])
+    _validate(requirement, departments)
+    if number:
+        reserve_number(number, department=requirement.initiating_department)
+        requirement.number = number
+    else:
+        year = (filed_on or timezone.localdate()).year
+        requirement.number = next_number(department=requirement.initiating_department, year=year)
+    requirement._history_user = actor
+    requirement._change_reason = _("发起需求")
+    try:
+        with transaction.atomic():
+            requirement.save()
+    except IntegrityError as error:
+        raise ValidationError(_("保存失败：数据冲突，请检查后重试")) from error
+    requirement.departments.set(departments)
+    return requirement
+
+
+@transaction.atomic
+def requirement_update(
+    *, requirement: Requirement, actor: User, data: dict, departments=None, reason: str = ""
+) -> Requirement:
+    requirement = Requirement.objects.select_for_update().get(pk=requirement.pk)
+    if not perms.can_edit(actor, requirement):
+        raise PermissionDenied(_("当前状态下您不能修改该需求"))
+    for key, value in data.items():
+        if key in EDITABLE_FIELDS:
+            setattr(requirement, key, value)
+    departments = list(requirement.departments.all() if departments is None else departments)
+    _validate(requirement, departments)
+    requirement._history_user = actor
+    requirement._change_reason = reason or _("修改需求")
+    requirement.save()
+    if set(departments) != set(requirement.departments.all()):
+        requirement.departments.set(departments)
+    return requirement
+
+
+def _transition(requirement: Requirement, name: str, *, actor: User, reason: str = "", **kwargs):
+    requirement = Requirement.objects.select_for_update().get(pk=requirement.pk)
+    run_transition(requirement, name, actor=actor, reason=reason, **kwargs)
+    requirement.save()
+    return requirement
+
+
+@transaction.atomic
+def requirement_confirm(*, requirement: Requirement, actor: User, reason: str = "") -> Requirement:
+    return _transition(
+        requirement, "confirm", actor=actor, reason=reason or _("评审通过，确认需求")
+    )
+
+
+@transaction.atomic
+def requirement_reject(*, requirement: Requirement, actor: User, reason: str = "") -> Requirement:
+    if not reason.strip():
+        raise ValidationError({"reason": _("驳回需求时必须填写原因")})
+    return _transition(requirement, "reject", actor=actor, reason=reason, reason_text=reason)
+
+
+@transaction.atomic
+def requirement_resubmit(*, requirement: Requirement, actor: User, reason: str = "") -> Requirement:
+    return _transition(requirement, "resubmit", actor=actor, reason=reason or _("修改后重新提交"))
+
+
+@transaction.atomic
+def requirement_start(*, requirement: Requirement, actor: User, reason: str = "") -> Requirement:
+    return _transition(requirement, "start", actor=actor, reason=reason or _("开始执行"))
+
+
+@transaction.atomic
+def requirement_complete(*, requirement: Requirement, actor: User, reason: str = "") -> Requirement:
+    return _transition(requirement, "complete", actor=actor, reason=reason or _("协作完成"))
+
+
+TRANSITION_SERVICES = {
+    "confirm": requirement_confirm,
+    "reject": requirement_reject,
+    "resubmit": requirement_resubmit,
+    "start": requirement_start,
+    "complete": requirement_complete,
+}
+
+
+@transaction.atomic
+def requirement_sign(
+    *,
+    requirement: Requirement,
+    actor: User,
+    decision: str,
+    comment: str = "",
+    department: Department | None = None,
+):
+    """Sign the requirement review as a department head (or as the coordinator)."""
+    requirement = Requirement.objects.select_for_update().get(pk=requirement.pk)
+    return signoff_sign(
+        target=requirement,
+        stage=REVIEW_STAGE,
+        actor=actor,
+        decision=decision,
+        comment=comment,
+        department=department,
+    )
+
+
+@transaction.atomic
+def requirement_record_review_meeting(
+    *, requirement: Requirement, actor: User, held_on: date, conclusion: str, attendees=()
+) -> ReviewMeeting:
+    if not perms.can_review(actor, requirement):
+        raise PermissionDenied(_("只有协作协调人可以记录需求评审会"))
+    if not (conclusion or "").strip():
+        raise ValidationError({"conclusion": _("请填写评审结论")})
+    meeting, _created = ReviewMeeting.objects.update_or_create(
+        requirement=requirement, defaults={"held_on": held_on, "conclusion": conclusion}
+    )
+    meeting.attendees.set(attendees)
+    return meeting
+
+
+# Collaboration group
+@transaction.atomic
+def group_add_member(
+    *,
+    requirement: Requirement,
+    actor: User,
+    user: User,
+    role: str,
+    department: Department | None = None,
+) -> GroupMember:
+    """Add a member; a leader replaces the previous leader, a liaison the previous one."""
+    if not perms.can_manage_group(actor, requirement):
+        raise PermissionDenied(_("只有协作协调人可以组建协作小组"))
+    department = department or user.department
+    errors = {}
+    if role not in GroupRole.values:
+        errors["role"] = _("未知角色")
+    if department is None:
+        errors["department"] = _("该成员没有所属部门")
+    elif user.department_id != department.pk:
+        errors["department"] = _("成员只能代表自己所属的部门")
+    elif department.kind == Department.Kind.PARTNER:
+        if department not in requirement.departments.all():
+            errors["department"] = _("该外部合作伙伴未参与本需求")
+        elif role not in (GroupRole.PARTNER, GroupRole.LIAISON):
+            errors["role"] = _("外部合作伙伴只能担任接口人或外部伙伴")
+    elif role == GroupRole.PARTNER:
+        errors["role"] = _("内部成员不能担任外部伙伴角色")
+    if errors:
+        raise ValidationError(errors)
+    if role in (GroupRole.LEADER, GroupRole.LIAISON):
+        replaced = requirement.members.filter(role=role)
+        if role == GroupRole.LIAISON:
+            replaced = replaced.filter(department=department)
+        for old in replaced:
+            old._history_user = actor
+            old.delete()
+    member, _created = GroupMember.objects.get_or_create(
+        requirement=requirement, user=user, role=role, defaults={"department": department}
+    )
+    return member
+
+
+@transaction.atomic
+def group_remove_member(*, member: GroupMember, actor: User) -> None:
+    if not perms.can_manage_group(actor, member.requirement):
+        raise PermissionDenied(_("只有协作协调人可以调整协作小组"))
+    member._history_user = actor
+    member.delete()

@@ -1,0 +1,258 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from collab.accounts.models import Department
+from collab.core.api import history_entries
+from collab.core.transitions import TransitionBlocked, blocking_reasons, may_run
+from collab.signoffs.services import signoff_state
+
+from . import rules as perms
+from . import services
+from .forms import GroupMemberForm, ReasonForm, RequirementForm, ReviewMeetingForm, SignForm
+from .models import REVIEW_STAGE, GroupMember, Priority, Requirement, RequirementStatus
+from .selectors import group_members, requirement_detail, requirement_list
+
+LIFECYCLE = ("confirm", "reject", "resubmit", "start", "complete")
+
+
+def _apply_errors(form, error: ValidationError):
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            target = field if field in form.fields else None
+            for message in messages_:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+@login_required
+def requirement_list_view(request):
+    qs = requirement_list(request.user)
+    params = request.GET
+    if params.get("status") in RequirementStatus.values:
+        qs = qs.filter(status=params["status"])
+    if params.get("priority") in Priority.values:
+        qs = qs.filter(priority=params["priority"])
+    if params.get("department", "").isdigit():
+        dept = int(params["department"])
+        involved = Requirement.departments.through.objects.filter(department=dept)
+        qs = qs.filter(Q(initiating_department=dept) | Q(pk__in=involved.values("requirement")))
+    if params.get("q"):
+        q = params["q"].strip()
+        qs = qs.filter(Q(number__icontains=q) | Q(topic__icontains=q) | Q(goal__icontains=q))
+    page = Paginator(qs.order_by("-created_at", "-id"), 20).get_page(params.get("page"))
+    return render(
+        request,
+        "requests_app/requirement_list.html",
+        {
+            "page_obj": page,
+            "statuses": RequirementStatus.choices,
+            "priorities": Priority.choices,
+            "departments": Department.objects.all(),
+            "can_create": not request.user.is_partner,
+        },
+    )
+
+
+def _visible_or_404(request, pk):
+    return get_object_or_404(requirement_detail(request.user), pk=pk)
+
+
+@login_required
+def requirement_create_view(request):
+    if request.user.is_partner:
+        raise PermissionDenied
+    form = RequirementForm(
+        request.POST or None,
+        initial={
+            "initiating_department": request.user.department_id,
+            "contact_info": request.user.phone or request.user.email,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        departments = data.pop("departments")
+        try:
+            requirement = services.requirement_create(
+                actor=request.user, data=data, departments=departments
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("需求 %(number)s 已提交，等待评审") % {"number": requirement.number}
+            )
+            return redirect("requirements:detail", pk=requirement.pk)
+    return render(
+        request, "requests_app/requirement_form.html", {"form": form, "requirement": None}
+    )
+
+
+@login_required
+def requirement_edit_view(request, pk):
+    requirement = _visible_or_404(request, pk)
+    if not perms.can_edit(request.user, requirement):
+        raise PermissionDenied
+    form = RequirementForm(request.POST or None, instance=requirement)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        departments = data.pop("departments")
+        try:
+            services.requirement_update(
+                requirement=requirement, actor=request.user, data=data, departments=departments
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("requirements:detail", pk=requirement.pk)
+    return render(
+        request, "requests_app/requirement_form.html", {"form": form, "requirement": requirement}
+    )
+
+
+def _transition_buttons(requirement, user):
+    buttons = []
+    for name in LIFECYCLE:
+        if not may_run(requirement, name, user):
+            continue
+        method = getattr(type(requirement), name)
+        transition = method._django_fsm.get_transition(requirement.status)
+        buttons.append(
+            {
+                "name": name,
+                "label": transition.custom.get("label", name),
+                "reasons": blocking_reasons(requirement, name),
+                "needs_reason": name == "reject",
+            }
+        )
+    return buttons
+
+
+@login_required
+def requirement_detail_view(request, pk):
+    requirement = _visible_or_404(request, pk)
+    user = request.user
+    slots = signoff_state(requirement, REVIEW_STAGE)
+    for slot in slots:
+        slot.can_sign = user in slot.signers and requirement.signoff_open(REVIEW_STAGE)
+    context = {
+        "requirement": requirement,
+        "slots": slots,
+        "buttons": _transition_buttons(requirement, user),
+        "members": group_members(requirement),
+        "history": history_entries(requirement),
+        "can_edit": perms.can_edit(user, requirement),
+        "can_manage_group": perms.can_manage_group(user, requirement),
+        "can_review": perms.can_review(user, requirement),
+        "review_meeting": getattr(requirement, "review_meeting", None),
+        "group_form": GroupMemberForm(),
+        "meeting_form": ReviewMeetingForm(),
+    }
+    return render(request, "requests_app/requirement_detail.html", context)
+
+
+@login_required
+@require_POST
+def requirement_transition_view(request, pk, name):
+    requirement = _visible_or_404(request, pk)
+    service = services.TRANSITION_SERVICES.get(name)
+    if service is None:
+        return redirect("requirements:detail", pk=pk)
+    form = ReasonForm(request.POST)
+    reason = form.data.get("reason", "") if form.is_valid() else ""
+    try:
+        service(requirement=requirement, actor=request.user, reason=reason)
+    except TransitionBlocked as error:
+        messages.error(request, str(error))
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    except PermissionDenied:
+        messages.error(request, _("您没有执行该操作的权限"))
+    else:
+        requirement.refresh_from_db()
+        messages.success(
+            request,
+            _("操作成功，当前状态：%(status)s") % {"status": requirement.get_status_display()},
+        )
+    return redirect("requirements:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def requirement_sign_view(request, pk):
+    requirement = _visible_or_404(request, pk)
+    form = SignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("签字信息不完整"))
+        return redirect("requirements:detail", pk=pk)
+    try:
+        services.requirement_sign(requirement=requirement, actor=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    except PermissionDenied as error:
+        messages.error(request, str(error) or _("您没有签字权限"))
+    else:
+        messages.success(request, _("已签字"))
+    return redirect("requirements:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def review_meeting_view(request, pk):
+    requirement = _visible_or_404(request, pk)
+    form = ReviewMeetingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写会议日期和评审结论"))
+        return redirect("requirements:detail", pk=pk)
+    try:
+        services.requirement_record_review_meeting(
+            requirement=requirement, actor=request.user, **form.cleaned_data
+        )
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("已记录需求评审会"))
+    return redirect("requirements:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def group_add_view(request, pk):
+    requirement = _visible_or_404(request, pk)
+    form = GroupMemberForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择成员和角色"))
+        return redirect("requirements:detail", pk=pk)
+    try:
+        services.group_add_member(requirement=requirement, actor=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("已加入协作小组"))
+    return redirect("requirements:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def group_remove_view(request, pk, member_id):
+    requirement = _visible_or_404(request, pk)
+    member = get_object_or_404(GroupMember, pk=member_id, requirement=requirement)
+    try:
+        services.group_remove_member(member=member, actor=request.user)
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("已移出协作小组"))
+    return redirect("requirements:detail", pk=pk)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReviewsAppConfig(AppConfig):
+    name = "reviews_app"
+    verbose_name = _("验收与复盘")
