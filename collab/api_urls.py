@@ -10,12 +10,16 @@ import reviews_app.api
 import risks_app.api
 import tasks_app.api
 from collab.accounts import api as accounts_api
+from collab.documents import api as documents_api
+from collab.meetings import api as meetings_api
 from collab.notifications import api as notifications_api
 
 router = DefaultRouter()
 for module in (
     accounts_api,
     notifications_api,
+    meetings_api,
+    documents_api,
     requests_app.api,
     tasks_app.api,
     risks_app.api,

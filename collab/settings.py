@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "collab.accounts",
     "collab.signoffs",
     "collab.notifications",
+    "collab.meetings",
+    "collab.documents",
     "requests_app",
     "tasks_app",
     "risks_app",
@@ -86,6 +88,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Background workers and the web process share the file; wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if env("TEST_DATABASE_NAME", default=""):
+    DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")

@@ -14,6 +14,8 @@ urlpatterns = [
     path("risks/", include("risks_app.urls")),
     path("reviews/", include("reviews_app.urls")),
     path("notifications/", include("collab.notifications.urls")),
+    path("meetings/", include("collab.meetings.urls")),
+    path("documents/", include("collab.documents.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("collab.api_urls")),
 ]

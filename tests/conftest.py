@@ -1,0 +1,91 @@
+"""Shared fixtures. Under CI=true, a test that needs PostgreSQL, Redis or Chromium
+fails instead of skipping when the service is missing."""
+
+import os
+import socket
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(what: str, available: bool, hint: str = "") -> None:
+    """Skip locally, fail in CI, when a real component is missing."""
+    if available:
+        return
+    message = f"{what} is required for this test{': ' + hint if hint else ''}"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def require_postgres() -> None:
+    require("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL=postgres://…")
+
+
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL") or os.environ.get("CELERY_BROKER_URL", "")
+    return url if url.startswith("redis://") else ""
+
+
+def require_redis() -> str:
+    url = redis_url()
+    available = False
+    if url:
+        from urllib.parse import urlparse
+
+        parsed = urlparse(url)
+        try:
+            with socket.create_connection((parsed.hostname, parsed.port or 6379), timeout=2):
+                available = True
+        except OSError:
+            available = False
+    require("Redis", available, "set CELERY_BROKER_URL=redis://…")
+    return url
+
+
+@pytest.fixture
+def org(db):
+    """The demo organization: departments by code and users by username."""
+    from collab.accounts.demo import load
+
+    context: dict = {}
+    load(context)
+    return context
+
+
+@pytest.fixture
+def seed(db):
+    """Everything `manage.py load_demo` loads, as its context dict."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    context: dict = {}
+    for config in apps.get_app_configs():
+        try:
+            module = import_module(f"{config.name}.demo")
+        except ModuleNotFoundError as error:
+            if error.name != f"{config.name}.demo":
+                raise
+            continue
+        module.load(context)
+    return context
+
+
+@pytest.fixture
+def api():
+    """An API client; `api.as_user(user)` authenticates with that user's token."""
+    from rest_framework.authtoken.models import Token
+
+    client = APIClient()
+
+    def as_user(user):
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    client.as_user = as_user
+    return client
