@@ -13,6 +13,7 @@ from collab.accounts import api as accounts_api
 from collab.documents import api as documents_api
 from collab.meetings import api as meetings_api
 from collab.notifications import api as notifications_api
+from collab.spreadsheets import api as spreadsheets_api
 
 router = DefaultRouter()
 for module in (
@@ -20,6 +21,7 @@ for module in (
     notifications_api,
     meetings_api,
     documents_api,
+    spreadsheets_api,
     requests_app.api,
     tasks_app.api,
     risks_app.api,

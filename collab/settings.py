@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "collab.notifications",
     "collab.meetings",
     "collab.documents",
+    "collab.spreadsheets",
     "requests_app",
     "tasks_app",
     "risks_app",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("notifications/", include("collab.notifications.urls")),
     path("meetings/", include("collab.meetings.urls")),
     path("documents/", include("collab.documents.urls")),
+    path("spreadsheets/", include("collab.spreadsheets.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("collab.api_urls")),
 ]
