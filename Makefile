@@ -1,38 +1,51 @@
 # Collab: the few commands a newcomer needs.
+SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# Folders the filesystem broker, media and static files live in (var/ is not in git).
+VAR_DIRS := var/broker/out var/broker/processed var/media var/staticfiles
 
-.PHONY: install run worker test lint format bench migrate demo clean
+.PHONY: install run worker test lint format bench migrate demo messages dirs clean
 
 $(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Collab needs Python 3.11 or newer (PYTHON=$(PYTHON))"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || \
+	  { echo "Could not create $(VENV); on Debian/Ubuntu: apt-get install python3-venv"; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
 install: $(STAMP)
 
-var:
-	mkdir -p var/broker/out var/broker/processed var/media
+dirs:
+	@mkdir -p $(VAR_DIRS)
 
-migrate: install var
+migrate: install dirs
 	DEBUG=1 $(PY) manage.py migrate --noinput
 
 demo: migrate
 	DEBUG=1 $(PY) manage.py load_demo
 
 # Site on http://127.0.0.1:$(PORT) with a Celery worker and embedded beat on the
-# server-less filesystem broker; Ctrl-C stops all of them.
+# server-less filesystem broker. Ctrl-C (or SIGTERM to make) stops all of them; when
+# one of them exits, the other is stopped too.
 run: demo
 	@echo "Collab: http://127.0.0.1:$(PORT)/  (admin: /admin/, API docs: /api/docs/)"
-	@trap 'kill 0' INT TERM EXIT; \
-	DEBUG=1 $(VENV)/bin/celery -A collab worker --beat --loglevel=info --concurrency=2 & \
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@pids=""; \
+	trap 'trap - INT TERM EXIT; kill $$pids 2>/dev/null; wait' INT TERM EXIT; \
+	DEBUG=1 $(VENV)/bin/celery -A collab worker --beat --loglevel=info --concurrency=2 & pids="$$pids $$!"; \
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT) & pids="$$pids $$!"; \
+	wait -n
 
-test: install var
+# A worker with embedded beat alone (e.g. next to a server started some other way).
+worker: install dirs
+	DEBUG=1 $(VENV)/bin/celery -A collab worker --beat --loglevel=info --concurrency=2
+
+test: install dirs
 	DEBUG=1 $(VENV)/bin/pytest $(ARGS)
 
 lint: install
@@ -43,8 +56,13 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: install var
+bench: install dirs
 	DEBUG=1 $(PY) benchmarks/run_all.py
+
+# Refresh locale/en/LC_MESSAGES/django.po from the source and compile it (needs gettext).
+messages: install
+	DEBUG=1 $(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=static
+	DEBUG=1 $(PY) manage.py compilemessages -l en --ignore=.venv
 
 clean:
 	rm -rf var db.sqlite3
