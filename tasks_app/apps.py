@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class TasksAppConfig(AppConfig):
     name = "tasks_app"
     verbose_name = _("任务分工")
+
+    def ready(self):
+        from requests_app.models import START_CHECKS
+        from requests_app.tabs import Tab, register_tab
+
+        from . import services
+
+        for check in (services.requirement_has_tasks, services.requirement_plans_approved):
+            if check not in START_CHECKS:
+                START_CHECKS.append(check)
+        register_tab(Tab("tasks", "任务分工", "tasks:register", 10))
+        register_tab(Tab("kanban", "看板", "tasks:kanban", 11))
+        register_tab(Tab("gantt", "甘特图", "tasks:gantt", 12))
+        register_tab(Tab("plans", "方案", "tasks:plans", 13))
+        register_tab(Tab("weekly", "协作例会", "tasks:weekly", 14))

@@ -1,0 +1,592 @@
+"""Use cases of the task register (template 2) and plans (方案). Pages, API, admin,
+importers, meetings and background jobs all write through these functions."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from collab.accounts.models import Department, User
+from collab.core.transitions import run_transition
+from collab.signoffs.services import signoff_blockers, signoff_sign
+from requests_app.models import Requirement
+
+from . import rules as perms
+from .models import (
+    CLOSED_STATUSES,
+    PLAN_APPROVE_CHECKS,
+    PLAN_STAGE,
+    TASK_START_CHECKS,
+    BudgetUnit,
+    Plan,
+    PlanComment,
+    PlanStatus,
+    PlanVersion,
+    ProgressUpdate,
+    Task,
+    TaskStatus,
+)
+from .selectors import dependency_edges, today, unapproved_plans, would_cycle
+
+TASK_FIELDS = (
+    "code",
+    "name",
+    "owner_department",
+    "owner",
+    "planned_start",
+    "planned_end",
+    "deliverable",
+    "priority",
+    "progress",
+)
+TASK_RELATIONS = ("collaborating_departments", "collaborators", "depends_on")
+OPEN_REQUIREMENT = ("confirmed", "in_progress")
+
+
+# Conditions ------------------------------------------------------------------------
+def _requirement_in_progress(task: Task) -> str | None:
+    if task.requirement.status != "in_progress":
+        return _("需求开始执行后才能开始任务")
+    return None
+
+
+def _dependencies_finished(task: Task) -> str | None:
+    waiting = [d.code for d in task.depends_on.all() if d.status not in CLOSED_STATUSES]
+    if waiting:
+        return _("前置任务尚未完成：%(codes)s") % {"codes": "、".join(sorted(waiting))}
+    return None
+
+
+def _plan_signed(plan: Plan) -> str | None:
+    reasons = signoff_blockers(plan, PLAN_STAGE)
+    return "；".join(reasons) if reasons else None
+
+
+TASK_START_CHECKS.extend([_requirement_in_progress, _dependencies_finished])
+PLAN_APPROVE_CHECKS.append(_plan_signed)
+
+
+def requirement_has_tasks(requirement: Requirement) -> str | None:
+    """Requirement start check: at least one task that is not cancelled."""
+    if not requirement.tasks.exclude(status=TaskStatus.CANCELLED).exists():
+        return _("尚未分解任务（至少需要一个任务）")
+    return None
+
+
+def requirement_plans_approved(requirement: Requirement) -> str | None:
+    """Requirement start check: every plan approved."""
+    titles = list(unapproved_plans(requirement).values_list("title", flat=True)[:5])
+    if titles:
+        return _("以下方案尚未批准：%(titles)s") % {"titles": "、".join(titles)}
+    return None
+
+
+# Tasks -----------------------------------------------------------------------------
+def involved_departments(requirement: Requirement) -> set[int]:
+    return {requirement.initiating_department_id, *(d.pk for d in requirement.departments.all())}
+
+
+def task_warnings(task: Task) -> list[str]:
+    """Things worth a second look that do not block saving."""
+    warnings = []
+    requirement = task.requirement
+    if task.planned_start and task.planned_start < requirement.start_date:
+        warnings.append(_("计划开始时间早于需求开始日期 %(d)s") % {"d": requirement.start_date})
+    if task.planned_end and task.planned_end > requirement.end_date:
+        warnings.append(_("计划结束时间晚于需求结束日期 %(d)s") % {"d": requirement.end_date})
+    if task.pk and task.planned_start:
+        late = [d.code for d in task.depends_on.all() if d.planned_end >= task.planned_start]
+        if late:
+            warnings.append(
+                _("计划开始时间早于前置任务结束：%(codes)s") % {"codes": "、".join(sorted(late))}
+            )
+    return warnings
+
+
+def next_code(requirement: Requirement) -> str:
+    """Next free top-level WBS number (used when a task comes without one, e.g. from a
+    meeting's action item)."""
+    codes = requirement.tasks.values_list("code", flat=True)
+    top = max((int(code.split(".")[0]) for code in codes), default=0)
+    return str(top + 1)
+
+
+def _validate_task(task: Task, *, collaborating_departments, collaborators, depends_on) -> None:
+    requirement = task.requirement
+    errors: dict[str, list[str]] = {}
+
+    def add(field, message):
+        errors.setdefault(field, []).append(message)
+
+    try:
+        task.full_clean(
+            exclude=["status", "requirement", "code_sort"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            for message in messages:
+                add(field, message)
+    if requirement.status not in OPEN_REQUIREMENT:
+        add("__all__", _("需求确认后、完成前才能分解或修改任务"))
+    if (
+        task.code
+        and Task.objects.filter(requirement=requirement, code=task.code)
+        .exclude(pk=task.pk)
+        .exists()
+    ):
+        add("code", _("任务ID %(code)s 在本需求中已存在") % {"code": task.code})
+    if task.planned_start and task.planned_end and task.planned_end < task.planned_start:
+        add("planned_end", _("计划结束时间不能早于计划开始时间"))
+    involved = involved_departments(requirement)
+    if task.owner_department_id and task.owner_department_id not in involved:
+        add("owner_department", _("负责部门不在本需求的涉及部门中"))
+    owner = task.owner if task.owner_id else None
+    if owner is not None:
+        if not owner.is_active:
+            add("owner", _("负责人账号已停用"))
+        elif owner.department_id != task.owner_department_id:
+            add("owner", _("负责人必须属于负责部门"))
+    for department in collaborating_departments:
+        if department.pk not in involved:
+            add(
+                "collaborating_departments",
+                _("%(dept)s 不在本需求的涉及部门中") % {"dept": department.name},
+            )
+    for user in collaborators:
+        if user.department_id not in involved:
+            add("collaborators", _("%(user)s 所属部门未参与本需求") % {"user": user.label})
+    dep_ids = {d.pk for d in depends_on}
+    for dependency in depends_on:
+        if dependency.requirement_id != requirement.pk:
+            add("depends_on", _("前置任务必须属于同一需求"))
+        elif task.pk and dependency.pk == task.pk:
+            add("depends_on", _("任务不能依赖自身"))
+    if (
+        task.pk
+        and dep_ids
+        and "depends_on" not in errors
+        and would_cycle(dependency_edges(requirement.pk), task.pk, dep_ids)
+    ):
+        add("depends_on", _("前置任务形成循环依赖"))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save_task(task: Task, actor: User, reason: str) -> None:
+    task._history_user = actor
+    task._change_reason = reason
+    try:
+        with transaction.atomic():
+            task.save()
+    except IntegrityError as error:
+        raise ValidationError(_("保存失败：数据冲突，请检查后重试")) from error
+
+
+@transaction.atomic
+def task_create(
+    *,
+    requirement: Requirement,
+    actor: User,
+    name: str,
+    owner_department: Department,
+    owner: User,
+    planned_start: datetime.date,
+    planned_end: datetime.date,
+    code: str = "",
+    deliverable: str = "",
+    priority: str = "P1",
+    progress: int = 0,
+    collaborating_departments: Iterable[Department] = (),
+    collaborators: Iterable[User] = (),
+    depends_on: Iterable[Task] = (),
+    reason: str = "",
+) -> Task:
+    """Add a row to the task register of a confirmed (or running) requirement."""
+    requirement = Requirement.objects.select_for_update().get(pk=requirement.pk)
+    if not perms.can_create_in(actor, requirement, getattr(owner_department, "pk", None)):
+        raise PermissionDenied(_("您不能为该部门分解任务"))
+    task = Task(
+        requirement=requirement,
+        code=(code or "").strip() or next_code(requirement),
+        name=name,
+        owner_department=owner_department,
+        owner=owner,
+        planned_start=planned_start,
+        planned_end=planned_end,
+        deliverable=deliverable or "",
+        priority=priority,
+        progress=progress or 0,
+    )
+    collaborating_departments = list(collaborating_departments)
+    collaborators = list(collaborators)
+    depends_on = list(depends_on)
+    _validate_task(
+        task,
+        collaborating_departments=collaborating_departments,
+        collaborators=collaborators,
+        depends_on=depends_on,
+    )
+    _save_task(task, actor, reason or _("分解任务"))
+    task.collaborating_departments.set(collaborating_departments)
+    task.collaborators.set(collaborators)
+    task.depends_on.set(depends_on)
+    return task
+
+
+@transaction.atomic
+def task_update(*, task: Task, actor: User, data: dict, reason: str = "") -> Task:
+    """Change register fields (not the status). Relations in `data` replace the old ones."""
+    task = Task.objects.select_for_update().select_related("requirement").get(pk=task.pk)
+    if not perms.can_manage_task(actor, task):
+        raise PermissionDenied(_("您不能修改该任务"))
+    for key in TASK_FIELDS:
+        if key in data:
+            setattr(task, key, data[key])
+    if "owner_department" in data and not perms.can_create_in(
+        actor, task.requirement, task.owner_department_id
+    ):
+        raise PermissionDenied(_("您不能把任务转给其他部门"))
+    relations = {
+        key: list(data[key]) if key in data else list(getattr(task, key).all())
+        for key in TASK_RELATIONS
+    }
+    _validate_task(task, **relations)
+    _save_task(task, actor, reason or _("修改任务"))
+    for key in TASK_RELATIONS:
+        if key in data:
+            getattr(task, key).set(relations[key])
+    return task
+
+
+@transaction.atomic
+def task_reschedule(
+    *,
+    task: Task,
+    actor: User,
+    planned_start: datetime.date,
+    planned_end: datetime.date,
+    reason: str = "",
+) -> Task:
+    """Move a task's planned dates (the Gantt drag): owner, liaison, leader, coordinator."""
+    task = Task.objects.select_for_update().select_related("requirement").get(pk=task.pk)
+    if not perms.can_update_task(actor, task):
+        raise PermissionDenied(_("您不能调整该任务的计划时间"))
+    if task.status in CLOSED_STATUSES:
+        raise ValidationError(_("已完成或已取消的任务不能调整计划时间"))
+    if planned_start is None or planned_end is None:
+        raise ValidationError({"planned_start": _("请填写计划开始和结束时间")})
+    if planned_end < planned_start:
+        raise ValidationError({"planned_end": _("计划结束时间不能早于计划开始时间")})
+    task.planned_start, task.planned_end = planned_start, planned_end
+    task._history_user = actor
+    task._change_reason = reason or _("调整计划时间")
+    task.save(update_fields=["planned_start", "planned_end", "updated_at"])
+    return task
+
+
+def _transition(task: Task, name: str, *, actor: User, reason: str, fields, **kwargs) -> Task:
+    task = Task.objects.select_for_update().select_related("requirement").get(pk=task.pk)
+    run_transition(task, name, actor=actor, reason=reason, **kwargs)
+    task.save(update_fields=["status", "updated_at", *fields])
+    return task
+
+
+def _required_reason(reason: str, message: str) -> str:
+    if not (reason or "").strip():
+        raise ValidationError({"reason": message})
+    return reason.strip()
+
+
+@transaction.atomic
+def task_start(*, task: Task, actor: User, reason: str = "") -> Task:
+    return _transition(task, "start", actor=actor, reason=reason or _("开始任务"), fields=[])
+
+
+@transaction.atomic
+def task_block(*, task: Task, actor: User, reason: str = "") -> Task:
+    reason = _required_reason(reason, _("标记阻塞时必须填写原因"))
+    return _transition(
+        task, "block", actor=actor, reason=reason, fields=["block_reason"], reason_text=reason
+    )
+
+
+@transaction.atomic
+def task_unblock(*, task: Task, actor: User, reason: str = "") -> Task:
+    return _transition(
+        task, "unblock", actor=actor, reason=reason or _("解除阻塞"), fields=["block_reason"]
+    )
+
+
+@transaction.atomic
+def task_finish(
+    *, task: Task, actor: User, actual_end: datetime.date | None = None, reason: str = ""
+) -> Task:
+    """Finish: actual finish date (today by default, editable) and progress 100."""
+    actual_end = actual_end or today()
+    if actual_end > today():
+        raise ValidationError({"actual_end": _("实际完成时间不能晚于今天")})
+    return _transition(
+        task,
+        "finish",
+        actor=actor,
+        reason=reason or _("完成任务"),
+        fields=["actual_end", "progress"],
+        actual_end=actual_end,
+    )
+
+
+@transaction.atomic
+def task_reopen(*, task: Task, actor: User, reason: str = "") -> Task:
+    reason = _required_reason(reason, _("重新打开任务时必须填写原因"))
+    return _transition(task, "reopen", actor=actor, reason=reason, fields=["actual_end"])
+
+
+@transaction.atomic
+def task_cancel(*, task: Task, actor: User, reason: str = "") -> Task:
+    reason = _required_reason(reason, _("取消任务时必须填写原因"))
+    return _transition(
+        task, "cancel", actor=actor, reason=reason, fields=["cancel_reason"], reason_text=reason
+    )
+
+
+TRANSITION_SERVICES = {
+    "start": task_start,
+    "block": task_block,
+    "unblock": task_unblock,
+    "finish": task_finish,
+    "reopen": task_reopen,
+    "cancel": task_cancel,
+}
+REASON_REQUIRED = ("block", "reopen", "cancel")
+
+
+@transaction.atomic
+def task_post_update(
+    *,
+    task: Task,
+    actor: User,
+    note: str,
+    progress: int | None = None,
+    expected_end: datetime.date | None = None,
+    kind: str = ProgressUpdate.Kind.PROGRESS,
+) -> ProgressUpdate:
+    """Daily progress (owner and managers) or a comment (also collaborators)."""
+    task = Task.objects.select_for_update().select_related("requirement").get(pk=task.pk)
+    errors: dict[str, str] = {}
+    if kind not in ProgressUpdate.Kind.values:
+        errors["kind"] = _("未知的类型")
+    if not (note or "").strip():
+        errors["note"] = _("请填写进展说明")
+    if progress is not None and not 0 <= progress <= 100:
+        errors["progress"] = _("进度应在 0 到 100 之间")
+    if kind == ProgressUpdate.Kind.PROGRESS:
+        if progress is None:
+            errors["progress"] = _("请填写进度")
+        if task.status in CLOSED_STATUSES:
+            errors["__all__"] = _("任务已完成或已取消，不能再填报进度")
+    if errors:
+        raise ValidationError(errors)
+    if kind == ProgressUpdate.Kind.PROGRESS:
+        if not perms.can_update_task(actor, task):
+            raise PermissionDenied(_("只有负责人和管理人可以填报进度"))
+    elif not perms.can_comment_task(actor, task):
+        raise PermissionDenied(_("只有任务相关人员可以评论"))
+    update = ProgressUpdate(
+        task=task,
+        kind=kind,
+        author=actor,
+        progress=progress if kind == ProgressUpdate.Kind.PROGRESS else None,
+        note=note.strip(),
+        expected_end=expected_end,
+    )
+    update._history_user = actor
+    update.save()
+    if kind == ProgressUpdate.Kind.PROGRESS and progress != task.progress:
+        task.progress = progress
+        task._history_user = actor
+        task._change_reason = _("进度更新：%(p)s%%") % {"p": progress}
+        task.save(update_fields=["progress", "updated_at"])
+    return update
+
+
+# Plans -----------------------------------------------------------------------------
+PLAN_FIELDS = (
+    "title",
+    "body",
+    "budget_amount",
+    "budget_unit",
+    "people",
+    "tools",
+    "contingency",
+)
+
+
+def _validate_plan(plan: Plan) -> None:
+    errors: dict[str, list[str]] = {}
+    try:
+        plan.full_clean(
+            exclude=["status", "requirement", "task", "author"], validate_constraints=False
+        )
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if plan.task_id and plan.task.requirement_id != plan.requirement_id:
+        errors.setdefault("task", []).append(_("任务不属于该需求"))
+    if plan.budget_amount is not None and plan.budget_amount < 0:
+        errors.setdefault("budget_amount", []).append(_("预算金额不能为负数"))
+    if plan.budget_unit not in BudgetUnit.values:
+        errors.setdefault("budget_unit", []).append(_("预算单位只能是万元或元"))
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    requirement: Requirement,
+    actor: User,
+    title: str,
+    body: str,
+    task: Task | None = None,
+    budget_amount=None,
+    budget_unit: str = BudgetUnit.WAN_YUAN,
+    people: str = "",
+    tools: str = "",
+    contingency: str = "",
+) -> Plan:
+    """Write a plan for a task (its owner or managers) or for the whole requirement
+    (leader, coordinator)."""
+    if requirement.status not in OPEN_REQUIREMENT:
+        raise ValidationError(_("需求确认后、完成前才能编写方案"))
+    plan = Plan(
+        requirement=requirement,
+        task=task,
+        title=title,
+        body=body,
+        budget_amount=budget_amount,
+        budget_unit=budget_unit or BudgetUnit.WAN_YUAN,
+        people=people or "",
+        tools=tools or "",
+        contingency=contingency or "",
+        author=actor,
+    )
+    allowed = (
+        perms.can_update_task(actor, task)
+        if task is not None and task.requirement_id == requirement.pk
+        else perms.manages_all(actor, requirement)
+    )
+    if not allowed:
+        raise PermissionDenied(_("您不能为此编写方案"))
+    _validate_plan(plan)
+    plan._history_user = actor
+    plan._change_reason = _("编写方案")
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, plan: Plan, actor: User, data: dict, reason: str = "") -> Plan:
+    plan = Plan.objects.select_for_update().select_related("requirement", "task").get(pk=plan.pk)
+    if not perms.can_edit_plan(actor, plan):
+        raise PermissionDenied(_("您不能修改该方案"))
+    if plan.status != PlanStatus.DRAFT:
+        raise ValidationError(_("只有草稿状态的方案可以修改；已提交的方案请先修订"))
+    for key in PLAN_FIELDS:
+        if key in data:
+            setattr(plan, key, data[key])
+    _validate_plan(plan)
+    plan._history_user = actor
+    plan._change_reason = reason or _("修改方案")
+    plan.save()
+    return plan
+
+
+def _plan_transition(plan: Plan, name: str, *, actor: User, reason: str) -> Plan:
+    plan = Plan.objects.select_for_update().select_related("requirement", "task").get(pk=plan.pk)
+    run_transition(plan, name, actor=actor, reason=reason)
+    plan.save(update_fields=["status", "version", "updated_at"])
+    return plan
+
+
+@transaction.atomic
+def plan_submit(*, plan: Plan, actor: User, reason: str = "") -> Plan:
+    """Send the current version to review; its content is kept as that version."""
+    plan = _plan_transition(plan, "submit", actor=actor, reason=reason or _("提交评审"))
+    PlanVersion.objects.update_or_create(
+        plan=plan,
+        version=plan.version,
+        defaults={
+            **{key: getattr(plan, key) for key in PLAN_FIELDS},
+            "submitted_by": actor,
+        },
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_approve(*, plan: Plan, actor: User, reason: str = "") -> Plan:
+    return _plan_transition(plan, "approve", actor=actor, reason=reason or _("方案批准"))
+
+
+@transaction.atomic
+def plan_revise(*, plan: Plan, actor: User, reason: str = "") -> Plan:
+    """Back to draft as a new version; sign-offs start a new round."""
+    return _plan_transition(plan, "revise", actor=actor, reason=reason or _("修订方案"))
+
+
+PLAN_TRANSITION_SERVICES = {
+    "submit": plan_submit,
+    "approve": plan_approve,
+    "revise": plan_revise,
+}
+
+
+@transaction.atomic
+def plan_sign(
+    *,
+    plan: Plan,
+    actor: User,
+    decision: str,
+    comment: str = "",
+    department: Department | None = None,
+):
+    """Sign a plan in review: the leader (no department) or a department head."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    return signoff_sign(
+        target=plan,
+        stage=PLAN_STAGE,
+        actor=actor,
+        decision=decision,
+        comment=comment,
+        department=department,
+    )
+
+
+@transaction.atomic
+def plan_comment(
+    *, plan: Plan, actor: User, body: str, department: Department | None = None
+) -> PlanComment:
+    """A review comment from one department's angle (finance: budget; tech: feasibility)."""
+    department = department or actor.department
+    if not (body or "").strip():
+        raise ValidationError({"body": _("请填写评审意见")})
+    if department is None or actor.department_id != department.pk:
+        raise ValidationError({"department": _("只能代表自己所属的部门发表意见")})
+    requirement = plan.requirement
+    member = bool(perms.memberships(actor, requirement))
+    head = department.head_id == actor.pk and department.pk in involved_departments(requirement)
+    if not (member or head or requirement.coordinator_id == actor.pk):
+        raise PermissionDenied(_("只有协作小组成员和相关部门负责人可以评审方案"))
+    if plan.status == PlanStatus.APPROVED:
+        raise ValidationError(_("方案已批准；如需调整请先修订"))
+    comment = PlanComment(
+        plan=plan, version=plan.version, department=department, author=actor, body=body.strip()
+    )
+    comment._history_user = actor
+    comment.save()
+    return comment
