@@ -1,0 +1,140 @@
+"""The production docker-compose.yml: valid for docker-compose, one Django definition shared
+by web, worker and beat, and an environment that passes Django's deploy check."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import require
+
+ROOT = Path(__file__).resolve().parents[2]
+DJANGO_SERVICES = ("migrate", "web", "worker", "beat")
+COMPOSE_SECRET = "compose-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG"
+
+
+def compose(*args: str, **variables: str) -> subprocess.CompletedProcess:
+    executable = shutil.which("docker-compose")
+    require("docker-compose", executable is not None, "apt-get install -y docker-compose")
+    env = {key: value for key, value in os.environ.items() if key != "SECRET_KEY"}
+    env.update(variables)
+    return subprocess.run(
+        [
+            executable,
+            "--project-directory",
+            str(ROOT),
+            "-f",
+            str(ROOT / "docker-compose.yml"),
+            *args,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def config() -> dict:
+    result = compose("config", SECRET_KEY=COMPOSE_SECRET, ALLOWED_HOSTS="collab.example.com")
+    assert result.returncode == 0, result.stderr
+    return yaml.safe_load(result.stdout)
+
+
+def command_text(service: dict) -> str:
+    command = service.get("command", "")
+    return command if isinstance(command, str) else " ".join(command)
+
+
+def test_compose_file_is_valid():
+    result = compose("config", "-q", SECRET_KEY=COMPOSE_SECRET)
+    assert result.returncode == 0, result.stderr
+
+
+def test_compose_refuses_to_start_without_a_secret_key():
+    result = compose("config", "-q")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_web_worker_beat_share_one_definition(config):
+    services = config["services"]
+    first = services["web"]
+    for name in DJANGO_SERVICES:
+        service = services[name]
+        assert service["image"] == first["image"], name
+        assert service["build"] == first["build"], name
+        assert service["environment"] == first["environment"], name
+    assert first["build"]["dockerfile"] == "Dockerfile"
+    environment = first["environment"]
+    assert environment["DEBUG"] == "0"
+    assert environment["SECRET_KEY"] == COMPOSE_SECRET
+    assert environment["DATABASE_URL"].startswith("postgres://")
+    assert "@postgres:5432/" in environment["DATABASE_URL"]
+    assert environment["CELERY_BROKER_URL"].startswith("redis://redis:6379/")
+    assert environment["REDIS_URL"].startswith("redis://redis:6379/")
+
+
+def test_services_run_the_right_programs(config):
+    services = config["services"]
+    web = command_text(services["web"])
+    assert "collectstatic --noinput" in web
+    assert "gunicorn collab.wsgi" in web
+    assert command_text(services["worker"]).startswith("celery -A collab worker")
+    assert command_text(services["beat"]).startswith("celery -A collab beat")
+    assert command_text(services["migrate"]) == "python manage.py migrate --noinput"
+    # Exactly one beat: two would schedule every alert twice.
+    beats = [name for name, s in services.items() if "beat" in command_text(s).split()]
+    assert beats == ["beat"]
+
+
+def test_everything_waits_for_healthy_stores_and_finished_migrations(config):
+    services = config["services"]
+    for name in ("postgres", "redis"):
+        assert services[name]["healthcheck"]["test"], name
+    assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert services["migrate"]["restart"] == "no"
+    for name in ("web", "worker", "beat"):
+        depends_on = services[name]["depends_on"]
+        assert depends_on["migrate"]["condition"] == "service_completed_successfully", name
+        assert depends_on["postgres"]["condition"] == "service_healthy", name
+        assert depends_on["redis"]["condition"] == "service_healthy", name
+
+
+def test_compose_environment_passes_the_deploy_check(config):
+    """Django's deploy check with exactly the variables the containers get."""
+    environment = {
+        key: str(value)
+        for key, value in config["services"]["web"]["environment"].items()
+        if value is not None
+    }
+    keep = {"PATH", "HOME", "LANG", "LC_ALL", "PYTHONPATH", "VIRTUAL_ENV"}
+    env = {key: value for key, value in os.environ.items() if key in keep}
+    env.update(environment, ENV_FILE=str(ROOT / "var" / "no-such.env"))
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout + result.stderr
+
+
+def test_image_runs_as_an_unprivileged_user():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    lines = [line.strip() for line in dockerfile.splitlines() if line.strip()]
+    assert lines[[line.startswith("FROM") for line in lines].index(True)] == (
+        "FROM python:3.11-slim"
+    )
+    assert "RUN pip install ." in lines
+    users = [line.split()[1] for line in lines if line.startswith("USER ")]
+    assert users
+    assert users[-1] not in ("root", "0")
