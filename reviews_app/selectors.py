@@ -1,0 +1,256 @@
+"""Reads of acceptance and retrospective shared by pages, API, admin and alerts."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from collab.accounts.models import Department, User
+from collab.signoffs.services import Slot
+from requests_app.models import Requirement, RequirementStatus
+from requests_app.selectors import requirements_visible_to
+
+from .models import (
+    Acceptance,
+    AcceptanceCriterion,
+    AcceptanceStatus,
+    ActionStatus,
+    Deliverable,
+    Finding,
+    FindingKind,
+    ImprovementAction,
+    Retrospective,
+    RetrospectiveRead,
+    RetrospectiveStatus,
+)
+from .rules import is_internal
+
+RECENT_PROBLEMS = 10
+
+
+# Visibility
+def acceptances_visible_to(user: User) -> QuerySet[Acceptance]:
+    """Acceptances of requirements the user may see; others answer 404."""
+    return Acceptance.objects.filter(requirement__in=requirements_visible_to(user).values("pk"))
+
+
+def retrospectives_visible_to(user: User) -> QuerySet[Retrospective]:
+    """Retrospectives of requirements the user may see, plus every confirmed one for
+    internal users: a confirmed report is shared with every department."""
+    visible = Q(requirement__in=requirements_visible_to(user).values("pk"))
+    if is_internal(user):
+        visible |= Q(status=RetrospectiveStatus.CONFIRMED)
+    return Retrospective.objects.filter(visible)
+
+
+def improvements_visible_to(user: User) -> QuerySet[ImprovementAction]:
+    return ImprovementAction.objects.filter(
+        retrospective__in=retrospectives_visible_to(user).values("pk")
+    )
+
+
+def criteria_visible_to(user: User) -> QuerySet[AcceptanceCriterion]:
+    return AcceptanceCriterion.objects.filter(
+        requirement__in=requirements_visible_to(user).values("pk")
+    )
+
+
+# Acceptance
+def acceptance_detail_qs() -> QuerySet[Acceptance]:
+    return Acceptance.objects.select_related(
+        "requirement__initiating_department__head",
+        "requirement__coordinator",
+        "requirement__contact",
+        "created_by",
+    ).prefetch_related(
+        Prefetch("departments", queryset=Department.objects.select_related("head")),
+        "results",
+        Prefetch("deliverables", queryset=Deliverable.objects.select_related("task")),
+        "requirement__members",
+    )
+
+
+def acceptance_slots(acceptance: Acceptance) -> list[Slot]:
+    """Who signs the acceptance: the head of the initiating department and the head of
+    every department of the acceptance group."""
+    requirement = acceptance.requirement
+    departments = [requirement.initiating_department, *acceptance.departments.all()]
+    slots, seen = [], set()
+    for department in departments:
+        if department.pk in seen:
+            continue
+        seen.add(department.pk)
+        head = department.head
+        slots.append(
+            Slot(
+                department=department,
+                signers=[head] if head is not None else [],
+                label=_("%(dept)s负责人") % {"dept": department.name},
+            )
+        )
+    return slots
+
+
+def current_acceptance(requirement: Requirement) -> Acceptance | None:
+    """The acceptance in progress or passed; else the latest failed one."""
+    acceptances = list(acceptance_detail_qs().filter(requirement=requirement))
+    open_ = [a for a in acceptances if a.status != AcceptanceStatus.FAILED]
+    if open_:
+        return open_[0]
+    return acceptances[0] if acceptances else None
+
+
+def passed_acceptance(requirement: Requirement) -> Acceptance | None:
+    return requirement.acceptances.filter(status=AcceptanceStatus.PASSED).first()
+
+
+def criteria_lock_reason(requirement: Requirement) -> str | None:
+    """Criteria are editable until acceptance starts (an acceptance record exists that
+    has not failed) and while the requirement is open."""
+    if requirement.status in (RequirementStatus.COMPLETED, RequirementStatus.REJECTED):
+        return _("需求已结束，验收标准不能再修改")
+    if requirement.acceptances.exclude(status=AcceptanceStatus.FAILED).exists():
+        return _("验收已开始，验收标准不能再修改")
+    return None
+
+
+# Retrospective
+def retrospective_detail_qs() -> QuerySet[Retrospective]:
+    return Retrospective.objects.select_related(
+        "requirement__initiating_department",
+        "requirement__coordinator",
+        "requirement__contact",
+        "acceptance",
+        "reviewer",
+        "confirmed_by",
+    ).prefetch_related(
+        "metrics",
+        "findings",
+        Prefetch(
+            "improvements",
+            queryset=ImprovementAction.objects.select_related("owner", "owner_department"),
+        ),
+        Prefetch("acceptance__departments", queryset=Department.objects.order_by("code")),
+        Prefetch("acceptance__deliverables", queryset=Deliverable.objects.select_related("task")),
+        "requirement__members",
+    )
+
+
+def findings_of(retrospective: Retrospective, kind: str) -> list[Finding]:
+    return [f for f in retrospective.findings.all() if f.kind == kind]
+
+
+def share_recipients(retrospective: Retrospective | None = None) -> list[User]:
+    """Heads of every internal department: the confirmed report is shared with them."""
+    heads = (
+        Department.objects.filter(kind=Department.Kind.INTERNAL, head__isnull=False)
+        .select_related("head")
+        .order_by("code")
+    )
+    seen, users = set(), []
+    for department in heads:
+        if department.head_id not in seen and department.head.is_active:
+            seen.add(department.head_id)
+            users.append(department.head)
+    return users
+
+
+def read_receipts(retrospective: Retrospective) -> list[dict]:
+    """Each recipient (department head) with the time they first read it, or None;
+    other readers are listed after them."""
+    reads = {r.user_id: r for r in RetrospectiveRead.objects.filter(retrospective=retrospective)}
+    rows = []
+    for user in share_recipients(retrospective):
+        read = reads.pop(user.pk, None)
+        rows.append({"user": user, "read_at": read.read_at if read else None, "recipient": True})
+    others = User.objects.filter(pk__in=reads.keys()).select_related("department")
+    for user in others:
+        rows.append({"user": user, "read_at": reads[user.pk].read_at, "recipient": False})
+    return rows
+
+
+def lessons_list(user: User, *, department: Department | None = None, q: str = ""):
+    """Confirmed retrospectives (the lessons library), newest first, with their findings
+    and improvement actions; filter by department (initiating or involved) and keyword."""
+    qs = retrospectives_visible_to(user).filter(status=RetrospectiveStatus.CONFIRMED)
+    if department is not None:
+        involved = Requirement.departments.through.objects.filter(
+            requirement=OuterRef("requirement"), department=department
+        )
+        owns_action = ImprovementAction.objects.filter(
+            retrospective=OuterRef("pk"), owner_department=department
+        )
+        qs = qs.filter(
+            Q(requirement__initiating_department=department)
+            | Exists(involved)
+            | Exists(owns_action)
+        )
+    q = (q or "").strip()
+    if q:
+        text = (
+            Q(requirement__topic__icontains=q)
+            | Q(requirement__number__icontains=q)
+            | Q(requirement__goal__icontains=q)
+            | Q(summary__icontains=q)
+            | Exists(Finding.objects.filter(retrospective=OuterRef("pk"), text__icontains=q))
+            | Exists(
+                ImprovementAction.objects.filter(retrospective=OuterRef("pk"), action__icontains=q)
+            )
+        )
+        qs = qs.filter(text)
+    return (
+        qs.select_related("requirement__initiating_department", "reviewer")
+        .prefetch_related(
+            Prefetch("requirement__departments", queryset=Department.objects.order_by("code")),
+            "findings",
+            Prefetch(
+                "improvements",
+                queryset=ImprovementAction.objects.select_related("owner", "owner_department"),
+            ),
+            "metrics",
+        )
+        .order_by("-confirmed_at", "-id")
+    )
+
+
+def improvement_list(user: User) -> QuerySet[ImprovementAction]:
+    return (
+        improvements_visible_to(user)
+        .select_related(
+            "owner",
+            "owner_department",
+            "retrospective__requirement__initiating_department",
+        )
+        .prefetch_related("retrospective__requirement__members")
+    )
+
+
+def lessons_for_departments(departments) -> dict:
+    """What a new requirement involving `departments` should know: their open
+    improvement actions and the recent problems of confirmed retrospectives that
+    involved them."""
+    departments = list(departments)
+    if not departments:
+        return {"actions": [], "problems": []}
+    confirmed = Retrospective.objects.filter(status=RetrospectiveStatus.CONFIRMED)
+    actions = (
+        ImprovementAction.objects.filter(
+            owner_department__in=departments,
+            retrospective__in=confirmed,
+        )
+        .exclude(status=ActionStatus.DONE)
+        .select_related("owner", "owner_department", "retrospective__requirement")
+        .order_by("due_date", "id")
+    )
+    involved = Requirement.departments.through.objects.filter(
+        requirement=OuterRef("retrospective__requirement"), department__in=departments
+    )
+    problems = (
+        Finding.objects.filter(kind=FindingKind.PROBLEM, retrospective__in=confirmed)
+        .filter(
+            Q(retrospective__requirement__initiating_department__in=departments) | Exists(involved)
+        )
+        .select_related("retrospective__requirement")
+        .order_by("-retrospective__confirmed_at", "position", "id")[:RECENT_PROBLEMS]
+    )
+    return {"actions": list(actions), "problems": list(problems)}

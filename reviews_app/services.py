@@ -1,0 +1,938 @@
+"""Use cases of template 4: acceptance criteria, acceptance with sign-offs, the
+retrospective with metrics, findings and improvement actions. Pages, API, admin and
+the demo all write through these functions."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from collab.accounts.models import Department, User
+from collab.core.transitions import run_transition
+from collab.notifications.models import Notification
+from collab.signoffs.services import signoff_blockers, signoff_sign
+from requests_app import rules as requirement_rules
+from requests_app.models import COMPLETE_CHECKS, Requirement, RequirementStatus
+from requests_app.selectors import group_leader
+
+from . import rules as perms
+from .models import (
+    ACCEPT_CHECKS,
+    ACCEPTANCE_STAGE,
+    CONFIRM_CHECKS,
+    SUBMIT_CHECKS,
+    Acceptance,
+    AcceptanceCriterion,
+    AcceptanceStatus,
+    CriterionResult,
+    Deliverable,
+    Finding,
+    FindingKind,
+    GroupDissolution,
+    ImprovementAction,
+    Metric,
+    QualityRating,
+    Retrospective,
+    RetrospectiveRead,
+    RetrospectiveStatus,
+)
+from .selectors import criteria_lock_reason, share_recipients
+
+NOTICE_RETROSPECTIVE_DUE = "retrospective_due"
+NOTICE_RETROSPECTIVE_SHARED = "retrospective_shared"
+NOTICE_ACCEPTANCE_FAILED = "acceptance_failed"
+NOTICE_GROUP_DISSOLVED = "group_dissolved"
+NOTICE_SIGNOFF_REQUESTED = "acceptance_signoff"
+
+
+def _notify(recipients, *, kind: str, message: str, target: str = "") -> list[Notification]:
+    """In-app notices, one per distinct active recipient, written after commit."""
+    users, seen = [], set()
+    for user in recipients:
+        if user is not None and user.is_active and user.pk not in seen:
+            seen.add(user.pk)
+            users.append(user)
+    rows = [Notification(recipient=u, kind=kind, message=message, target=target) for u in users]
+    return Notification.objects.bulk_create(rows)
+
+
+def _clean_text(value, field: str, *, label: str, max_length: int) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError({field: _("请填写%(label)s") % {"label": label}})
+    if len(text) > max_length:
+        raise ValidationError(
+            {field: _("%(label)s不能超过%(n)s个字") % {"label": label, "n": max_length}}
+        )
+    return text
+
+
+# Conditions of the requirement's `complete` (replacing the placeholder of requests_app)
+def requirement_accepted(requirement: Requirement) -> str | None:
+    if not requirement.acceptances.filter(status=AcceptanceStatus.PASSED).exists():
+        return _("尚未通过成果验收")
+    return None
+
+
+def requirement_tasks_closed(requirement: Requirement) -> str | None:
+    from tasks_app.models import CLOSED_STATUSES
+
+    open_codes = list(
+        requirement.tasks.exclude(status__in=CLOSED_STATUSES)
+        .order_by("code_sort")
+        .values_list("code", flat=True)
+    )
+    if open_codes:
+        return _("以下任务尚未完成或取消：%(codes)s") % {"codes": "、".join(open_codes)}
+    return None
+
+
+def install_complete_checks() -> None:
+    """Swap the placeholder `complete` condition for the real ones (idempotent)."""
+    COMPLETE_CHECKS[:] = [
+        check
+        for check in COMPLETE_CHECKS
+        if getattr(check, "__name__", "") != "_acceptance_missing"
+        and check not in (requirement_accepted, requirement_tasks_closed)
+    ]
+    COMPLETE_CHECKS.extend([requirement_accepted, requirement_tasks_closed])
+
+
+# Acceptance criteria (成果验收标准)
+def _check_criteria_editable(requirement: Requirement, actor: User) -> None:
+    if not perms.can_run_acceptance(actor, requirement):
+        raise PermissionDenied(_("只有发起部门、组长或协调人可以修改验收标准"))
+    reason = criteria_lock_reason(requirement)
+    if reason:
+        raise ValidationError(reason)
+
+
+@transaction.atomic
+def criterion_add(*, requirement: Requirement, actor: User, text: str) -> AcceptanceCriterion:
+    requirement = Requirement.objects.select_for_update().get(pk=requirement.pk)
+    _check_criteria_editable(requirement, actor)
+    text = _clean_text(text, "text", label=_("验收标准"), max_length=500)
+    last = requirement.acceptance_criteria.aggregate(m=Max("position"))["m"] or 0
+    criterion = AcceptanceCriterion(requirement=requirement, text=text, position=last + 1)
+    criterion._history_user = actor
+    criterion._change_reason = _("新增验收标准")
+    criterion.save()
+    return criterion
+
+
+@transaction.atomic
+def criterion_update(
+    *, criterion: AcceptanceCriterion, actor: User, text: str
+) -> AcceptanceCriterion:
+    requirement = Requirement.objects.select_for_update().get(pk=criterion.requirement_id)
+    _check_criteria_editable(requirement, actor)
+    criterion.text = _clean_text(text, "text", label=_("验收标准"), max_length=500)
+    criterion._history_user = actor
+    criterion._change_reason = _("修改验收标准")
+    criterion.save(update_fields=["text"])
+    return criterion
+
+
+@transaction.atomic
+def criterion_delete(*, criterion: AcceptanceCriterion, actor: User) -> None:
+    requirement = Requirement.objects.select_for_update().get(pk=criterion.requirement_id)
+    _check_criteria_editable(requirement, actor)
+    criterion._history_user = actor
+    criterion._change_reason = _("删除验收标准")
+    criterion.delete()
+
+
+# Acceptance
+def _validate_departments(requirement: Requirement, departments) -> list[Department]:
+    departments = list(departments or [])
+    if not departments:
+        raise ValidationError({"departments": _("请选择验收小组的部门")})
+    allowed = {requirement.initiating_department_id} | {d.pk for d in requirement.departments.all()}
+    outside = [d.name for d in departments if d.pk not in allowed]
+    if outside:
+        raise ValidationError(
+            {"departments": _("以下部门未参与本需求：%(names)s") % {"names": "、".join(outside)}}
+        )
+    return departments
+
+
+def _validate_rating(rating: str) -> str:
+    if rating and rating not in QualityRating.values:
+        raise ValidationError({"quality_rating": _("质量评价只能是优秀、良好、合格或不合格")})
+    return rating or ""
+
+
+def _lock_acceptance(acceptance: Acceptance) -> Acceptance:
+    return (
+        Acceptance.objects.select_for_update().select_related("requirement").get(pk=acceptance.pk)
+    )
+
+
+def _require_draft(acceptance: Acceptance) -> None:
+    if acceptance.status != AcceptanceStatus.DRAFT:
+        raise ValidationError(_("验收记录只能在草稿状态下修改，请先退回修改"))
+
+
+def _require_runner(acceptance: Acceptance, actor: User) -> None:
+    if not perms.can_run_acceptance(actor, acceptance.requirement):
+        raise PermissionDenied(_("只有发起部门、组长或协调人可以组织验收"))
+
+
+@transaction.atomic
+def acceptance_create(
+    *,
+    requirement: Requirement,
+    actor: User,
+    accepted_on: date,
+    departments,
+    quality_rating: str = "",
+    quality_comment: str = "",
+    deliverables: list[dict] | None = None,
+) -> Acceptance:
+    """Start an acceptance: the criteria are frozen into per-criterion results and the
+    deliverables default to the tasks' deliverables."""
+    requirement = Requirement.objects.select_for_update().get(pk=requirement.pk)
+    if not perms.can_run_acceptance(actor, requirement):
+        raise PermissionDenied(_("只有发起部门、组长或协调人可以组织验收"))
+    if requirement.status != RequirementStatus.IN_PROGRESS:
+        raise ValidationError(_("只有执行中的需求可以进行成果验收"))
+    if requirement.acceptances.exclude(status=AcceptanceStatus.FAILED).exists():
+        raise ValidationError(_("该需求已有进行中或已通过的验收"))
+    criteria = list(requirement.acceptance_criteria.all())
+    if not criteria:
+        raise ValidationError(_("请先填写成果验收标准"))
+    if accepted_on is None:
+        raise ValidationError({"accepted_on": _("请填写验收日期")})
+    departments = _validate_departments(requirement, departments)
+    attempt = (requirement.acceptances.aggregate(m=Max("attempt"))["m"] or 0) + 1
+    acceptance = Acceptance(
+        requirement=requirement,
+        attempt=attempt,
+        accepted_on=accepted_on,
+        quality_rating=_validate_rating(quality_rating),
+        quality_comment=quality_comment or "",
+        created_by=actor,
+    )
+    acceptance._history_user = actor
+    acceptance._change_reason = _("发起成果验收")
+    acceptance.save()
+    acceptance.departments.set(departments)
+    CriterionResult.objects.bulk_create(
+        CriterionResult(acceptance=acceptance, criterion=c, text=c.text, position=c.position)
+        for c in criteria
+    )
+    if deliverables is None:
+        deliverables = [
+            {"name": task.deliverable, "task": task, "note": ""}
+            for task in requirement.tasks.filter(status="done").exclude(deliverable="")
+        ]
+    _write_deliverables(acceptance, deliverables)
+    return acceptance
+
+
+@transaction.atomic
+def acceptance_update(*, acceptance: Acceptance, actor: User, data: dict) -> Acceptance:
+    acceptance = _lock_acceptance(acceptance)
+    _require_runner(acceptance, actor)
+    _require_draft(acceptance)
+    fields = []
+    if "accepted_on" in data:
+        if data["accepted_on"] is None:
+            raise ValidationError({"accepted_on": _("请填写验收日期")})
+        acceptance.accepted_on = data["accepted_on"]
+        fields.append("accepted_on")
+    if "quality_rating" in data:
+        acceptance.quality_rating = _validate_rating(data["quality_rating"])
+        fields.append("quality_rating")
+    if "quality_comment" in data:
+        acceptance.quality_comment = data["quality_comment"] or ""
+        fields.append("quality_comment")
+    departments = None
+    if "departments" in data:
+        departments = _validate_departments(acceptance.requirement, data["departments"])
+    acceptance._history_user = actor
+    acceptance._change_reason = _("修改验收记录")
+    if fields:
+        acceptance.save(update_fields=fields)
+    if departments is not None and set(departments) != set(acceptance.departments.all()):
+        acceptance.departments.set(departments)
+    return acceptance
+
+
+def _write_deliverables(acceptance: Acceptance, items: list[dict]) -> None:
+    rows = []
+    for position, item in enumerate(items, start=1):
+        name = _clean_text(item.get("name"), "deliverables", label=_("交付成果"), max_length=300)
+        task = item.get("task")
+        if task is not None and task.requirement_id != acceptance.requirement_id:
+            raise ValidationError({"deliverables": _("对应任务必须属于本需求")})
+        rows.append(
+            Deliverable(
+                acceptance=acceptance,
+                name=name,
+                task=task,
+                note=(item.get("note") or "")[:500],
+                position=position,
+            )
+        )
+    Deliverable.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def acceptance_set_deliverables(
+    *, acceptance: Acceptance, actor: User, items: list[dict]
+) -> Acceptance:
+    """Replace the deliverables list (交付成果清单)."""
+    acceptance = _lock_acceptance(acceptance)
+    _require_runner(acceptance, actor)
+    _require_draft(acceptance)
+    acceptance.deliverables.all().delete()
+    _write_deliverables(acceptance, items)
+    return acceptance
+
+
+@transaction.atomic
+def deliverable_add(
+    *, acceptance: Acceptance, actor: User, name: str, task=None, note: str = ""
+) -> Deliverable:
+    acceptance = _lock_acceptance(acceptance)
+    _require_runner(acceptance, actor)
+    _require_draft(acceptance)
+    name = _clean_text(name, "name", label=_("交付成果"), max_length=300)
+    if task is not None and task.requirement_id != acceptance.requirement_id:
+        raise ValidationError({"task": _("对应任务必须属于本需求")})
+    last = acceptance.deliverables.aggregate(m=Max("position"))["m"] or 0
+    deliverable = Deliverable(
+        acceptance=acceptance, name=name, task=task, note=note or "", position=last + 1
+    )
+    deliverable._history_user = actor
+    deliverable.save()
+    return deliverable
+
+
+@transaction.atomic
+def deliverable_remove(*, deliverable: Deliverable, actor: User) -> None:
+    acceptance = _lock_acceptance(deliverable.acceptance)
+    _require_runner(acceptance, actor)
+    _require_draft(acceptance)
+    deliverable._history_user = actor
+    deliverable.delete()
+
+
+@transaction.atomic
+def acceptance_judge(
+    *, acceptance: Acceptance, actor: User, result: CriterionResult, passed, comment: str = ""
+) -> CriterionResult:
+    """Record pass or fail of one criterion; a fail needs a comment."""
+    acceptance = _lock_acceptance(acceptance)
+    _require_runner(acceptance, actor)
+    _require_draft(acceptance)
+    if result.acceptance_id != acceptance.pk:
+        raise ValidationError({"result": _("该验收标准不属于本次验收")})
+    if passed not in (True, False, None):
+        raise ValidationError({"passed": _("请选择通过或不通过")})
+    comment = (comment or "").strip()
+    if passed is False and not comment:
+        raise ValidationError({"comment": _("不通过时请填写说明")})
+    result.passed = passed
+    result.comment = comment
+    result._history_user = actor
+    result._change_reason = _("验收标准判定")
+    result.save(update_fields=["passed", "comment"])
+    return result
+
+
+def _submit_ready(acceptance: Acceptance) -> str | None:
+    reasons = []
+    if acceptance.requirement.status != RequirementStatus.IN_PROGRESS:
+        reasons.append(_("需求不在执行中"))
+    if not acceptance.departments.exists():
+        reasons.append(_("尚未选择验收小组"))
+    pending = [r.text for r in acceptance.results.all() if r.passed is None]
+    if pending:
+        reasons.append(_("以下验收标准尚未判定：%(items)s") % {"items": "；".join(pending)})
+    if not acceptance.quality_rating:
+        reasons.append(_("尚未填写成果质量评价"))
+    if not acceptance.deliverables.exists():
+        reasons.append(_("交付成果清单为空"))
+    return "；".join(str(r) for r in reasons) if reasons else None
+
+
+def _accept_ready(acceptance: Acceptance) -> str | None:
+    reasons = list(signoff_blockers(acceptance, ACCEPTANCE_STAGE))
+    failed = [r.text for r in acceptance.results.all() if r.passed is not True]
+    if failed:
+        reasons.append(_("以下验收标准未通过：%(items)s") % {"items": "；".join(failed)})
+    if acceptance.quality_rating == QualityRating.FAIL:
+        reasons.append(_("成果质量评价为不合格"))
+    return "；".join(str(r) for r in reasons) if reasons else None
+
+
+SUBMIT_CHECKS[:] = [_submit_ready]
+ACCEPT_CHECKS[:] = [_accept_ready]
+
+
+def _acceptance_url(requirement_id: int) -> str:
+    return reverse("reviews:acceptance", args=[requirement_id])
+
+
+def _retrospective_url(requirement_id: int) -> str:
+    return reverse("reviews:retrospective", args=[requirement_id])
+
+
+@transaction.atomic
+def acceptance_submit(*, acceptance: Acceptance, actor: User, reason: str = "") -> Acceptance:
+    """Send the acceptance to the heads for sign-off (验收签字)."""
+    acceptance = _lock_acceptance(acceptance)
+    run_transition(acceptance, "submit", actor=actor, reason=reason or _("提交验收签字"))
+    acceptance.save(update_fields=["status"])
+    slots = acceptance.signoff_slots(ACCEPTANCE_STAGE)
+    signers = [user for slot in slots for user in slot.signers]
+    requirement = acceptance.requirement
+    transaction.on_commit(
+        lambda: _notify(
+            signers,
+            kind=NOTICE_SIGNOFF_REQUESTED,
+            message=_("%(number)s 成果验收等待您签字") % {"number": requirement.number},
+            target=_acceptance_url(requirement.pk),
+        )
+    )
+    return acceptance
+
+
+@transaction.atomic
+def acceptance_revise(*, acceptance: Acceptance, actor: User, reason: str = "") -> Acceptance:
+    """Back to draft for edits; the next submission starts a new signing round."""
+    acceptance = _lock_acceptance(acceptance)
+    run_transition(acceptance, "revise", actor=actor, reason=reason or _("退回修改"))
+    acceptance.save(update_fields=["status", "round"])
+    return acceptance
+
+
+@transaction.atomic
+def acceptance_sign(
+    *,
+    acceptance: Acceptance,
+    actor: User,
+    decision: str,
+    comment: str = "",
+    department: Department | None = None,
+):
+    """Sign the acceptance as the head of the initiating or an acceptance-group department."""
+    acceptance = _lock_acceptance(acceptance)
+    if department is None:
+        own = [
+            s.department for s in acceptance.signoff_slots(ACCEPTANCE_STAGE) if actor in s.signers
+        ]
+        department = own[0] if len(own) == 1 else None
+        if department is None:
+            raise ValidationError({"department": _("请选择代表签字的部门")})
+    return signoff_sign(
+        target=acceptance,
+        stage=ACCEPTANCE_STAGE,
+        actor=actor,
+        decision=decision,
+        comment=comment,
+        department=department,
+    )
+
+
+@transaction.atomic
+def acceptance_accept(*, acceptance: Acceptance, actor: User, reason: str = "") -> Acceptance:
+    """Acceptance passed: the requirement may complete, the retrospective is due in a week."""
+    acceptance = _lock_acceptance(acceptance)
+    run_transition(acceptance, "accept", actor=actor, reason=reason or _("验收通过"))
+    acceptance.decided_at = timezone.now()
+    acceptance.save(update_fields=["status", "decided_at"])
+    requirement = acceptance.requirement
+    leader = group_leader(requirement)
+    retrospective = Retrospective(
+        requirement=requirement,
+        acceptance=acceptance,
+        due_on=Retrospective.due_after(acceptance.accepted_on),
+        reviewer=leader.user if leader else None,
+    )
+    existing = Retrospective.objects.filter(requirement=requirement).first()
+    if existing is not None:
+        # An earlier passed acceptance cannot exist (one open acceptance at a time), but a
+        # retrospective row may if data was imported: point it at this acceptance.
+        existing.acceptance = acceptance
+        existing.due_on = retrospective.due_on
+        existing._history_user = actor
+        existing.save(update_fields=["acceptance", "due_on"])
+        retrospective = existing
+    else:
+        retrospective._history_user = actor
+        retrospective._change_reason = _("验收通过，待复盘")
+        retrospective.save()
+    recipients = [leader.user if leader else None, requirement.coordinator]
+    due = retrospective.due_on
+    transaction.on_commit(
+        lambda: _notify(
+            recipients,
+            kind=NOTICE_RETROSPECTIVE_DUE,
+            message=_("%(number)s 已通过验收，请在 %(due)s 前完成复盘")
+            % {"number": requirement.number, "due": due.isoformat()},
+            target=_retrospective_url(requirement.pk),
+        )
+    )
+    return acceptance
+
+
+def _validate_rework(requirement: Requirement, rework: list[dict]) -> None:
+    for index, item in enumerate(rework, start=1):
+        missing = [k for k in ("name", "owner", "planned_start", "planned_end") if not item.get(k)]
+        if missing:
+            raise ValidationError({"rework": _("第%(n)s项返工任务信息不完整") % {"n": index}})
+
+
+@transaction.atomic
+def acceptance_fail(
+    *, acceptance: Acceptance, actor: User, reason: str = "", rework: list[dict] | None = None
+) -> Acceptance:
+    """Acceptance failed: the requirement stays in progress and gets rework tasks
+    (返工任务), created through the task register's own service."""
+    from tasks_app import services as task_services
+
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("验收不通过时必须填写原因")})
+    acceptance = _lock_acceptance(acceptance)
+    run_transition(acceptance, "fail", actor=actor, reason=reason, reason_text=reason.strip())
+    acceptance.decided_at = timezone.now()
+    acceptance.save(update_fields=["status", "failure_reason", "decided_at"])
+    requirement = acceptance.requirement
+    rework = list(rework or [])
+    _validate_rework(requirement, rework)
+    tasks = []
+    for item in rework:
+        data = dict(item)
+        owner = data["owner"]
+        data.setdefault("owner_department", owner.department)
+        data.setdefault("deliverable", "")
+        data.setdefault("priority", "P0")
+        tasks.append(task_services.task_create(requirement=requirement, actor=actor, data=data))
+    leader = group_leader(requirement)
+    recipients = [leader.user if leader else None, requirement.coordinator] + [
+        t.owner for t in tasks
+    ]
+    message = _("%(number)s 成果验收未通过：%(reason)s") % {
+        "number": requirement.number,
+        "reason": reason.strip(),
+    }
+    transaction.on_commit(
+        lambda: _notify(
+            recipients,
+            kind=NOTICE_ACCEPTANCE_FAILED,
+            message=message,
+            target=_acceptance_url(requirement.pk),
+        )
+    )
+    acceptance.rework_tasks = tasks
+    return acceptance
+
+
+ACCEPTANCE_TRANSITIONS = {
+    "submit": acceptance_submit,
+    "revise": acceptance_revise,
+    "accept": acceptance_accept,
+    "fail": acceptance_fail,
+}
+
+
+# Group dissolution on completion
+def dissolve_group(*, requirement: Requirement, actor: User | None) -> GroupDissolution | None:
+    """Mark the group dissolved (members keep read access through their rows)."""
+    dissolution, created = GroupDissolution.objects.get_or_create(
+        requirement=requirement, defaults={"dissolved_by": actor}
+    )
+    if not created:
+        return dissolution
+    members = [m.user for m in requirement.members.select_related("user")]
+    number = requirement.number
+    target = _acceptance_url(requirement.pk)
+    transaction.on_commit(
+        lambda: _notify(
+            members,
+            kind=NOTICE_GROUP_DISSOLVED,
+            message=_("%(number)s 已完成，协作小组已解散（仍可查看）") % {"number": number},
+            target=target,
+        )
+    )
+    return dissolution
+
+
+def on_requirement_saved(sender, instance: Requirement, **kwargs) -> None:
+    if instance.status == RequirementStatus.COMPLETED:
+        dissolve_group(requirement=instance, actor=getattr(instance, "_history_user", None))
+
+
+# Retrospective
+def _lock_retrospective(retrospective: Retrospective) -> Retrospective:
+    return (
+        Retrospective.objects.select_for_update()
+        .select_related("requirement", "acceptance")
+        .get(pk=retrospective.pk)
+    )
+
+
+def _require_editable(retrospective: Retrospective, actor: User) -> None:
+    if not perms.can_edit_retrospective(actor, retrospective):
+        raise PermissionDenied(_("只有组长、复盘人或协调人可以编辑复盘"))
+    if retrospective.status != RetrospectiveStatus.DRAFT:
+        raise ValidationError(_("复盘报告已确认，不能再修改"))
+
+
+@transaction.atomic
+def retrospective_update(*, retrospective: Retrospective, actor: User, data: dict) -> Retrospective:
+    retrospective = _lock_retrospective(retrospective)
+    _require_editable(retrospective, actor)
+    fields = []
+    if "held_on" in data:
+        held_on = data["held_on"]
+        if held_on is not None and held_on < retrospective.acceptance.accepted_on:
+            raise ValidationError({"held_on": _("复盘会日期不能早于验收日期")})
+        retrospective.held_on = held_on
+        fields.append("held_on")
+    if "reviewer" in data:
+        reviewer = data["reviewer"]
+        if reviewer is not None and (reviewer.is_partner or not reviewer.is_active):
+            raise ValidationError({"reviewer": _("复盘人必须是内部在职人员")})
+        retrospective.reviewer = reviewer
+        fields.append("reviewer")
+    if "summary" in data:
+        retrospective.summary = data["summary"] or ""
+        fields.append("summary")
+    retrospective._history_user = actor
+    retrospective._change_reason = _("编辑复盘")
+    if fields:
+        retrospective.save(update_fields=fields)
+    return retrospective
+
+
+def _decimal(value, field: str, label: str) -> Decimal:
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError, TypeError):
+        raise ValidationError({field: _("%(label)s必须是数字") % {"label": label}}) from None
+    if not number.is_finite():
+        raise ValidationError({field: _("%(label)s必须是数字") % {"label": label}})
+    if abs(number) >= Decimal("1e12") or number.normalize().as_tuple().exponent < -4:
+        raise ValidationError({field: _("%(label)s最多12位整数、4位小数") % {"label": label}})
+    return number
+
+
+def _metric_values(data: dict) -> dict:
+    name = _clean_text(data.get("name"), "name", label=_("指标名称"), max_length=100)
+    unit = (data.get("unit") or "").strip()
+    if len(unit) > 20:
+        raise ValidationError({"unit": _("单位不能超过20个字")})
+    target = _decimal(data.get("target"), "target", _("目标值"))
+    actual = _decimal(data.get("actual"), "actual", _("实际值"))
+    if target <= 0:
+        raise ValidationError({"target": _("目标值必须大于0")})
+    if actual < 0:
+        raise ValidationError({"actual": _("实际值不能为负数")})
+    return {"name": name, "unit": unit, "target": target, "actual": actual}
+
+
+@transaction.atomic
+def metric_add(*, retrospective: Retrospective, actor: User, data: dict) -> Metric:
+    retrospective = _lock_retrospective(retrospective)
+    _require_editable(retrospective, actor)
+    values = _metric_values(data)
+    last = retrospective.metrics.aggregate(m=Max("position"))["m"] or 0
+    metric = Metric(retrospective=retrospective, position=last + 1, **values)
+    metric._history_user = actor
+    metric.save()
+    return metric
+
+
+@transaction.atomic
+def metric_update(*, metric: Metric, actor: User, data: dict) -> Metric:
+    retrospective = _lock_retrospective(metric.retrospective)
+    _require_editable(retrospective, actor)
+    current = {"name": metric.name, "unit": metric.unit, "target": metric.target}
+    current["actual"] = metric.actual
+    current.update({k: v for k, v in data.items() if k in current})
+    for key, value in _metric_values(current).items():
+        setattr(metric, key, value)
+    metric._history_user = actor
+    metric.save(update_fields=["name", "unit", "target", "actual"])
+    return metric
+
+
+@transaction.atomic
+def metric_delete(*, metric: Metric, actor: User) -> None:
+    retrospective = _lock_retrospective(metric.retrospective)
+    _require_editable(retrospective, actor)
+    metric._history_user = actor
+    metric.delete()
+
+
+@transaction.atomic
+def retrospective_set_metrics(
+    *, retrospective: Retrospective, actor: User, items: list[dict]
+) -> Retrospective:
+    """Replace every metric (API PUT/PATCH of `metrics`)."""
+    retrospective = _lock_retrospective(retrospective)
+    _require_editable(retrospective, actor)
+    rows = [
+        Metric(retrospective=retrospective, position=i, **_metric_values(item))
+        for i, item in enumerate(items, start=1)
+    ]
+    retrospective.metrics.all().delete()
+    Metric.objects.bulk_create(rows)
+    return retrospective
+
+
+@transaction.atomic
+def finding_add(*, retrospective: Retrospective, actor: User, kind: str, text: str) -> Finding:
+    retrospective = _lock_retrospective(retrospective)
+    _require_editable(retrospective, actor)
+    if kind not in FindingKind.values:
+        raise ValidationError({"kind": _("类型只能是协作亮点或存在问题")})
+    text = _clean_text(text, "text", label=_("内容"), max_length=500)
+    last = retrospective.findings.filter(kind=kind).aggregate(m=Max("position"))["m"] or 0
+    finding = Finding(retrospective=retrospective, kind=kind, text=text, position=last + 1)
+    finding._history_user = actor
+    finding.save()
+    return finding
+
+
+@transaction.atomic
+def finding_delete(*, finding: Finding, actor: User) -> None:
+    retrospective = _lock_retrospective(finding.retrospective)
+    _require_editable(retrospective, actor)
+    finding._history_user = actor
+    finding.delete()
+
+
+@transaction.atomic
+def retrospective_set_findings(
+    *, retrospective: Retrospective, actor: User, kind: str, texts: list[str]
+) -> Retrospective:
+    retrospective = _lock_retrospective(retrospective)
+    _require_editable(retrospective, actor)
+    field = "highlights" if kind == FindingKind.HIGHLIGHT else "problems"
+    rows = [
+        Finding(
+            retrospective=retrospective,
+            kind=kind,
+            text=_clean_text(text, field, label=_("内容"), max_length=500),
+            position=i,
+        )
+        for i, text in enumerate(texts, start=1)
+    ]
+    retrospective.findings.filter(kind=kind).delete()
+    Finding.objects.bulk_create(rows)
+    return retrospective
+
+
+def _action_values(data: dict) -> dict:
+    errors = {}
+    action = (data.get("action") or "").strip()
+    if not action:
+        errors["action"] = _("请填写改进措施")
+    elif len(action) > 500:
+        errors["action"] = _("改进措施不能超过500个字")
+    owner, department = data.get("owner"), data.get("owner_department")
+    if owner is None:
+        errors["owner"] = _("请指定负责人")
+    if department is None and owner is not None:
+        department = owner.department
+    if department is None:
+        errors.setdefault("owner_department", _("请指定责任部门"))
+    elif owner is not None and owner.department_id != department.pk:
+        errors["owner"] = _("负责人必须属于责任部门")
+    if data.get("due_date") is None:
+        errors["due_date"] = _("请填写完成期限")
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "action": action,
+        "owner": owner,
+        "owner_department": department,
+        "due_date": data["due_date"],
+    }
+
+
+@transaction.atomic
+def improvement_add(*, retrospective: Retrospective, actor: User, data: dict) -> ImprovementAction:
+    retrospective = _lock_retrospective(retrospective)
+    _require_editable(retrospective, actor)
+    values = _action_values(data)
+    last = retrospective.improvements.aggregate(m=Max("position"))["m"] or 0
+    improvement = ImprovementAction(retrospective=retrospective, position=last + 1, **values)
+    improvement._history_user = actor
+    improvement._change_reason = _("新增改进措施")
+    improvement.save()
+    return improvement
+
+
+@transaction.atomic
+def improvement_update(
+    *, improvement: ImprovementAction, actor: User, data: dict
+) -> ImprovementAction:
+    improvement = ImprovementAction.objects.select_for_update().get(pk=improvement.pk)
+    retrospective = _lock_retrospective(improvement.retrospective)
+    _require_editable(retrospective, actor)
+    current = {
+        "action": improvement.action,
+        "owner": improvement.owner,
+        "owner_department": improvement.owner_department,
+        "due_date": improvement.due_date,
+    }
+    current.update({k: v for k, v in data.items() if k in current})
+    if "owner" in data and "owner_department" not in data and data["owner"] is not None:
+        current["owner_department"] = data["owner"].department
+    for key, value in _action_values(current).items():
+        setattr(improvement, key, value)
+    if "result" in data:
+        improvement.result = data["result"] or ""
+    improvement._history_user = actor
+    improvement._change_reason = _("修改改进措施")
+    improvement.save()
+    return improvement
+
+
+@transaction.atomic
+def improvement_delete(*, improvement: ImprovementAction, actor: User) -> None:
+    retrospective = _lock_retrospective(improvement.retrospective)
+    _require_editable(retrospective, actor)
+    improvement._history_user = actor
+    improvement.delete()
+
+
+def _lock_action(improvement: ImprovementAction) -> ImprovementAction:
+    return (
+        ImprovementAction.objects.select_for_update()
+        .select_related("retrospective__requirement")
+        .get(pk=improvement.pk)
+    )
+
+
+@transaction.atomic
+def improvement_start(
+    *, improvement: ImprovementAction, actor: User, reason: str = ""
+) -> ImprovementAction:
+    improvement = _lock_action(improvement)
+    run_transition(improvement, "start", actor=actor, reason=reason or _("开始落实改进措施"))
+    improvement.save(update_fields=["status"])
+    return improvement
+
+
+@transaction.atomic
+def improvement_finish(
+    *,
+    improvement: ImprovementAction,
+    actor: User,
+    done_on: date | None = None,
+    result: str = "",
+    reason: str = "",
+) -> ImprovementAction:
+    improvement = _lock_action(improvement)
+    done_on = done_on or timezone.localdate()
+    if done_on > timezone.localdate():
+        raise ValidationError({"done_on": _("完成日期不能晚于今天")})
+    run_transition(
+        improvement,
+        "finish",
+        actor=actor,
+        reason=reason or _("改进措施已完成"),
+        done_on=done_on,
+        result=(result or "").strip(),
+    )
+    improvement.save(update_fields=["status", "done_on", "result"])
+    return improvement
+
+
+@transaction.atomic
+def improvement_reopen(
+    *, improvement: ImprovementAction, actor: User, reason: str = ""
+) -> ImprovementAction:
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("重新打开时请填写原因")})
+    improvement = _lock_action(improvement)
+    run_transition(improvement, "reopen", actor=actor, reason=reason)
+    improvement.save(update_fields=["status", "done_on"])
+    return improvement
+
+
+IMPROVEMENT_TRANSITIONS = {
+    "start": improvement_start,
+    "finish": improvement_finish,
+    "reopen": improvement_reopen,
+}
+
+
+def _confirm_ready(retrospective: Retrospective) -> str | None:
+    reasons = []
+    if retrospective.held_on is None:
+        reasons.append(_("尚未填写复盘会日期"))
+    if retrospective.reviewer_id is None:
+        reasons.append(_("尚未指定复盘人"))
+    if not retrospective.metrics.exists():
+        reasons.append(_("尚未填写目标达成情况"))
+    if not retrospective.findings.exists():
+        reasons.append(_("尚未填写协作亮点或存在问题"))
+    return "；".join(str(r) for r in reasons) if reasons else None
+
+
+CONFIRM_CHECKS[:] = [_confirm_ready]
+
+
+@transaction.atomic
+def retrospective_confirm(
+    *, retrospective: Retrospective, actor: User, reason: str = ""
+) -> Retrospective:
+    """The leader confirms the report; it is shared with every department (in-app
+    notice to each department head; read receipts are kept)."""
+    retrospective = _lock_retrospective(retrospective)
+    run_transition(retrospective, "confirm", actor=actor, reason=reason or _("确认复盘报告"))
+    retrospective.confirmed_at = timezone.now()
+    retrospective.confirmed_by = actor
+    retrospective.save(update_fields=["status", "confirmed_at", "confirmed_by"])
+    requirement = retrospective.requirement
+    recipients = share_recipients(retrospective)
+    message = _("复盘报告已发布：%(number)s %(topic)s") % {
+        "number": requirement.number,
+        "topic": requirement.topic,
+    }
+    target = reverse("reviews:report", args=[requirement.pk])
+    transaction.on_commit(
+        lambda: _notify(
+            recipients, kind=NOTICE_RETROSPECTIVE_SHARED, message=message, target=target
+        )
+    )
+    return retrospective
+
+
+RETROSPECTIVE_TRANSITIONS = {"confirm": retrospective_confirm}
+
+
+def retrospective_mark_read(*, retrospective: Retrospective, user: User) -> bool:
+    """Record that `user` read the shared report; returns True on the first read."""
+    if retrospective.status != RetrospectiveStatus.CONFIRMED or not user.is_authenticated:
+        return False
+    _read, created = RetrospectiveRead.objects.get_or_create(retrospective=retrospective, user=user)
+    if created:
+        target = reverse("reviews:report", args=[retrospective.requirement_id])
+        # Deliberately a plain update: read flags of inbox rows need no history.
+        Notification.objects.filter(
+            recipient=user,
+            kind=NOTICE_RETROSPECTIVE_SHARED,
+            target=target,
+            read_at__isnull=True,
+        ).update(read_at=timezone.now())
+    return created
+
+
+def can_view_requirement(user: User, requirement: Requirement) -> bool:
+    return bool(requirement_rules.can_view(user, requirement))
