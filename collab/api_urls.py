@@ -32,6 +32,7 @@ for module in (
 urlpatterns = [
     path("v1/auth/token/", obtain_auth_token, name="api-token"),
     path("v1/me/", accounts_api.me, name="api-me"),
+    path("v1/", include(spreadsheets_api.urlpatterns)),  # before the router: *.xlsx paths
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -1,0 +1,113 @@
+"""What a register tells the engine about its sheet. Register apps describe their
+sheet in `<app>/excel.py` and call `register(...)`; the engine never imports them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+TEXT = "text"
+DATE = "date"
+CHOICE = "choice"
+DEPARTMENT = "department"
+DEPARTMENTS = "departments"
+PERSON = "person"
+INTEGER = "integer"
+OWNER = "owner"  # 负责部门/人: a department and, where known, its person
+OWNERS = "owners"  # 协作部门/人: several of those
+
+
+@dataclass(frozen=True, eq=False)
+class Column:
+    key: str
+    header: str  # exactly as the paper template names it
+    kind: str = TEXT
+    width: int = 14
+    required: bool = False
+    choices: Sequence[tuple[str, str]] = ()  # (code, label written to the sheet)
+    aliases: Sequence[str] = ()  # other headers accepted on import
+    fields: Sequence[str] = ()  # service field names whose errors belong to this column
+    wrap: bool = False
+    in_header: bool = True  # the header must carry this column (False: optional extra)
+
+
+@dataclass
+class RowError:
+    column: str  # header, "" for the whole row
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"column": self.column, "message": self.message}
+
+
+@dataclass
+class ParsedRow:
+    row: int  # sheet row number as Excel shows it
+    values: dict[str, Any]
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+    key: str = ""  # value of the match column (number / WBS code / record id)
+    action: str = "error"  # create / update / error, decided by the engine
+
+
+class Sheet:
+    """One register's sheet. Subclasses set the attributes and implement the hooks."""
+
+    key: str = ""  # "requirements", "tasks", "risks", "review"
+    title: str = ""  # sheet title, e.g. 任务分工与进度跟踪表
+    columns: Sequence[Column] = ()
+    scoped: bool = True  # True: rows belong to one requirement
+    match_column: str = ""  # key of the column that identifies a row on re-import
+    export_order: int = 50
+
+    # Export
+    def export_queryset(self, user, params, requirement=None):
+        raise NotImplementedError
+
+    def export_rows(self, queryset) -> Iterator[Sequence[Any]]:
+        """Rows of values in column order (dates as date objects)."""
+        raise NotImplementedError
+
+    # Import
+    def import_context(self, *, actor, requirement=None) -> dict:
+        """Lookups shared by every row (departments, people, existing records)."""
+        return {}
+
+    def existing(self, values: dict, context: dict):
+        """The record this row updates, or None to create one."""
+        return None
+
+    def check(self, parsed: ParsedRow, context: dict) -> None:
+        """Register-specific warnings or errors beyond the cell types (append to parsed)."""
+
+    def apply(self, values: dict, existing, context: dict):
+        """Write one row through the register's services; raise ValidationError."""
+        raise NotImplementedError
+
+    # Helpers
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+    def column_for_field(self, field_name: str) -> Column | None:
+        for column in self.columns:
+            if field_name == column.key or field_name in column.fields:
+                return column
+        return None
+
+
+SHEETS: dict[str, Sheet] = {}
+
+
+def register(sheet: Sheet) -> Sheet:
+    SHEETS[sheet.key] = sheet
+    return sheet
+
+
+def get_sheet(key: str) -> Sheet | None:
+    return SHEETS.get(key)
+
+
+def sheets(*, scoped: bool | None = None) -> Iterable[Sheet]:
+    found = [s for s in SHEETS.values() if scoped is None or s.scoped == scoped]
+    return sorted(found, key=lambda s: s.export_order)
