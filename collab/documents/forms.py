@@ -66,8 +66,12 @@ class PermissionsForm(forms.Form):
         grants = list(document.grants.all())
         return {
             "group_access": document.group_access,
-            "view_departments": [g.department_id for g in grants if g.department_id and g.level == Access.VIEW],
-            "edit_departments": [g.department_id for g in grants if g.department_id and g.level == Access.EDIT],
+            "view_departments": [
+                g.department_id for g in grants if g.department_id and g.level == Access.VIEW
+            ],
+            "edit_departments": [
+                g.department_id for g in grants if g.department_id and g.level == Access.EDIT
+            ],
             "view_users": [g.user_id for g in grants if g.user_id and g.level == Access.VIEW],
             "edit_users": [g.user_id for g in grants if g.user_id and g.level == Access.EDIT],
         }

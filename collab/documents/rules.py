@@ -114,4 +114,3 @@ def can_open_recycle_bin(user, requirement) -> bool:
     if not _active(user):
         return False
     return bool(user.is_staff or scope.is_leader(user, requirement))
-

@@ -256,7 +256,9 @@ def document_set_permissions(
     reason = _("修改文档权限")
     current = {}
     for grant in DocumentGrant.objects.select_for_update().filter(document=document):
-        key = ("department", grant.department_id) if grant.department_id else ("user", grant.user_id)
+        key = (
+            ("department", grant.department_id) if grant.department_id else ("user", grant.user_id)
+        )
         current[key] = grant
     for key, grant in current.items():
         grant._history_user = actor
@@ -350,9 +352,7 @@ def documents_purge_expired(*, now=None) -> int:
     period, and their files once the deletion is committed. History rows remain."""
     documents = list(expired_documents(now).select_for_update())
     keys = list(
-        DocumentVersion.objects.filter(document__in=documents).values_list(
-            "storage_key", flat=True
-        )
+        DocumentVersion.objects.filter(document__in=documents).values_list("storage_key", flat=True)
     )
     for document in documents:
         document._change_reason = _("回收站到期清除")

@@ -6,9 +6,7 @@ app_name = "documents"
 urlpatterns = [
     path("", views.document_index_view, name="index"),
     path("requirement/<int:requirement_id>/", views.requirement_documents_view, name="requirement"),
-    path(
-        "requirement/<int:requirement_id>/upload/", views.document_create_view, name="create"
-    ),
+    path("requirement/<int:requirement_id>/upload/", views.document_create_view, name="create"),
     path(
         "requirement/<int:requirement_id>/recycle-bin/",
         views.recycle_bin_view,

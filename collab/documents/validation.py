@@ -155,7 +155,10 @@ def check_upload(upload) -> CheckedFile:
     if extension not in allowed:
         reject(
             _("不支持的文件类型“%(ext)s”，允许的类型：%(allowed)s")
-            % {"ext": f".{extension}" if extension else _("无扩展名"), "allowed": "、".join(allowed)}
+            % {
+                "ext": f".{extension}" if extension else _("无扩展名"),
+                "allowed": "、".join(allowed),
+            }
         )
     upload.seek(0)
     head = upload.read(SNIFF_BYTES)
@@ -164,9 +167,7 @@ def check_upload(upload) -> CheckedFile:
         reject(_("不允许上传可执行文件或脚本"))
     kind = sniff(head, upload)
     if kind is None:
-        reject(
-            _("无法识别文件内容，它不是声明的 .%(ext)s 文件，或文件已损坏") % {"ext": extension}
-        )
+        reject(_("无法识别文件内容，它不是声明的 .%(ext)s 文件，或文件已损坏") % {"ext": extension})
     label, mime_type, extensions = KINDS[kind]
     if extension not in extensions:
         reject(

@@ -1,6 +1,7 @@
 """Pages of the document store. Every page goes through selectors (404 for what the
 user may not see) and rules; writes go through services."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -114,6 +115,13 @@ def requirement_documents_view(request, requirement_id):
     )
 
 
+def _limits() -> dict:
+    return {
+        "max_size": settings.DOCUMENTS_MAX_UPLOAD_BYTES,
+        "allowed": "、".join(settings.DOCUMENTS_ALLOWED_EXTENSIONS),
+    }
+
+
 def _upload_response(request, template, context, form, error_status=400):
     if _wants_json(request):
         return JsonResponse({"errors": _form_errors(form)}, status=error_status)
@@ -136,7 +144,13 @@ def document_create_view(request, requirement_id):
             linked = services.resolve_link(link_value, requirement=requirement)
         except ValidationError:
             linked = None
-    context = {"form": form, "requirement": requirement, "document": None, "linked": linked}
+    context = {
+        "form": form,
+        "requirement": requirement,
+        "document": None,
+        "linked": linked,
+        **_limits(),
+    }
     if request.method != "POST":
         return render(request, "documents/upload.html", context)
     if form.is_valid():
@@ -169,7 +183,12 @@ def version_upload_view(request, pk):
     if not perms.can_edit(request.user, document):
         raise PermissionDenied
     form = VersionUploadForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "requirement": document.requirement, "document": document}
+    context = {
+        "form": form,
+        "requirement": document.requirement,
+        "document": document,
+        **_limits(),
+    }
     if request.method != "POST":
         return render(request, "documents/upload.html", context)
     if form.is_valid():

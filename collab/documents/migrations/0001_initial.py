@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0001_initial'),
         ('contenttypes', '0002_remove_content_type_name'),
-        ('requests_app', '0002_review_meeting_becomes_meeting'),
+        ('requests_app', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
