@@ -211,11 +211,35 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Alerts (collab.notifications): scan interval, thresholds in counted days (calendar or
+# working days, COLLAB_ALERT_DAY_COUNTING), the daily digest time (local), delivery.
+ALERT_SCAN_SECONDS = env.float("COLLAB_ALERT_SCAN_SECONDS", default=300.0)
+COLLAB_ALERT_DUE_SOON_DAYS = env.int("COLLAB_ALERT_DUE_SOON_DAYS", default=1)
+COLLAB_ALERT_LATE_DAYS = env.int("COLLAB_ALERT_LATE_DAYS", default=2)
+COLLAB_ALERT_ESCALATION_DAYS = env.int("COLLAB_ALERT_ESCALATION_DAYS", default=2)
+COLLAB_ALERT_REVIEW_DAYS = env.int("COLLAB_ALERT_REVIEW_DAYS", default=3)
+COLLAB_ALERT_MINUTES_HOURS = env.int("COLLAB_ALERT_MINUTES_HOURS", default=24)
+COLLAB_ALERT_CATCHUP_DAYS = env.int("COLLAB_ALERT_CATCHUP_DAYS", default=7)
+COLLAB_ALERT_DIGEST_TIME = env("COLLAB_ALERT_DIGEST_TIME", default="09:00")
+COLLAB_ALERT_HTTP_TIMEOUT = env.float("COLLAB_ALERT_HTTP_TIMEOUT", default=10.0)
+COLLAB_ALERT_MAX_RETRIES = env.int("COLLAB_ALERT_MAX_RETRIES", default=8)
+COLLAB_ALERT_RETRY_BACKOFF = env.int("COLLAB_ALERT_RETRY_BACKOFF", default=30)
+COLLAB_ALERT_REQUEUE_MINUTES = env.int("COLLAB_ALERT_REQUEUE_MINUTES", default=10)
+COLLAB_ALERT_SENDING_TIMEOUT = env.int("COLLAB_ALERT_SENDING_TIMEOUT", default=15)
+COLLAB_SITE_URL = env("COLLAB_SITE_URL", default="http://127.0.0.1:8000")
+if CELERY_BROKER_URL.startswith("redis://"):
+    # Unacknowledged (acks_late) messages of a lost worker come back after this many
+    # seconds; the delivery claim makes a redelivered task stop at a sent row.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    }
 CELERY_BEAT_SCHEDULE = {
+    # Every alert scan (deadlines, escalations, the daily digest once its time has come)
+    # and the delivery sweep; `manage.py run_alerts` runs the same thing.
     "alerts-scan": {
         "task": "collab.notifications.tasks.run_alert_scans",
-        "schedule": crontab(minute="*/5"),
-        "options": {"expires": 240},
+        "schedule": ALERT_SCAN_SECONDS,
+        "options": {"expires": max(ALERT_SCAN_SECONDS * 0.8, 1)},
     },
     "documents-purge-recycle-bin": {
         "task": "collab.documents.tasks.purge_expired_documents",

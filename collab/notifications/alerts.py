@@ -1,7 +1,183 @@
-"""Alert scans run by Celery beat and `manage.py run_alerts`."""
+"""Alert scans run by Celery beat and `manage.py run_alerts`.
 
-SCANS: list = []
+Each app's `alerts.py` registers its scans with `@register_scan` (they are imported by
+NotificationsConfig.ready()). A scan is a set-based query over an indexed date range
+that leaves out objects already alerted for the same deadline, so its cost follows the
+number of alerts due, not the size of the tables. It yields `AlertSpec`s; `run_all`
+raises them (exactly once, see services.py) or, with dry_run, only lists them.
+
+The daily digest collects sections from `@register_digest_section` functions.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Alert, AlertKind, ChannelPreference
+from .services import AlertSpec, alert_exists, alerts_raise, deliveries_sweep
+from .workdays import DayCounter
+
+logger = logging.getLogger(__name__)
 
 
-def run_all(*, dry_run: bool = False) -> int:
-    return sum(len(scan(dry_run=dry_run)) for scan in SCANS)
+@dataclass
+class ScanContext:
+    now: datetime.datetime
+    today: datetime.date
+    days: DayCounter
+
+    @classmethod
+    def at(cls, now: datetime.datetime | None = None) -> ScanContext:
+        now = now or timezone.now()
+        return cls(now=now, today=timezone.localdate(now), days=DayCounter())
+
+
+@dataclass
+class Scan:
+    name: str
+    label: str
+    func: Callable[[ScanContext], Iterable[AlertSpec]]
+
+
+@dataclass
+class ScanResult:
+    scan: str
+    label: str
+    specs: list[AlertSpec] = field(default_factory=list)
+    raised: int = 0
+    error: str = ""
+
+
+SCANS: dict[str, Scan] = {}
+DIGEST_SECTIONS: list[tuple[int, Callable]] = []
+
+
+def register_scan(name: str, label):
+    def decorator(func):
+        SCANS[name] = Scan(name=name, label=str(label), func=func)
+        return func
+
+    return decorator
+
+
+def register_digest_section(order: int = 100):
+    """A digest section: (ctx) -> {user_id: [lines]}."""
+
+    def decorator(func):
+        DIGEST_SECTIONS.append((order, func))
+        DIGEST_SECTIONS.sort(key=lambda item: item[0])
+        return func
+
+    return decorator
+
+
+def setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def not_alerted(qs: QuerySet, kind: str, date_field: str) -> QuerySet:
+    """Leave out rows already alerted for `kind` at the deadline in `date_field`: an
+    anti-join on the alert_once unique index."""
+    content_type = ContentType.objects.get_for_model(qs.model)
+    return qs.filter(
+        ~Exists(
+            Alert.objects.filter(
+                kind=kind,
+                content_type=content_type,
+                object_id=OuterRef("pk"),
+                due_on=OuterRef(date_field),
+            )
+        )
+    )
+
+
+def catch_up_start(ctx: ScanContext, day: datetime.date) -> datetime.date:
+    """How far back a scan looks for deadlines it may have missed (beat outage)."""
+    return day - datetime.timedelta(days=setting("COLLAB_ALERT_CATCHUP_DAYS", 7))
+
+
+def run_scan(scan: Scan, ctx: ScanContext, *, dry_run: bool) -> ScanResult:
+    result = ScanResult(scan=scan.name, label=scan.label)
+    try:
+        specs = list(scan.func(ctx))
+    except Exception as error:  # one broken scan never stops the others
+        logger.exception("Alert scan %s failed", scan.name)
+        result.error = str(error)
+        return result
+    if dry_run:
+        result.specs = [spec for spec in specs if not alert_exists(spec)]
+        return result
+    result.specs = specs
+    result.raised = len(alerts_raise(specs=specs))
+    return result
+
+
+def run_all(*, dry_run: bool = False, now=None, only: Iterable[str] | None = None):
+    """Every scan once (the beat entry and `manage.py run_alerts`), then the delivery
+    sweep. Returns one ScanResult per scan."""
+    ctx = ScanContext.at(now)
+    names = list(only) if only else list(SCANS)
+    results = [run_scan(SCANS[name], ctx, dry_run=dry_run) for name in names if name in SCANS]
+    if not dry_run:
+        deliveries_sweep(now=ctx.now)
+    return results
+
+
+# The daily digest (日同步): one message per person, skipped when empty.
+def digest_due(ctx: ScanContext) -> bool:
+    hour, _sep, minute = str(setting("COLLAB_ALERT_DIGEST_TIME", "09:00")).partition(":")
+    local_now = timezone.localtime(ctx.now)
+    return local_now.time() >= datetime.time(int(hour), int(minute or 0))
+
+
+@register_scan("daily_digest", _("日同步"))
+def scan_daily_digest(ctx: ScanContext):
+    if not digest_due(ctx) or not DIGEST_SECTIONS:
+        return []
+    lines: dict[int, list[str]] = {}
+    for _order, section in DIGEST_SECTIONS:
+        for user_id, entries in section(ctx).items():
+            lines.setdefault(user_id, []).extend(entries)
+    if not lines:
+        return []
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    opted_out = set(
+        ChannelPreference.objects.filter(user_id__in=lines, digest=False).values_list(
+            "user_id", flat=True
+        )
+    )
+    already = set(
+        Alert.objects.filter(
+            kind=AlertKind.DAILY_DIGEST,
+            content_type=ContentType.objects.get_for_model(User),
+            object_id__in=lines,
+            due_on=ctx.today,
+        ).values_list("object_id", flat=True)
+    )
+    users = User.objects.filter(pk__in=set(lines) - opted_out - already, is_active=True)
+    specs = []
+    for user in users.order_by("pk"):
+        body = "\n".join(lines[user.pk])
+        specs.append(
+            AlertSpec(
+                kind=AlertKind.DAILY_DIGEST,
+                target=user,
+                due_on=ctx.today,
+                recipients=[user],
+                message=_("%(date)s 日同步：\n%(body)s") % {"date": ctx.today, "body": body},
+                url="/notifications/",
+                robots=False,
+            )
+        )
+    return specs

@@ -1,6 +1,40 @@
+"""Alerts (one row per kind, object and deadline), their deliveries per recipient and
+channel, every delivery attempt, the in-app inbox, channel preferences, group robots
+and the working-day calendar."""
+
+from __future__ import annotations
+
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class AlertKind(models.TextChoices):
+    TASK_DUE_SOON = "task_due_soon", _("任务到期前1天提醒")
+    TASK_LATE = "task_late", _("任务延迟超2天")
+    TASK_ESCALATION = "task_escalation", _("任务延迟上报协调人")
+    RISK_OVERDUE = "risk_overdue", _("风险/问题逾期未解决")
+    MINUTES_OVERDUE = "minutes_overdue", _("会议纪要超24小时未发布")
+    RETRO_OVERDUE = "retro_overdue", _("复盘超7天未确认")
+    REVIEW_STALE = "review_stale", _("需求评审超期")
+    DAILY_DIGEST = "daily_digest", _("日同步")
+
+
+class Channel(models.TextChoices):
+    INBOX = "inbox", _("站内通知")
+    EMAIL = "email", _("电子邮件")
+    DINGTALK = "dingtalk", _("钉钉机器人")
+    FEISHU = "feishu", _("飞书机器人")
+    WECOM = "wecom", _("企业微信机器人")
+    WEBHOOK = "webhook", _("通用 Webhook")
+
+
+ROBOT_CHANNELS = (Channel.DINGTALK, Channel.FEISHU, Channel.WECOM, Channel.WEBHOOK)
 
 
 class Notification(models.Model):
@@ -23,3 +57,253 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.message[:40]
+
+    @property
+    def kind_label(self) -> str:
+        try:
+            return AlertKind(self.kind).label
+        except ValueError:
+            return self.kind
+
+
+class Alert(models.Model):
+    """One alert per (kind, object, due date or deadline), written before anything is
+    sent: the unique constraint is what makes overlapping scans, two beats and retries
+    harmless. Moving the deadline gives a new key, so the alert re-arms."""
+
+    kind = models.CharField(_("类型"), max_length=40, choices=AlertKind.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField(_("对象ID"))
+    target = GenericForeignKey("content_type", "object_id")
+    due_on = models.DateField(_("到期/截止日期"))
+    message = models.TextField(_("内容"))
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    # Every raise writes its own batch id; after INSERT … ON CONFLICT DO NOTHING the rows
+    # carrying this batch are exactly the ones this raise created.
+    batch = models.UUIDField(editable=False, db_index=True)
+    note = models.TextField(_("附加处理"), blank=True)
+    created_at = models.DateTimeField(_("触发时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("提醒")
+        verbose_name_plural = _("提醒")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "content_type", "object_id", "due_on"], name="alert_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.due_on}: {self.message[:40]}"
+
+
+class RobotConfig(models.Model):
+    """A group robot (钉钉/飞书/企业微信) or a signed JSON webhook for a department or a
+    requirement."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(
+        _("类型"),
+        max_length=10,
+        choices=[(c.value, c.label) for c in ROBOT_CHANNELS],
+    )
+    webhook_url = models.URLField(_("Webhook 地址"), max_length=500)
+    secret = models.CharField(
+        _("签名密钥"),
+        max_length=200,
+        blank=True,
+        help_text=_("钉钉加签 SEC…、飞书签名校验密钥或通用 Webhook 的 HMAC 密钥；企业微信不需要"),
+    )
+    department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name=_("部门"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="robots",
+    )
+    scope_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("适用对象类型"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"app_label": "requests_app", "model": "requirement"},
+    )
+    scope_id = models.PositiveBigIntegerField(_("适用需求ID"), null=True, blank=True)
+    scope = GenericForeignKey("scope_type", "scope_id")
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["secret"])
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("群机器人")
+        verbose_name_plural = _("群机器人")
+        indexes = [models.Index(fields=["scope_type", "scope_id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(department__isnull=False) & Q(scope_id__isnull=True))
+                | (Q(department__isnull=True) & Q(scope_id__isnull=False)),
+                name="robot_one_scope",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+    def clean(self):
+        errors = {}
+        if bool(self.department_id) == bool(self.scope_id):
+            errors["department"] = _("请选择部门，或填写适用需求（二选一）")
+        if self.scope_id and not self.scope_type_id:
+            errors["scope_type"] = _("请选择适用对象类型")
+        if self.kind == Channel.WEBHOOK and not self.secret:
+            errors["secret"] = _("通用 Webhook 必须设置签名密钥")
+        if self.webhook_url and not self.webhook_url.startswith(("https://", "http://")):
+            errors["webhook_url"] = _("Webhook 地址必须以 http:// 或 https:// 开头")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ChannelPreference(models.Model):
+    """Which channels a person receives alerts on. No row means every channel."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="channel_preference",
+    )
+    inbox = models.BooleanField(_("站内通知"), default=True)
+    email = models.BooleanField(_("电子邮件"), default=True)
+    robots = models.BooleanField(
+        _("群机器人"), default=True, help_text=_("提醒同时发到所在部门或需求的群机器人")
+    )
+    digest = models.BooleanField(_("日同步汇总"), default=True)
+
+    class Meta:
+        verbose_name = _("通知渠道偏好")
+        verbose_name_plural = _("通知渠道偏好")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENDING = "sending", _("发送中")
+    SENT = "sent", _("已发送")
+    RETRYING = "retrying", _("失败待重试")
+    FAILED = "failed", _("发送失败")
+    UNCONFIRMED = "unconfirmed", _("发送中断（未确认）")
+
+
+class Delivery(models.Model):
+    """One message of an alert to one recipient (or one robot) on one channel."""
+
+    alert = models.ForeignKey(
+        Alert, verbose_name=_("提醒"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="alert_deliveries",
+    )
+    robot = models.ForeignKey(
+        RobotConfig,
+        verbose_name=_("群机器人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
+    status = models.CharField(
+        _("状态"), max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("开始发送"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("发送记录")
+        verbose_name_plural = _("发送记录")
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alert", "channel", "recipient"],
+                condition=Q(recipient__isnull=False),
+                name="delivery_once_per_recipient",
+            ),
+            models.UniqueConstraint(
+                fields=["alert", "robot"],
+                condition=Q(robot__isnull=False),
+                name="delivery_once_per_robot",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} → {self.recipient or self.robot}"
+
+
+class DeliveryAttempt(models.Model):
+    """Every attempt to send a delivery, with its outcome."""
+
+    class Outcome(models.TextChoices):
+        STARTED = "started", _("进行中")
+        OK = "ok", _("成功")
+        ERROR = "error", _("失败")
+        SKIPPED = "skipped", _("跳过")
+
+    delivery = models.ForeignKey(
+        Delivery, verbose_name=_("发送记录"), on_delete=models.CASCADE, related_name="attempt_log"
+    )
+    number = models.PositiveSmallIntegerField(_("第几次"))
+    task_id = models.CharField(_("任务ID"), max_length=64, blank=True)
+    outcome = models.CharField(
+        _("结果"), max_length=10, choices=Outcome.choices, default=Outcome.STARTED
+    )
+    detail = models.TextField(_("详情"), blank=True)
+    started_at = models.DateTimeField(_("开始"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("结束"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["delivery", "number", "id"]
+        verbose_name = _("发送尝试")
+        verbose_name_plural = _("发送尝试")
+
+    def __str__(self):
+        return f"#{self.number} {self.get_outcome_display()}"
+
+
+class WorkCalendarDay(models.Model):
+    """A day of the working calendar: statutory holidays and make-up workdays (调休).
+    Rows come from chinese-calendar for the years it covers; admins add the rest."""
+
+    class Source(models.TextChoices):
+        CHINESE_CALENDAR = "chinese_calendar", _("chinese-calendar")
+        ADMIN = "admin", _("管理员录入")
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("工作日"))
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+    source = models.CharField(
+        _("来源"), max_length=20, choices=Source.choices, default=Source.ADMIN
+    )
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("工作日历")
+        verbose_name_plural = _("工作日历")
+
+    def __str__(self):
+        return f"{self.date} {'班' if self.is_workday else '休'}"

@@ -1,0 +1,201 @@
+"""Alerts of the task register (template 2).
+
+- 任务到期前1天提醒: open tasks whose planned end is today or the next counted day ->
+  the owner and the liaison of the owner's department.
+- 任务延迟超2天: open tasks late by more than COLLAB_ALERT_LATE_DAYS counted days -> the
+  group leader; risks_app hooks open an issue and a draft special meeting.
+- 上报协调人: still late COLLAB_ALERT_ESCALATION_DAYS counted days later -> the coordinator.
+
+Each scan is a range over the (status, planned_end) index minus the tasks already
+alerted for the same planned end (anti-join on the alert_once index). Alerts are keyed
+on the planned end, so moving it re-arms them.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from collab.notifications.alerts import (
+    ScanContext,
+    catch_up_start,
+    not_alerted,
+    register_digest_section,
+    register_scan,
+)
+from collab.notifications.models import AlertKind
+from collab.notifications.services import AlertSpec
+from collab.signoffs.services import signoff_state
+from requests_app.alerts import group_users, url_or_blank
+from requests_app.models import GroupRole
+
+from .models import OPEN_STATUSES, PLAN_STAGE, Plan, PlanStatus, Task
+
+ACTIVE_REQUIREMENT = ("confirmed", "in_progress")
+
+
+def _open_tasks():
+    return Task.objects.filter(status__in=OPEN_STATUSES, requirement__status__in=ACTIVE_REQUIREMENT)
+
+
+def _label(task: Task) -> str:
+    return _("任务 %(code)s「%(name)s」（需求 %(number)s）") % {
+        "code": task.code,
+        "name": task.name,
+        "number": task.requirement.number,
+    }
+
+
+def _task_url(task: Task) -> str:
+    return url_or_blank("tasks:detail", task.pk)
+
+
+def late_window(ctx: ScanContext, days: int):
+    latest = ctx.days.latest_end_over(ctx.today, days)
+    return catch_up_start(ctx, latest), latest
+
+
+@register_scan("task_due_soon", _("任务到期前1天提醒"))
+def scan_task_due_soon(ctx: ScanContext):
+    ahead = getattr(settings, "COLLAB_ALERT_DUE_SOON_DAYS", 1)
+    last = ctx.days.shift(ctx.today, ahead)
+    tasks = list(
+        not_alerted(
+            _open_tasks().filter(planned_end__gte=ctx.today, planned_end__lte=last),
+            AlertKind.TASK_DUE_SOON,
+            "planned_end",
+        ).select_related("owner", "requirement")
+    )
+    liaisons = group_users((t.requirement_id for t in tasks), GroupRole.LIAISON)
+    for task in tasks:
+        liaison = liaisons.get((task.requirement_id, task.owner_department_id))
+        yield AlertSpec(
+            kind=AlertKind.TASK_DUE_SOON,
+            target=task,
+            due_on=task.planned_end,
+            recipients=[task.owner, liaison],
+            message=_("%(task)s 将于 %(end)s 到期，请确认能按时完成并更新进度")
+            % {"task": _label(task), "end": task.planned_end},
+            url=_task_url(task),
+            departments=[task.owner_department_id],
+            requirement_id=task.requirement_id,
+        )
+
+
+@register_scan("task_late", _("任务延迟超2天"))
+def scan_task_late(ctx: ScanContext):
+    days = getattr(settings, "COLLAB_ALERT_LATE_DAYS", 2)
+    first, last = late_window(ctx, days)
+    tasks = list(
+        not_alerted(
+            _open_tasks().filter(planned_end__gte=first, planned_end__lte=last),
+            AlertKind.TASK_LATE,
+            "planned_end",
+        ).select_related("owner", "requirement")
+    )
+    leaders = group_users((t.requirement_id for t in tasks), GroupRole.LEADER)
+    for task in tasks:
+        delay = ctx.days.between(task.planned_end, ctx.today)
+        yield AlertSpec(
+            kind=AlertKind.TASK_LATE,
+            target=task,
+            due_on=task.planned_end,
+            recipients=[leaders.get(task.requirement_id)],
+            message=_(
+                "%(task)s 计划 %(end)s 完成，已延迟 %(delay)s 天（超过%(days)s天），"
+                "负责人 %(owner)s；请召开专题会分析原因（资源不足/需求变更/能力不足）并制定补救计划"
+            )
+            % {
+                "task": _label(task),
+                "end": task.planned_end,
+                "delay": delay,
+                "days": days,
+                "owner": task.owner.label,
+            },
+            url=_task_url(task),
+            departments=[task.owner_department_id],
+            requirement_id=task.requirement_id,
+        )
+
+
+@register_scan("task_escalation", _("任务延迟上报协调人"))
+def scan_task_escalation(ctx: ScanContext):
+    days = getattr(settings, "COLLAB_ALERT_LATE_DAYS", 2) + getattr(
+        settings, "COLLAB_ALERT_ESCALATION_DAYS", 2
+    )
+    first, last = late_window(ctx, days)
+    tasks = not_alerted(
+        _open_tasks().filter(planned_end__gte=first, planned_end__lte=last),
+        AlertKind.TASK_ESCALATION,
+        "planned_end",
+    ).select_related("owner", "requirement__coordinator")
+    for task in tasks:
+        delay = ctx.days.between(task.planned_end, ctx.today)
+        yield AlertSpec(
+            kind=AlertKind.TASK_ESCALATION,
+            target=task,
+            due_on=task.planned_end,
+            recipients=[task.requirement.coordinator],
+            message=_(
+                "上报：%(task)s 计划 %(end)s 完成，已延迟 %(delay)s 天仍未完成，"
+                "请协调资源（负责人 %(owner)s）"
+            )
+            % {
+                "task": _label(task),
+                "end": task.planned_end,
+                "delay": delay,
+                "owner": task.owner.label,
+            },
+            url=_task_url(task),
+            requirement_id=task.requirement_id,
+        )
+
+
+@register_digest_section(order=10)
+def digest_tasks(ctx: ScanContext) -> dict[int, list[str]]:
+    """Each owner's tasks due soon and overdue."""
+    ahead = getattr(settings, "COLLAB_ALERT_DUE_SOON_DAYS", 1)
+    last = ctx.days.shift(ctx.today, ahead)
+    lines: dict[int, list[str]] = {}
+    rows = (
+        _open_tasks()
+        .filter(planned_end__lte=last)
+        .select_related("requirement")
+        .order_by("owner_id", "planned_end", "id")
+    )
+    for task in rows:
+        if task.planned_end < ctx.today:
+            text = _("已逾期：%(task)s 计划 %(end)s 完成，已延迟 %(delay)s 天") % {
+                "task": _label(task),
+                "end": task.planned_end,
+                "delay": ctx.days.between(task.planned_end, ctx.today),
+            }
+        else:
+            text = _("即将到期：%(task)s 计划 %(end)s 完成") % {
+                "task": _label(task),
+                "end": task.planned_end,
+            }
+        lines.setdefault(task.owner_id, []).append(text)
+    return lines
+
+
+@register_digest_section(order=40)
+def digest_plan_signoffs(ctx: ScanContext) -> dict[int, list[str]]:
+    """Plan approvals (方案审批) still waiting for a person's signature."""
+    lines: dict[int, list[str]] = {}
+    plans = Plan.objects.filter(status=PlanStatus.IN_REVIEW).select_related("requirement")
+    for plan in plans:
+        for slot in signoff_state(plan, PLAN_STAGE):
+            if slot.approved:
+                continue
+            for signer in slot.signers:
+                lines.setdefault(signer.pk, []).append(
+                    _("待签字：方案「%(title)s」v%(version)s（需求 %(number)s，%(slot)s）")
+                    % {
+                        "title": plan.title,
+                        "version": plan.version,
+                        "number": plan.requirement.number,
+                        "slot": slot.label,
+                    }
+                )
+    return lines
