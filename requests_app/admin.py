@@ -4,7 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from collab.core.admin import ServiceFSMAdminMixin
 
 from . import services
-from .models import GroupMember, NumberSequence, Requirement, ReviewMeeting
+from .models import GroupMember, NumberSequence, Requirement
 
 
 class GroupMemberInline(admin.TabularInline):
@@ -45,12 +45,6 @@ class RequirementAdmin(ServiceFSMAdminMixin, SimpleHistoryAdmin):
             department=obj.initiating_department, year=obj.start_date.year
         )
         super().save_model(request, obj, form, change)
-
-
-@admin.register(ReviewMeeting)
-class ReviewMeetingAdmin(SimpleHistoryAdmin):
-    list_display = ["requirement", "held_on"]
-    filter_horizontal = ["attendees"]
 
 
 @admin.register(GroupMember)

@@ -117,6 +117,13 @@ class Requirement(FSMModelMixin, models.Model):
     def __str__(self):
         return f"{self.number} {self.topic}"
 
+    @property
+    def review_meeting(self):
+        """The requirement review meeting (需求评审会), a meeting of kind review."""
+        from .selectors import review_meeting
+
+        return review_meeting(self)
+
     # Sign-off point: the requirement review (需求评审).
     def signoff_round(self, stage: str) -> int:
         return self.review_round
@@ -183,27 +190,6 @@ class Requirement(FSMModelMixin, models.Model):
     )
     def complete(self):
         pass
-
-
-class ReviewMeeting(models.Model):
-    """The requirement review meeting (需求评审会) recorded with the requirement."""
-
-    requirement = models.OneToOneField(
-        Requirement, on_delete=models.CASCADE, related_name="review_meeting"
-    )
-    held_on = models.DateField(_("会议日期"))
-    attendees = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("参会人"), blank=True, related_name="+"
-    )
-    conclusion = models.TextField(_("评审结论"))
-    history = HistoricalRecords(m2m_fields=[attendees])
-
-    class Meta:
-        verbose_name = _("需求评审会")
-        verbose_name_plural = _("需求评审会")
-
-    def __str__(self):
-        return f"{self.requirement.number} {self.held_on}"
 
 
 class GroupRole(models.TextChoices):

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from collab.accounts.models import Department, User
 from collab.core.transitions import run_transition
+from collab.meetings.models import Meeting
+from collab.meetings.services import meeting_record_review
 from collab.signoffs.services import signoff_blockers, signoff_sign
 
 from . import rules as perms
@@ -25,7 +27,6 @@ from .models import (
     GroupRole,
     NumberSequence,
     Requirement,
-    ReviewMeeting,
 )
 from .selectors import group_leader, missing_liaisons
 
@@ -246,16 +247,21 @@ def requirement_sign(
 @transaction.atomic
 def requirement_record_review_meeting(
     *, requirement: Requirement, actor: User, held_on: date, conclusion: str, attendees=()
-) -> ReviewMeeting:
+) -> Meeting:
+    """Record the requirement review meeting: a meeting of kind 需求评审会."""
     if not perms.can_review(actor, requirement):
         raise PermissionDenied(_("只有协作协调人可以记录需求评审会"))
     if not (conclusion or "").strip():
         raise ValidationError({"conclusion": _("请填写评审结论")})
-    meeting, _created = ReviewMeeting.objects.update_or_create(
-        requirement=requirement, defaults={"held_on": held_on, "conclusion": conclusion}
+    if held_on is None:
+        raise ValidationError({"held_on": _("请填写会议日期")})
+    return meeting_record_review(
+        requirement=requirement,
+        actor=actor,
+        held_at=held_on,
+        conclusion=conclusion,
+        attendees=attendees,
     )
-    meeting.attendees.set(attendees)
-    return meeting
 
 
 # Collaboration group

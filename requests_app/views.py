@@ -16,7 +16,7 @@ from . import rules as perms
 from . import services
 from .forms import GroupMemberForm, ReasonForm, RequirementForm, ReviewMeetingForm, SignForm
 from .models import REVIEW_STAGE, GroupMember, Priority, Requirement, RequirementStatus
-from .selectors import group_members, requirement_detail, requirement_list
+from .selectors import group_members, requirement_detail, requirement_list, review_meeting
 
 LIFECYCLE = ("confirm", "reject", "resubmit", "start", "complete")
 
@@ -152,7 +152,7 @@ def requirement_detail_view(request, pk):
         "can_edit": perms.can_edit(user, requirement),
         "can_manage_group": perms.can_manage_group(user, requirement),
         "can_review": perms.can_review(user, requirement),
-        "review_meeting": getattr(requirement, "review_meeting", None),
+        "review_meeting": review_meeting(requirement),
         "group_form": GroupMemberForm(),
         "meeting_form": ReviewMeetingForm(),
     }

@@ -1,0 +1,182 @@
+"""Meetings of a collaboration (需求评审会, 启动会, 协作例会, 专题会…): minutes, decisions
+and action items, published to the whole group."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+PUBLISH_WITHIN = timedelta(hours=24)
+
+
+class MeetingKind(models.TextChoices):
+    REVIEW = "review", _("需求评审会")
+    KICKOFF = "kickoff", _("启动会")
+    PLAN_REVIEW = "plan_review", _("方案评审会")
+    WEEKLY = "weekly", _("协作例会")
+    SPECIAL = "special", _("专题会")
+    RETROSPECTIVE = "retrospective", _("复盘会")
+    DAILY = "daily", _("日同步")
+    MONTHLY = "monthly", _("月总结")
+
+
+class CauseCategory(models.TextChoices):
+    RESOURCES = "resources", _("资源不足")
+    CHANGE = "change", _("需求变更")
+    CAPABILITY = "capability", _("能力不足")
+    EXTERNAL = "external", _("外部因素")
+    OTHER = "other", _("其他")
+
+
+class Meeting(models.Model):
+    requirement = models.ForeignKey(
+        "requests_app.Requirement",
+        verbose_name=_("需求"),
+        on_delete=models.CASCADE,
+        related_name="meetings",
+    )
+    kind = models.CharField(_("会议类型"), max_length=20, choices=MeetingKind.choices)
+    title = models.CharField(_("会议主题"), max_length=200, blank=True)
+    organizer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("组织人"),
+        on_delete=models.PROTECT,
+        related_name="organized_meetings",
+    )
+    held_at = models.DateTimeField(_("会议时间"))
+    location = models.CharField(_("地点"), max_length=200, blank=True)
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("参会人"), blank=True, related_name="meetings"
+    )
+    departments = models.ManyToManyField(
+        "accounts.Department", verbose_name=_("参会部门"), blank=True, related_name="meetings"
+    )
+    agenda = models.TextField(_("议程"), blank=True)
+    minutes = models.TextField(_("会议纪要"), blank=True)
+    decisions = models.TextField(_("会议决议"), blank=True)
+    # What the meeting is about, when it is about one record (a special meeting for an
+    # issue or a late task). Generic, so this app never depends on a register.
+    subject_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    # Special meeting (专题会) analysis
+    cause_category = models.CharField(
+        _("原因类别"), max_length=20, choices=CauseCategory.choices, blank=True
+    )
+    solution = models.TextField(_("解决方案"), blank=True)
+    recovery_plan = models.TextField(_("恢复计划"), blank=True)
+    recovery_deadline = models.DateField(_("恢复期限"), null=True, blank=True)
+    published_at = models.DateTimeField(_("纪要发布时间"), null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords(m2m_fields=[attendees, departments])
+
+    class Meta:
+        ordering = ["-held_at", "-id"]
+        verbose_name = _("会议")
+        verbose_name_plural = _("会议")
+        indexes = [
+            models.Index(fields=["requirement", "kind"]),
+            models.Index(fields=["subject_type", "subject_id"]),
+        ]
+
+    def __str__(self):
+        return self.display_title
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("meetings:detail", args=[self.pk])
+
+    @property
+    def display_title(self) -> str:
+        return self.title or f"{self.get_kind_display()} {timezone.localtime(self.held_at):%Y-%m-%d}"
+
+    # Compatibility with the requirement page's review card.
+    @property
+    def held_on(self):
+        return timezone.localdate(self.held_at)
+
+    @property
+    def conclusion(self) -> str:
+        return self.decisions
+
+    @property
+    def publish_deadline(self):
+        return self.held_at + PUBLISH_WITHIN
+
+    @property
+    def published_in_time(self) -> bool | None:
+        """True/False once published; None while unpublished."""
+        if self.published_at is None:
+            return None
+        return self.published_at <= self.publish_deadline
+
+    @property
+    def publish_overdue(self) -> bool:
+        return self.published_at is None and timezone.now() > self.publish_deadline
+
+
+class ActionItemStatus(models.TextChoices):
+    OPEN = "open", _("待办")
+    DONE = "done", _("已完成")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class ActionItem(models.Model):
+    """A to-do (待办) agreed in a meeting: text, owner, due date, status."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="action_items"
+    )
+    text = models.CharField(_("待办事项"), max_length=500)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("负责人"),
+        on_delete=models.PROTECT,
+        related_name="meeting_action_items",
+    )
+    due_date = models.DateField(_("截止日期"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ActionItemStatus.choices, default=ActionItemStatus.OPEN
+    )
+    # The record the item was turned into (a task of the requirement).
+    converted_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    converted_id = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    converted = GenericForeignKey("converted_type", "converted_id")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name = _("待办事项")
+        verbose_name_plural = _("待办事项")
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def is_converted(self) -> bool:
+        return self.converted_id is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == ActionItemStatus.OPEN and self.due_date < timezone.localdate()

@@ -1,0 +1,63 @@
+"""Who may see and run meetings. Roles come from the requirement's group via hooks.scope()."""
+
+from __future__ import annotations
+
+from .hooks import scope
+from .models import MeetingKind
+
+# Kinds an internal group member (not only the leader) may record.
+MEMBER_KINDS = (MeetingKind.DAILY, MeetingKind.SPECIAL)
+
+
+def _active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def can_view_requirement(user, requirement) -> bool:
+    return _active(user) and scope().can_view(user, requirement)
+
+
+def can_view(user, meeting) -> bool:
+    """Mirror of selectors.meetings_visible_to for one meeting."""
+    if not can_view_requirement(user, meeting.requirement):
+        return False
+    if not user.is_partner or user.is_staff:
+        return True
+    attendee_ids = {u.pk for u in meeting.attendees.all()}
+    department_ids = {d.pk for d in meeting.departments.all()}
+    return user.pk in attendee_ids or user.department_id in department_ids
+
+
+def can_organize(user, requirement, kind: str) -> bool:
+    if not _active(user):
+        return False
+    if requirement.status in ("completed", "rejected") and kind not in (
+        MeetingKind.RETROSPECTIVE,
+        MeetingKind.REVIEW,
+    ):
+        return False
+    current = scope()
+    if current.is_coordinator(user, requirement):
+        return True
+    if kind == MeetingKind.REVIEW:
+        return False
+    if current.is_leader(user, requirement):
+        return True
+    return kind in MEMBER_KINDS and not user.is_partner and current.is_member(user, requirement)
+
+
+def can_edit(user, meeting) -> bool:
+    if not _active(user):
+        return False
+    if meeting.organizer_id == user.pk:
+        return True
+    current = scope()
+    requirement = meeting.requirement
+    if current.is_coordinator(user, requirement):
+        return True
+    return meeting.kind != MeetingKind.REVIEW and current.is_leader(user, requirement)
+
+
+def can_update_item(user, item) -> bool:
+    """The owner ticks off their own item; the meeting's editors manage every item."""
+    return _active(user) and (item.owner_id == user.pk or can_edit(user, item.meeting))

@@ -1,0 +1,286 @@
+"""Use cases of meetings: record, edit, publish minutes, manage and convert action items."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from collab.notifications.models import Notification
+
+from . import rules as perms
+from .hooks import ACTION_ITEM_CONVERTERS, scope
+from .models import ActionItem, ActionItemStatus, CauseCategory, Meeting, MeetingKind
+
+EDITABLE_FIELDS = (
+    "title",
+    "held_at",
+    "location",
+    "agenda",
+    "minutes",
+    "decisions",
+    "cause_category",
+    "solution",
+    "recovery_plan",
+    "recovery_deadline",
+)
+SPECIAL_REQUIRED = ("cause_category", "solution", "recovery_plan", "recovery_deadline")
+
+
+def _validate(meeting: Meeting) -> None:
+    errors: dict[str, list[str]] = {}
+    if meeting.kind not in MeetingKind.values:
+        errors["kind"] = [_("未知的会议类型")]
+    if not meeting.held_at:
+        errors["held_at"] = [_("请填写会议时间")]
+    if meeting.cause_category and meeting.cause_category not in CauseCategory.values:
+        errors["cause_category"] = [_("未知的原因类别")]
+    if meeting.kind == MeetingKind.SPECIAL and meeting.subject_id is not None:
+        labels = {
+            "cause_category": _("请选择原因类别"),
+            "solution": _("请填写解决方案"),
+            "recovery_plan": _("请填写恢复计划"),
+            "recovery_deadline": _("请填写恢复期限"),
+        }
+        for field in SPECIAL_REQUIRED:
+            value = getattr(meeting, field)
+            if value in (None, "") or (isinstance(value, str) and not value.strip()):
+                errors.setdefault(field, []).append(labels[field])
+    if (
+        meeting.recovery_deadline
+        and meeting.held_at
+        and meeting.recovery_deadline < timezone.localdate(meeting.held_at)
+    ):
+        errors.setdefault("recovery_deadline", []).append(_("恢复期限不能早于会议日期"))
+    for field in ("title", "location"):
+        limit = Meeting._meta.get_field(field).max_length
+        if len(getattr(meeting, field) or "") > limit:
+            errors.setdefault(field, []).append(_("内容过长"))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _as_aware(value) -> datetime.datetime:
+    if isinstance(value, datetime.datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value)
+    return timezone.make_aware(datetime.datetime.combine(value, datetime.time(9, 0)))
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    requirement,
+    actor,
+    kind: str,
+    held_at,
+    attendees: Iterable = (),
+    departments: Iterable = (),
+    subject=None,
+    **fields,
+) -> Meeting:
+    """Record a meeting of a requirement; the agenda of a weekly meeting defaults to the
+    tracker's suggestion (late, blocked and due tasks, open high-impact risks)."""
+    if not perms.can_organize(actor, requirement, kind):
+        raise PermissionDenied(_("您不能组织该类型的会议"))
+    data = {key: value for key, value in fields.items() if key in EDITABLE_FIELDS}
+    if held_at:
+        held_at = _as_aware(held_at)
+    meeting = Meeting(requirement=requirement, kind=kind, organizer=actor, held_at=held_at, **data)
+    if subject is not None:
+        meeting.subject_type = ContentType.objects.get_for_model(type(subject))
+        meeting.subject_id = subject.pk
+    _validate(meeting)
+    if "agenda" not in fields and held_at:
+        from .selectors import agenda_suggestion
+
+        meeting.agenda = agenda_suggestion(requirement, kind, timezone.localdate(held_at))
+    meeting._history_user = actor
+    meeting._change_reason = _("记录会议")
+    meeting.save()
+    meeting.attendees.set(attendees)
+    meeting.departments.set(departments)
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(
+    *,
+    meeting: Meeting,
+    actor,
+    data: dict,
+    attendees: Iterable | None = None,
+    departments: Iterable | None = None,
+    reason: str = "",
+) -> Meeting:
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if not perms.can_edit(actor, meeting):
+        raise PermissionDenied(_("您不能修改该会议"))
+    for key, value in data.items():
+        if key in EDITABLE_FIELDS:
+            if key == "held_at" and value:
+                value = _as_aware(value)
+            setattr(meeting, key, value)
+    _validate(meeting)
+    meeting._history_user = actor
+    meeting._change_reason = reason or _("修改会议记录")
+    meeting.save()
+    if attendees is not None:
+        meeting.attendees.set(attendees)
+    if departments is not None:
+        meeting.departments.set(departments)
+    return meeting
+
+
+def notify(users: Iterable, *, kind: str, message: str, target: str = "") -> int:
+    """In-app inbox rows, one per distinct user."""
+    seen: set[int] = set()
+    rows = []
+    for user in users:
+        if user is None or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        rows.append(Notification(recipient=user, kind=kind, message=message, target=target))
+    Notification.objects.bulk_create(rows)
+    return len(rows)
+
+
+@transaction.atomic
+def meeting_publish(*, meeting: Meeting, actor) -> Meeting:
+    """Publish the minutes to every group member; the time is recorded (24-hour rule)."""
+    meeting = Meeting.objects.select_for_update().select_related("requirement").get(pk=meeting.pk)
+    if not perms.can_edit(actor, meeting):
+        raise PermissionDenied(_("您不能发布该会议的纪要"))
+    if meeting.published_at is not None:
+        raise ValidationError(_("纪要已于 %(at)s 发布") % {"at": _local(meeting.published_at)})
+    if not meeting.minutes.strip():
+        raise ValidationError({"minutes": _("请先填写会议纪要再发布")})
+    meeting.published_at = timezone.now()
+    meeting.published_by = actor
+    meeting._history_user = actor
+    meeting._change_reason = _("发布会议纪要")
+    meeting.save(update_fields=["published_at", "published_by", "updated_at"])
+    requirement = meeting.requirement
+    recipients = [u for u in scope().members(requirement) if u.pk != actor.pk]
+    notify(
+        recipients,
+        kind="minutes_published",
+        message=_("%(number)s %(title)s 的会议纪要已发布")
+        % {"number": requirement.number, "title": meeting.display_title},
+        target=meeting.get_absolute_url(),
+    )
+    return meeting
+
+
+def _local(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+@transaction.atomic
+def meeting_record_review(
+    *, requirement, actor, held_at, conclusion: str, attendees: Iterable = ()
+) -> Meeting:
+    """The requirement review meeting (需求评审会): one per requirement, updated in place."""
+    meeting = (
+        Meeting.objects.select_for_update()
+        .filter(requirement=requirement, kind=MeetingKind.REVIEW)
+        .order_by("id")
+        .first()
+    )
+    fields = {"held_at": held_at, "decisions": conclusion, "minutes": conclusion}
+    if meeting is None:
+        return meeting_create(
+            requirement=requirement,
+            actor=actor,
+            kind=MeetingKind.REVIEW,
+            attendees=attendees,
+            departments=[],
+            title=_("需求评审会"),
+            agenda="",
+            **fields,
+        )
+    return meeting_update(
+        meeting=meeting, actor=actor, data=fields, attendees=attendees, reason=_("更新评审结论")
+    )
+
+
+# Action items
+def _validate_item(item: ActionItem) -> None:
+    errors: dict[str, list[str]] = {}
+    if not (item.text or "").strip():
+        errors["text"] = [_("请填写待办事项")]
+    elif len(item.text) > ActionItem._meta.get_field("text").max_length:
+        errors["text"] = [_("内容过长")]
+    if item.owner_id is None:
+        errors["owner"] = [_("请指定负责人")]
+    elif not perms.can_view_requirement(item.owner, item.meeting.requirement):
+        errors["owner"] = [_("负责人必须是协作小组成员")]
+    if item.due_date is None:
+        errors["due_date"] = [_("请填写截止日期")]
+    elif item.due_date < timezone.localdate(item.meeting.held_at):
+        errors["due_date"] = [_("截止日期不能早于会议日期")]
+    if item.status not in ActionItemStatus.values:
+        errors["status"] = [_("未知状态")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def action_item_add(*, meeting: Meeting, actor, text: str, owner, due_date) -> ActionItem:
+    if not perms.can_edit(actor, meeting):
+        raise PermissionDenied(_("您不能为该会议添加待办"))
+    item = ActionItem(meeting=meeting, text=(text or "").strip(), owner=owner, due_date=due_date)
+    _validate_item(item)
+    item._history_user = actor
+    item._change_reason = _("添加待办")
+    item.save()
+    return item
+
+
+@transaction.atomic
+def action_item_update(*, item: ActionItem, actor, data: dict) -> ActionItem:
+    item = ActionItem.objects.select_for_update().select_related("meeting").get(pk=item.pk)
+    if not perms.can_update_item(actor, item):
+        raise PermissionDenied(_("您不能修改该待办"))
+    editable = ("status",) if not perms.can_edit(actor, item.meeting) else (
+        "text",
+        "owner",
+        "due_date",
+        "status",
+    )
+    for key, value in data.items():
+        if key in editable:
+            setattr(item, key, value)
+        elif key in ("text", "owner", "due_date"):
+            raise PermissionDenied(_("您只能更新自己待办的状态"))
+    _validate_item(item)
+    item._history_user = actor
+    item._change_reason = _("更新待办")
+    item.save()
+    return item
+
+
+@transaction.atomic
+def action_item_convert(*, item: ActionItem, actor, to: str = "task"):
+    """Turn an action item into another record (a task of the requirement) in one click."""
+    item = ActionItem.objects.select_for_update().select_related("meeting").get(pk=item.pk)
+    if not perms.can_edit(actor, item.meeting):
+        raise PermissionDenied(_("您不能转换该待办"))
+    converter = ACTION_ITEM_CONVERTERS.get(to)
+    if converter is None:
+        raise ValidationError({"to": _("不支持的转换目标")})
+    if item.is_converted:
+        raise ValidationError(_("该待办已转为%(label)s") % {"label": converter.label})
+    if item.status == ActionItemStatus.CANCELLED:
+        raise ValidationError(_("已取消的待办不能转换"))
+    created = converter.convert(item=item, actor=actor)
+    item.converted_type = ContentType.objects.get_for_model(type(created))
+    item.converted_id = created.pk
+    item._history_user = actor
+    item._change_reason = _("转为%(label)s") % {"label": converter.label}
+    item.save(update_fields=["converted_type", "converted_id"])
+    return created
