@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from collab.core.admin import ServiceFSMAdminMixin
@@ -42,8 +43,9 @@ class RequirementAdmin(ServiceFSMAdminMixin, SimpleHistoryAdmin):
             return
         # New rows get their number from the same sequence as every other channel.
         obj.number = services.next_number(
-            department=obj.initiating_department, year=obj.start_date.year
+            department=obj.initiating_department, year=timezone.localdate().year
         )
+        obj._history_user = request.user
         super().save_model(request, obj, form, change)
 
 

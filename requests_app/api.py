@@ -254,6 +254,7 @@ class RequirementViewSet(
                 requirement=requirement, actor=request.user, **body.validated_data
             )
             code = status.HTTP_201_CREATED
+            requirement = self.get_queryset().get(pk=requirement.pk)  # fresh prefetches
         slots = signoff_state(requirement, REVIEW_STAGE)
 
         def slot_data(slot):

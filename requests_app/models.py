@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -100,6 +101,7 @@ class Requirement(FSMModelMixin, models.Model):
     rejection_reason = models.TextField(_("驳回原因"), blank=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    signoffs = GenericRelation("signoffs.SignOff")
     history = HistoricalRecords(m2m_fields=[departments])
 
     class Meta:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from collab.accounts.models import Department, User
 from collab.meetings.models import Meeting, MeetingKind
+from collab.signoffs.models import SignOff
 from collab.signoffs.services import Slot
 
 from .models import GroupMember, GroupRole, Requirement
@@ -33,19 +34,25 @@ def requirements_visible_to(user: User) -> QuerySet[Requirement]:
 
 
 def requirement_list(user: User) -> QuerySet[Requirement]:
+    """Rows with everything a list row, its permissions and its transition conditions
+    read (departments with heads, group members, sign-offs): constant queries per page."""
     return (
         requirements_visible_to(user)
-        .select_related("initiating_department", "contact", "coordinator")
+        .select_related(
+            "initiating_department__head", "contact__department", "coordinator__department"
+        )
         .prefetch_related(
-            Prefetch("departments", queryset=Department.objects.order_by("code")),
+            Prefetch(
+                "departments", queryset=Department.objects.select_related("head").order_by("code")
+            ),
+            Prefetch("members", queryset=GroupMember.objects.select_related("user", "department")),
+            Prefetch("signoffs", queryset=SignOff.objects.select_related("department", "signer")),
         )
     )
 
 
 def requirement_detail(user: User) -> QuerySet[Requirement]:
-    return requirement_list(user).prefetch_related(
-        Prefetch("members", queryset=GroupMember.objects.select_related("user", "department")),
-    )
+    return requirement_list(user)
 
 
 def review_slots(requirement: Requirement) -> list[Slot]:

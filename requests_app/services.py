@@ -15,7 +15,7 @@ from collab.accounts.models import Department, User
 from collab.core.transitions import run_transition
 from collab.meetings.models import Meeting
 from collab.meetings.services import meeting_record_review
-from collab.signoffs.services import signoff_blockers, signoff_sign
+from collab.signoffs.services import signoff_blockers, signoff_sign, signoffs_for
 
 from . import rules as perms
 from .models import (
@@ -27,6 +27,7 @@ from .models import (
     GroupRole,
     NumberSequence,
     Requirement,
+    RequirementStatus,
 )
 from .selectors import group_leader, missing_liaisons
 
@@ -104,19 +105,29 @@ def reserve_number(number: str, *, department: Department) -> None:
 
 
 # Register writes
+TEXT_FIELDS = ("contact_info", "topic", "goal", "expected_outcomes", "resources", "remarks")
+
+
 def _validate(requirement: Requirement, departments) -> None:
     errors: dict[str, list[str]] = {}
+    for name in TEXT_FIELDS:  # "   " is no topic: every channel trims like the forms do
+        value = getattr(requirement, name)
+        if isinstance(value, str):
+            setattr(requirement, name, value.strip())
     try:
-        requirement.full_clean(exclude=["number", "status"])
+        # The coordinator is checked below with a clearer message than limit_choices_to's.
+        requirement.full_clean(exclude=["number", "status", "coordinator"])
     except ValidationError as error:
         errors.update(error.message_dict)
+    if not requirement.coordinator_id:
+        errors.setdefault("coordinator", []).append(_("请选择协作协调人"))
     if not departments:
         errors.setdefault("departments", []).append(_("请至少选择一个涉及部门"))
     start, end = requirement.start_date, requirement.end_date
     if start and end and end < start:
         errors.setdefault("end_date", []).append(_("结束日期不能早于开始日期"))
     coordinator = getattr(requirement, "coordinator", None) if requirement.coordinator_id else None
-    if coordinator is not None and not coordinator.is_coordinator:
+    if coordinator is not None and not (coordinator.is_coordinator and coordinator.is_active):
         errors.setdefault("coordinator", []).append(_("所选用户不是协作协调人"))
     if (
         requirement.initiating_department_id
@@ -162,18 +173,33 @@ def requirement_create(
 def requirement_update(
     *, requirement: Requirement, actor: User, data: dict, departments=None, reason: str = ""
 ) -> Requirement:
+    """Edit the register fields. Changing a requirement under review after someone signed
+    starts a new sign-off round: signatures apply to the content they saw."""
     requirement = Requirement.objects.select_for_update().get(pk=requirement.pk)
     if not perms.can_edit(actor, requirement):
         raise PermissionDenied(_("当前状态下您不能修改该需求"))
+    changed = False
     for key, value in data.items():
         if key in EDITABLE_FIELDS:
+            changed |= getattr(requirement, key) != value
             setattr(requirement, key, value)
-    departments = list(requirement.departments.all() if departments is None else departments)
+    current_departments = set(requirement.departments.all())
+    departments = list(current_departments if departments is None else departments)
+    changed |= set(departments) != current_departments
     _validate(requirement, departments)
     requirement._history_user = actor
     requirement._change_reason = reason or _("修改需求")
+    if (
+        changed
+        and requirement.status == RequirementStatus.PENDING_REVIEW
+        and signoffs_for(requirement, REVIEW_STAGE, requirement.review_round).exists()
+    ):
+        requirement.review_round += 1
+        requirement._change_reason = _("%(reason)s（内容变更，重新签字）") % {
+            "reason": requirement._change_reason
+        }
     requirement.save()
-    if set(departments) != set(requirement.departments.all()):
+    if set(departments) != current_departments:
         requirement.departments.set(departments)
     return requirement
 

@@ -1,4 +1,5 @@
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import api_view, permission_classes
@@ -27,6 +28,12 @@ class DepartmentSerializer(serializers.ModelSerializer):
         value = value.strip().upper()
         if not value.isalnum() or not value.isascii():
             raise serializers.ValidationError("代码只能由字母和数字组成")
+        # Uniqueness of the normalized code (the field's own check saw the raw input).
+        others = Department.objects.filter(code=value)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise serializers.ValidationError("该代码已被其他部门使用")
         return value
 
 
@@ -56,7 +63,10 @@ class UserSerializer(serializers.ModelSerializer):
         password = attrs.get("password")
         if password:
             candidate = self.instance or User(**{k: v for k, v in attrs.items() if k != "password"})
-            validate_password(password, candidate)
+            try:
+                validate_password(password, candidate)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError({"password": list(error.messages)}) from error
         return attrs
 
     @transaction.atomic

@@ -66,12 +66,24 @@ def may_run(obj, name: str, user) -> bool:
 
 
 def available_transitions(obj, user) -> list[str]:
-    """Transitions the user may run now, conditions met."""
+    """Transitions the user may run now, conditions met.
+
+    Permission is asked first: it is cheap, while conditions may read related rows,
+    so a list of objects only evaluates conditions where the user could act at all.
+    """
     names = []
     for field in obj._meta.concrete_fields:
-        getter = getattr(obj, f"get_available_user_{field.name}_transitions", None)
-        if getter is not None:
-            names.extend(t.name for t in getter(user=user))
+        transitions = getattr(field, "transitions", None)
+        if not isinstance(transitions, dict):
+            continue
+        state = field.get_state(obj)
+        for method in transitions.get(type(obj), {}).values():
+            meta = method._django_fsm
+            transition = meta.get_transition(state)
+            if transition is None or not transition.has_perm(obj, user):
+                continue
+            if meta.conditions_met(obj, state):
+                names.append(transition.name)
     return names
 
 
