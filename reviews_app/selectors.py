@@ -144,7 +144,7 @@ def share_recipients(retrospective: Retrospective | None = None) -> list[User]:
     """Heads of every internal department: the confirmed report is shared with them."""
     heads = (
         Department.objects.filter(kind=Department.Kind.INTERNAL, head__isnull=False)
-        .select_related("head")
+        .select_related("head__department")
         .order_by("code")
     )
     seen, users = set(), []

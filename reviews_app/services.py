@@ -510,14 +510,21 @@ def acceptance_fail(
     requirement = acceptance.requirement
     rework = list(rework or [])
     _validate_rework(requirement, rework)
-    tasks = []
-    for item in rework:
-        data = dict(item)
-        owner = data["owner"]
-        data.setdefault("owner_department", owner.department)
-        data.setdefault("deliverable", "")
-        data.setdefault("priority", "P0")
-        tasks.append(task_services.task_create(requirement=requirement, actor=actor, data=data))
+    tasks = [
+        task_services.task_create(
+            requirement=requirement,
+            actor=actor,
+            name=item["name"],
+            owner=item["owner"],
+            owner_department=item.get("owner_department") or item["owner"].department,
+            planned_start=item["planned_start"],
+            planned_end=item["planned_end"],
+            deliverable=item.get("deliverable") or "",
+            priority=item.get("priority") or "P0",
+            reason=_("验收不通过，返工：%(reason)s") % {"reason": reason.strip()},
+        )
+        for item in rework
+    ]
     leader = group_leader(requirement)
     recipients = [leader.user if leader else None, requirement.coordinator] + [
         t.owner for t in tasks
