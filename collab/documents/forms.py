@@ -1,12 +1,24 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from collab.accounts.models import Department, User
 
 from .models import Access, Category
+from .validation import check_upload
 
 
-class DocumentUploadForm(forms.Form):
+class FileCheckMixin:
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        try:
+            check_upload(upload)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict.get("file", error.messages)) from error
+        return upload
+
+
+class DocumentUploadForm(FileCheckMixin, forms.Form):
     title = forms.CharField(label=_("标题"), max_length=200)
     category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
     # Emptiness, size, type and content are checked by the service, with its reasons.
@@ -15,7 +27,7 @@ class DocumentUploadForm(forms.Form):
     link = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
-class VersionUploadForm(forms.Form):
+class VersionUploadForm(FileCheckMixin, forms.Form):
     file = forms.FileField(label=_("文件"), allow_empty_file=True, max_length=1000)
     note = forms.CharField(label=_("变更说明"), max_length=500, required=False)
 
