@@ -169,35 +169,41 @@ def read_receipts(retrospective: Retrospective) -> list[dict]:
     return rows
 
 
+def department_filter(department: Department) -> Q:
+    """Retrospectives whose requirement the department initiated or took part in, or
+    that gave it an improvement action."""
+    involved = Requirement.departments.through.objects.filter(
+        requirement=OuterRef("requirement"), department=department
+    )
+    owns_action = ImprovementAction.objects.filter(
+        retrospective=OuterRef("pk"), owner_department=department
+    )
+    return Q(requirement__initiating_department=department) | Exists(involved) | Exists(owns_action)
+
+
+def keyword_filter(q: str) -> Q:
+    """Keyword in the topic, number, goal, summary, findings or improvement actions."""
+    return (
+        Q(requirement__topic__icontains=q)
+        | Q(requirement__number__icontains=q)
+        | Q(requirement__goal__icontains=q)
+        | Q(summary__icontains=q)
+        | Exists(Finding.objects.filter(retrospective=OuterRef("pk"), text__icontains=q))
+        | Exists(
+            ImprovementAction.objects.filter(retrospective=OuterRef("pk"), action__icontains=q)
+        )
+    )
+
+
 def lessons_list(user: User, *, department: Department | None = None, q: str = ""):
     """Confirmed retrospectives (the lessons library), newest first, with their findings
     and improvement actions; filter by department (initiating or involved) and keyword."""
     qs = retrospectives_visible_to(user).filter(status=RetrospectiveStatus.CONFIRMED)
     if department is not None:
-        involved = Requirement.departments.through.objects.filter(
-            requirement=OuterRef("requirement"), department=department
-        )
-        owns_action = ImprovementAction.objects.filter(
-            retrospective=OuterRef("pk"), owner_department=department
-        )
-        qs = qs.filter(
-            Q(requirement__initiating_department=department)
-            | Exists(involved)
-            | Exists(owns_action)
-        )
+        qs = qs.filter(department_filter(department))
     q = (q or "").strip()
     if q:
-        text = (
-            Q(requirement__topic__icontains=q)
-            | Q(requirement__number__icontains=q)
-            | Q(requirement__goal__icontains=q)
-            | Q(summary__icontains=q)
-            | Exists(Finding.objects.filter(retrospective=OuterRef("pk"), text__icontains=q))
-            | Exists(
-                ImprovementAction.objects.filter(retrospective=OuterRef("pk"), action__icontains=q)
-            )
-        )
-        qs = qs.filter(text)
+        qs = qs.filter(keyword_filter(q))
     return (
         qs.select_related("requirement__initiating_department", "reviewer")
         .prefetch_related(

@@ -353,14 +353,14 @@ def _submit_ready(acceptance: Acceptance) -> str | None:
     reasons = []
     if acceptance.requirement.status != RequirementStatus.IN_PROGRESS:
         reasons.append(_("需求不在执行中"))
-    if not acceptance.departments.exists():
+    if not list(acceptance.departments.all()):
         reasons.append(_("尚未选择验收小组"))
     pending = [r.text for r in acceptance.results.all() if r.passed is None]
     if pending:
         reasons.append(_("以下验收标准尚未判定：%(items)s") % {"items": "；".join(pending)})
     if not acceptance.quality_rating:
         reasons.append(_("尚未填写成果质量评价"))
-    if not acceptance.deliverables.exists():
+    if not list(acceptance.deliverables.all()):
         reasons.append(_("交付成果清单为空"))
     return "；".join(str(r) for r in reasons) if reasons else None
 
@@ -885,9 +885,9 @@ def _confirm_ready(retrospective: Retrospective) -> str | None:
         reasons.append(_("尚未填写复盘会日期"))
     if retrospective.reviewer_id is None:
         reasons.append(_("尚未指定复盘人"))
-    if not retrospective.metrics.exists():
+    if not list(retrospective.metrics.all()):
         reasons.append(_("尚未填写目标达成情况"))
-    if not retrospective.findings.exists():
+    if not list(retrospective.findings.all()):
         reasons.append(_("尚未填写协作亮点或存在问题"))
     return "；".join(str(r) for r in reasons) if reasons else None
 
