@@ -223,7 +223,7 @@ class RequirementViewSet(
         data = {
             "leader": leader.user_id if leader else None,
             "leader_department": leader.department_id if leader else None,
-            "members": GroupMemberSerializer(members, many=True).data,
+            "members": members,
         }
         code = status.HTTP_201_CREATED if request.method == "POST" else status.HTTP_200_OK
         return Response(GroupSerializer(data).data, status=code)
@@ -267,7 +267,7 @@ class RequirementViewSet(
 
         data = {
             "round": requirement.review_round,
-            "signoffs": SignOffSerializer(signoffs_for(requirement, REVIEW_STAGE), many=True).data,
+            "signoffs": list(signoffs_for(requirement, REVIEW_STAGE)),
             "slots": [slot_data(s) for s in slots],
             "missing": [slot_data(s) for s in slots if not s.approved],
         }

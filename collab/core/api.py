@@ -158,8 +158,6 @@ def transition_action(name: str, service, *, target: str, request_serializer=Rea
     Illegal or unready transitions answer 409 (TransitionBlocked), forbidden ones 403.
     """
 
-    @extend_schema(request=request_serializer)
-    @action(detail=True, methods=["post"], url_path=name, url_name=name, filter_backends=[])
     def view(self, request, pk=None):
         obj = self.get_object()
         body = request_serializer(data=request.data)
@@ -169,5 +167,9 @@ def transition_action(name: str, service, *, target: str, request_serializer=Rea
         obj = self.get_queryset().get(pk=obj.pk)
         return Response(self.get_serializer(obj).data)
 
-    view.__name__ = name
-    return view
+    # Named before decorating: the router maps the HTTP method to this name.
+    view.__name__ = view.__qualname__ = name
+    view = action(detail=True, methods=["post"], url_path=name, url_name=name, filter_backends=[])(
+        view
+    )
+    return extend_schema(request=request_serializer)(view)
