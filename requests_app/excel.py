@@ -31,6 +31,11 @@ UPDATABLE = (
 )
 
 
+def _department_order(department):
+    """Internal departments first, then outside partners (as the seed lists them)."""
+    return (department.kind != "internal", department.code)
+
+
 class RequirementSheet(r.Sheet):
     key = "requirements"
     title = gettext_lazy("跨部门协作需求登记表")
@@ -119,7 +124,7 @@ class RequirementSheet(r.Sheet):
                 item.contact_info,
                 item.topic,
                 item.goal,
-                "、".join(d.name for d in item.departments.all()),
+                "、".join(d.name for d in sorted(item.departments.all(), key=_department_order)),
                 item.expected_outcomes,
                 item.start_date,
                 item.end_date,

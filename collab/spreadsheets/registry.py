@@ -38,7 +38,7 @@ class RowError:
     message: str
 
     def as_dict(self) -> dict:
-        return {"column": self.column, "message": self.message}
+        return {"column": str(self.column), "message": str(self.message)}
 
 
 @dataclass

@@ -47,7 +47,7 @@ def sheet_title(title: str) -> str:
 def _header_cells(ws, columns: Sequence[r.Column]) -> list:
     cells = []
     for column in columns:
-        cell = WriteOnlyCell(ws, value=column.header)
+        cell = WriteOnlyCell(ws, value=str(column.header))
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = HEADER_ALIGNMENT
@@ -104,7 +104,7 @@ def write_sheet(
     title: str | None = None,
 ) -> int:
     """Append one register sheet to a write_only workbook; returns the row count."""
-    ws = workbook.create_sheet(sheet_title(title or sheet.title))
+    ws = workbook.create_sheet(sheet_title(str(title or sheet.title)))
     columns = list(sheet.columns)
     for index, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = column.width
@@ -152,7 +152,7 @@ def csv_bytes_iter(sheet: r.Sheet, rows: Iterable[Sequence[Any]]) -> Iterator[by
         buffer.truncate()
         return data
 
-    writer.writerow([c.header for c in sheet.columns])
+    writer.writerow([str(c.header) for c in sheet.columns])
     yield b"\xef\xbb\xbf" + flush()
     for count, values in enumerate(rows, start=1):
         writer.writerow(
@@ -208,7 +208,7 @@ def _match_headers(sheet: r.Sheet, header_row: Sequence[Any]) -> dict[int, r.Col
 
 
 def _pick_worksheet(workbook, sheet: r.Sheet):
-    wanted = sheet_title(sheet.title)
+    wanted = sheet_title(str(sheet.title))
     for ws in workbook.worksheets:
         if ws.title == wanted:
             return ws
