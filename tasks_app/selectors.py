@@ -148,6 +148,7 @@ def requirement_tasks(requirement: Requirement, on: datetime.date | None = None)
             Prefetch("depends_on", queryset=Task.objects.only("id", "code", "status")),
             _member_prefetch(),
         )
+        .annotate(latest_note=latest_note_subquery())
         .order_by("code_sort", "id"),
         on,
     )

@@ -1,7 +1,1 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
-
-
-@login_required
-def home(request):
-    return redirect("requirements:list")
+"""Project-wide pages. The home page is the workbench (工作台) in tasks_app.views."""

@@ -5,8 +5,8 @@ from tasks_app.models import PlanStatus, Task, TaskStatus
 from tasks_app.selectors import with_delay
 
 
-def test_seed_tasks_have_the_seed_values(seed):
-    requirement = seed["requirement"]
+def test_seed_tasks_have_the_seed_values(tasks_seed):
+    requirement = tasks_seed["requirement"]
     assert requirement.status == RequirementStatus.IN_PROGRESS
     rows = {t.code: t for t in with_delay(Task.objects.filter(requirement=requirement))}
     assert sorted(rows) == ["1.1", "1.2", "2.1", "3.1"]

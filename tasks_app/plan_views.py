@@ -1,0 +1,185 @@
+"""Pages of plans (方案): list per requirement, detail with versions, department
+review comments, sign-offs and approval."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from collab.core.api import history_entries
+from collab.core.transitions import TransitionBlocked, blocking_reasons, may_run
+from collab.signoffs.services import signoff_state
+from requests_app.forms import ReasonForm, SignForm
+from requests_app.selectors import requirement_detail
+
+from . import rules as perms
+from . import services
+from .forms import PlanCommentForm, PlanForm
+from .models import PLAN_STAGE
+from .selectors import plan_list, requirement_plans
+from .views import _apply_errors, _error_text
+
+PLAN_TRANSITIONS = ("submit", "approve", "revise")
+
+
+def _plan_or_404(request, plan_id):
+    return get_object_or_404(plan_list(request.user), pk=plan_id)
+
+
+def _can_write_plans(user, requirement) -> bool:
+    if requirement.status not in ("confirmed", "in_progress"):
+        return False
+    return perms.manages_all(user, requirement) or requirement.tasks.filter(owner=user).exists()
+
+
+@login_required
+def plans_view(request, pk):
+    requirement = get_object_or_404(requirement_detail(request.user), pk=pk)
+    plans = list(requirement_plans(requirement))
+    for plan in plans:
+        plan.slots = signoff_state(plan, PLAN_STAGE)
+    return render(
+        request,
+        "tasks_app/plans.html",
+        {
+            "requirement": requirement,
+            "plans": plans,
+            "can_create": _can_write_plans(request.user, requirement),
+        },
+    )
+
+
+@login_required
+def plan_create_view(request, pk):
+    requirement = get_object_or_404(requirement_detail(request.user), pk=pk)
+    if not _can_write_plans(request.user, requirement):
+        raise PermissionDenied
+    form = PlanForm(request.POST or None, requirement=requirement)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(
+                requirement=requirement, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("方案已保存为草稿"))
+            return redirect("tasks:plan_detail", plan_id=plan.pk)
+    return render(request, "tasks_app/plan_form.html", {"form": form, "requirement": requirement})
+
+
+@login_required
+def plan_edit_view(request, plan_id):
+    plan = _plan_or_404(request, plan_id)
+    if not perms.can_edit_plan(request.user, plan):
+        raise PermissionDenied
+    form = PlanForm(request.POST or None, instance=plan, requirement=plan.requirement)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("task", None)
+        try:
+            services.plan_update(plan=plan, actor=request.user, data=data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("tasks:plan_detail", plan_id=plan.pk)
+    return render(
+        request,
+        "tasks_app/plan_form.html",
+        {"form": form, "requirement": plan.requirement, "plan": plan},
+    )
+
+
+@login_required
+def plan_detail_view(request, plan_id):
+    plan = _plan_or_404(request, plan_id)
+    user = request.user
+    slots = signoff_state(plan, PLAN_STAGE)
+    for slot in slots:
+        slot.can_sign = user in slot.signers and plan.signoff_open(PLAN_STAGE)
+    buttons = []
+    for name in PLAN_TRANSITIONS:
+        if may_run(plan, name, user):
+            transition = getattr(type(plan), name)._django_fsm.get_transition(plan.status)
+            buttons.append(
+                {
+                    "name": name,
+                    "label": transition.custom.get("label", name),
+                    "reasons": blocking_reasons(plan, name),
+                }
+            )
+    comments = plan.comments.select_related("department", "author")
+    return render(
+        request,
+        "tasks_app/plan_detail.html",
+        {
+            "plan": plan,
+            "requirement": plan.requirement,
+            "slots": slots,
+            "buttons": buttons,
+            "versions": plan.versions.select_related("submitted_by"),
+            "comments": comments,
+            "comment_form": PlanCommentForm(),
+            "can_edit": perms.can_edit_plan(user, plan) and plan.status == "draft",
+            "history": history_entries(plan),
+        },
+    )
+
+
+@login_required
+@require_POST
+def plan_transition_view(request, plan_id, name):
+    plan = _plan_or_404(request, plan_id)
+    service = services.PLAN_TRANSITION_SERVICES.get(name)
+    if service is None:
+        return redirect("tasks:plan_detail", plan_id=plan_id)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        plan = service(plan=plan, actor=request.user, reason=reason)
+    except (TransitionBlocked, ValidationError, PermissionDenied) as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("操作成功，当前状态：%(s)s") % {"s": plan.get_status_display()})
+    return redirect("tasks:plan_detail", plan_id=plan_id)
+
+
+@login_required
+@require_POST
+def plan_sign_view(request, plan_id):
+    plan = _plan_or_404(request, plan_id)
+    form = SignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("签字信息不完整"))
+        return redirect("tasks:plan_detail", plan_id=plan_id)
+    try:
+        services.plan_sign(plan=plan, actor=request.user, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("已签字"))
+    return redirect("tasks:plan_detail", plan_id=plan_id)
+
+
+@login_required
+@require_POST
+def plan_comment_view(request, plan_id):
+    plan = _plan_or_404(request, plan_id)
+    form = PlanCommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写评审意见"))
+        return redirect("tasks:plan_detail", plan_id=plan_id)
+    try:
+        services.plan_comment(plan=plan, actor=request.user, body=form.cleaned_data["body"])
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("已提交评审意见"))
+    return redirect("tasks:plan_detail", plan_id=plan_id)

@@ -1,0 +1,440 @@
+"""Pages of the task register: table, task detail, kanban, Gantt, weekly meeting view
+and the workbench (home page). Plans live in plan_views.py."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from collab.accounts.models import Department
+from collab.core.api import history_entries
+from collab.core.transitions import TransitionBlocked, blocking_reasons, may_run
+from requests_app.models import Priority
+from requests_app.selectors import requirement_detail
+
+from . import rules as perms
+from . import services
+from .forms import CommentForm, ProgressForm, TaskForm, TransitionForm
+from .models import Task, TaskStatus
+from .selectors import (
+    gantt_rows,
+    progress_updates,
+    requirement_tasks,
+    task_list,
+    today,
+)
+from .workbench import weekly_view_data, workbench_data
+
+TRANSITIONS = ("start", "block", "unblock", "finish", "reopen", "cancel")
+KANBAN_COLUMNS = [
+    TaskStatus.NOT_STARTED,
+    TaskStatus.IN_PROGRESS,
+    TaskStatus.BLOCKED,
+    TaskStatus.DONE,
+    TaskStatus.CANCELLED,
+]
+# Kanban drag from one column to another runs the transition between them.
+MOVES = {
+    ("not_started", "in_progress"): "start",
+    ("in_progress", "blocked"): "block",
+    ("blocked", "in_progress"): "unblock",
+    ("in_progress", "done"): "finish",
+    ("done", "in_progress"): "reopen",
+    ("not_started", "cancelled"): "cancel",
+    ("in_progress", "cancelled"): "cancel",
+    ("blocked", "cancelled"): "cancel",
+}
+
+
+def _requirement_or_404(request, pk):
+    return get_object_or_404(requirement_detail(request.user), pk=pk)
+
+
+def _task_or_404(request, task_id) -> Task:
+    return get_object_or_404(task_list(request.user), pk=task_id)
+
+
+def _error_text(error) -> str:
+    if isinstance(error, TransitionBlocked):
+        return str(error)
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    return str(error) or _("您没有执行该操作的权限")
+
+
+def _apply_errors(form, error: ValidationError):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            for message in errors:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def _mark_permissions(tasks, user):
+    for task in tasks:
+        task.can_update = perms.can_update_task(user, task)
+    return tasks
+
+
+FILTERS = ("status", "owner_department", "owner", "overdue", "priority")
+
+
+def _filter_tasks(qs, params):
+    if params.get("status") in TaskStatus.values:
+        qs = qs.filter(status=params["status"])
+    if params.get("priority") in Priority.values:
+        qs = qs.filter(priority=params["priority"])
+    if params.get("owner_department", "").isdigit():
+        qs = qs.filter(owner_department_id=int(params["owner_department"]))
+    if params.get("owner", "").isdigit():
+        qs = qs.filter(owner_id=int(params["owner"]))
+    if params.get("overdue") == "1":
+        qs = qs.filter(is_overdue=True)
+    ordering = {
+        "delay": ("-delay_days", "code_sort"),
+        "planned_end": ("planned_end", "code_sort"),
+    }.get(params.get("sort", ""), ("code_sort", "id"))
+    return qs.order_by(*ordering)
+
+
+def _register_context(request, qs, **extra):
+    page = Paginator(_filter_tasks(qs, request.GET), 50).get_page(request.GET.get("page"))
+    _mark_permissions(page.object_list, request.user)
+    return {
+        "page_obj": page,
+        "statuses": TaskStatus.choices,
+        "priorities": Priority.choices,
+        "departments": Department.objects.all(),
+        **extra,
+    }
+
+
+@login_required
+def task_list_view(request):
+    """Every task the user may see, across requirements."""
+    qs = task_list(request.user)
+    if request.GET.get("mine") == "1":
+        qs = qs.filter(owner=request.user)
+    context = _register_context(request, qs, requirement=None, show_requirement=True)
+    return render(request, "tasks_app/task_register.html", context)
+
+
+@login_required
+def register_view(request, pk):
+    """Template 2 for one requirement, in the template's column order plus delay."""
+    requirement = _requirement_or_404(request, pk)
+    qs = task_list(request.user).filter(requirement=requirement)
+    context = _register_context(
+        request,
+        qs,
+        requirement=requirement,
+        show_requirement=False,
+        can_create=perms.can_create_in(request.user, requirement),
+    )
+    return render(request, "tasks_app/task_register.html", context)
+
+
+@login_required
+def task_create_view(request, pk):
+    requirement = _requirement_or_404(request, pk)
+    if not perms.can_create_in(request.user, requirement):
+        raise PermissionDenied
+    form = TaskForm(request.POST or None, requirement=requirement)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = services.task_create(
+                requirement=requirement, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("已添加任务 %(code)s") % {"code": task.code})
+            for warning in services.task_warnings(task):
+                messages.warning(request, warning)
+            if "another" in request.POST:
+                return redirect("tasks:create", pk=requirement.pk)
+            return redirect("tasks:register", pk=requirement.pk)
+    return render(
+        request,
+        "tasks_app/task_form.html",
+        {"form": form, "requirement": requirement, "task": None},
+    )
+
+
+@login_required
+def task_edit_view(request, task_id):
+    task = _task_or_404(request, task_id)
+    if not perms.can_manage_task(request.user, task):
+        raise PermissionDenied
+    initial = {
+        "code": task.code,
+        "name": task.name,
+        "owner_department": task.owner_department_id,
+        "owner": task.owner_id,
+        "collaborating_departments": list(task.collaborating_departments.all()),
+        "collaborators": list(task.collaborators.all()),
+        "planned_start": task.planned_start,
+        "planned_end": task.planned_end,
+        "deliverable": task.deliverable,
+        "priority": task.priority,
+        "depends_on": list(task.depends_on.all()),
+    }
+    form = TaskForm(request.POST or None, initial=initial, requirement=task.requirement, task=task)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = services.task_update(task=task, actor=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("已保存"))
+            for warning in services.task_warnings(task):
+                messages.warning(request, warning)
+            return redirect("tasks:detail", task_id=task.pk)
+    return render(
+        request,
+        "tasks_app/task_form.html",
+        {"form": form, "requirement": task.requirement, "task": task},
+    )
+
+
+def _buttons(task, user):
+    buttons = []
+    for name in TRANSITIONS:
+        if not may_run(task, name, user):
+            continue
+        transition = getattr(type(task), name)._django_fsm.get_transition(task.status)
+        buttons.append(
+            {
+                "name": name,
+                "label": transition.custom.get("label", name),
+                "needs_reason": name in services.REASON_REQUIRED,
+                "reasons": blocking_reasons(task, name),
+            }
+        )
+    return buttons
+
+
+@login_required
+def task_detail_view(request, task_id):
+    task = _task_or_404(request, task_id)
+    user = request.user
+    context = {
+        "task": task,
+        "requirement": task.requirement,
+        "updates": progress_updates(task),
+        "buttons": _buttons(task, user),
+        "warnings": services.task_warnings(task),
+        "history": history_entries(task),
+        "plans": task.plans.all(),
+        "can_update": perms.can_update_task(user, task),
+        "can_manage": perms.can_manage_task(user, task),
+        "can_comment": perms.can_comment_task(user, task),
+        "progress_form": ProgressForm(initial={"progress": task.progress}),
+        "comment_form": CommentForm(),
+        "today": today(),
+    }
+    return render(request, "tasks_app/task_detail.html", context)
+
+
+def _row_response(request, task_id, error: str = "", saved: bool = False):
+    task = _task_or_404(request, task_id)
+    _mark_permissions([task], request.user)
+    return render(
+        request,
+        "tasks_app/_task_row.html",
+        {
+            "t": task,
+            "row_error": error,
+            "row_saved": saved,
+            "show_requirement": request.POST.get("show_requirement") == "1",
+        },
+    )
+
+
+@login_required
+@require_POST
+def progress_view(request, task_id):
+    """Post a progress update; inline (htmx) answers the re-rendered table row."""
+    task = _task_or_404(request, task_id)
+    form = ProgressForm(request.POST)
+    error = ""
+    if not form.is_valid():
+        error = "；".join(e for errors in form.errors.values() for e in errors)
+    else:
+        try:
+            services.task_post_update(task=task, actor=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            error = _error_text(exc)
+    if request.htmx:
+        return _row_response(request, task_id, error=error, saved=not error)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("已填报进度"))
+    return redirect("tasks:detail", task_id=task_id)
+
+
+@login_required
+@require_POST
+def comment_view(request, task_id):
+    task = _task_or_404(request, task_id)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写评论内容"))
+    else:
+        try:
+            services.task_post_update(
+                task=task, actor=request.user, note=form.cleaned_data["note"], kind="comment"
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("已发表评论"))
+    return redirect("tasks:detail", task_id=task_id)
+
+
+def _run(task, name, user, data) -> str:
+    """Run a transition by name; answers an error text ("" when done)."""
+    service = services.TRANSITION_SERVICES.get(name)
+    if service is None:
+        return _("未知的操作")
+    form = TransitionForm(data)
+    if not form.is_valid():
+        return _("实际完成时间格式不正确")
+    kwargs = {"reason": form.cleaned_data["reason"]}
+    if name == "finish":
+        kwargs["actual_end"] = form.cleaned_data["actual_end"]
+    try:
+        service(task=task, actor=user, **kwargs)
+    except (TransitionBlocked, ValidationError, PermissionDenied) as exc:
+        return _error_text(exc)
+    return ""
+
+
+@login_required
+@require_POST
+def transition_view(request, task_id, name):
+    task = _task_or_404(request, task_id)
+    error = _run(task, name, request.user, request.POST)
+    if error:
+        messages.error(request, error)
+    else:
+        task.refresh_from_db()
+        messages.success(request, _("操作成功，当前状态：%(s)s") % {"s": task.get_status_display()})
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("tasks:detail", task_id=task_id)
+
+
+@login_required
+@require_POST
+def move_view(request, task_id):
+    """Kanban drop: run the transition between the two columns, or refuse."""
+    task = _task_or_404(request, task_id)
+    target = request.POST.get("status", "")
+    labels = dict(TaskStatus.choices)
+    name = MOVES.get((task.status, target))
+    if name is None:
+        message = _("不能从“%(a)s”直接移到“%(b)s”") % {
+            "a": labels.get(task.status, task.status),
+            "b": labels.get(target, target),
+        }
+        return JsonResponse({"ok": False, "message": message}, status=409)
+    error = _run(task, name, request.user, request.POST)
+    if error:
+        return JsonResponse({"ok": False, "message": error}, status=409)
+    task.refresh_from_db()
+    return JsonResponse(
+        {"ok": True, "status": task.status, "message": _("已移到“%(b)s”") % {"b": labels[target]}}
+    )
+
+
+@login_required
+def kanban_view(request, pk):
+    requirement = _requirement_or_404(request, pk)
+    tasks = _mark_permissions(list(requirement_tasks(requirement)), request.user)
+    columns = [
+        {"status": s.value, "label": s.label, "tasks": [t for t in tasks if t.status == s]}
+        for s in KANBAN_COLUMNS
+    ]
+    return render(
+        request,
+        "tasks_app/kanban.html",
+        {
+            "requirement": requirement,
+            "columns": columns,
+            "needs_reason": ["blocked", "cancelled"],
+        },
+    )
+
+
+@login_required
+def gantt_view(request, pk):
+    requirement = _requirement_or_404(request, pk)
+    return render(
+        request,
+        "tasks_app/gantt.html",
+        {"requirement": requirement, "gantt": gantt_rows(requirement, request.user)},
+    )
+
+
+@login_required
+@require_POST
+def reschedule_view(request, task_id):
+    """Gantt drag: new planned dates through the same service and permission check."""
+    task = _task_or_404(request, task_id)
+    try:
+        start = datetime.date.fromisoformat(request.POST.get("planned_start", ""))
+        end = datetime.date.fromisoformat(request.POST.get("planned_end", ""))
+    except ValueError:
+        return JsonResponse({"ok": False, "message": _("日期格式不正确")}, status=400)
+    try:
+        task = services.task_reschedule(
+            task=task, actor=request.user, planned_start=start, planned_end=end
+        )
+    except PermissionDenied as exc:
+        return JsonResponse({"ok": False, "message": _error_text(exc)}, status=403)
+    except ValidationError as exc:
+        return JsonResponse({"ok": False, "message": _error_text(exc)}, status=400)
+    return JsonResponse(
+        {
+            "ok": True,
+            "message": _("已调整 %(code)s 的计划时间：%(s)s 至 %(e)s")
+            % {"code": task.code, "s": start, "e": end},
+            "warnings": services.task_warnings(task),
+        }
+    )
+
+
+@login_required
+def weekly_view(request, pk):
+    requirement = _requirement_or_404(request, pk)
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        day = today()
+    context = weekly_view_data(requirement, day)
+    context["requirement"] = requirement
+    return render(request, "tasks_app/weekly.html", context)
+
+
+@login_required
+def workbench(request):
+    """Home page (工作台)."""
+    return render(request, "tasks_app/workbench.html", workbench_data(request.user))
