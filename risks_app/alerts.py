@@ -37,13 +37,13 @@ def scan_risk_overdue(ctx: ScanContext):
     if Risk is None:
         logger.warning("risk_overdue scan skipped: the risk register has no Risk model")
         return
-    from .models import OPEN_STATUSES
+    from .models import ACTIVE_STATUSES
 
     last = ctx.today - datetime.timedelta(days=1)
     rows = list(
         not_alerted(
             Risk.objects.filter(
-                status__in=OPEN_STATUSES,
+                status__in=ACTIVE_STATUSES,
                 planned_resolution__gte=catch_up_start(ctx, last),
                 planned_resolution__lte=last,
             ),
@@ -69,7 +69,7 @@ def scan_risk_overdue(ctx: ScanContext):
                 "number": requirement.number,
                 "due": risk.planned_resolution,
             },
-            url=url_or_blank("risks:detail", risk.pk),
+            url=risk.get_absolute_url() if hasattr(risk, "get_absolute_url") else "",
             departments=[risk.owner_department_id] if risk.owner_department_id else [],
             requirement_id=requirement.pk,
         )

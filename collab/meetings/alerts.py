@@ -31,10 +31,11 @@ def scan_minutes_overdue(ctx: ScanContext):
         kind=AlertKind.MINUTES_OVERDUE,
         content_type=ContentType.objects.get_for_model(Meeting),
         object_id=OuterRef("pk"),
-        due_on=TruncDate(OuterRef("held_at")),
+        due_on=OuterRef("held_date"),
     )
     meetings = (
         Meeting.objects.filter(published_at__isnull=True, held_at__gte=earliest, held_at__lt=latest)
+        .annotate(held_date=TruncDate("held_at"))
         .filter(~Exists(already))
         .select_related("organizer", "requirement")
     )

@@ -106,7 +106,9 @@ class Meeting(models.Model):
 
     @property
     def display_title(self) -> str:
-        return self.title or f"{self.get_kind_display()} {timezone.localtime(self.held_at):%Y-%m-%d}"
+        return (
+            self.title or f"{self.get_kind_display()} {timezone.localtime(self.held_at):%Y-%m-%d}"
+        )
 
     # Compatibility with the requirement page's review card.
     @property

@@ -28,9 +28,15 @@ def can_view(user, meeting) -> bool:
     return user.pk in attendee_ids or user.department_id in department_ids
 
 
-def can_organize(user, requirement, kind: str) -> bool:
+def can_organize(user, requirement, kind: str, subject=None) -> bool:
+    """Coordinator: every kind; leader: all but the requirement review; internal group
+    members: daily syncs and special meetings. A special meeting about a record may also
+    be convened by whom the record allows (e.g. an issue's owner)."""
     if not _active(user):
         return False
+    convene = getattr(subject, "may_convene_special_meeting", None)
+    if kind == MeetingKind.SPECIAL and convene is not None and convene(user):
+        return True
     if requirement.status in ("completed", "rejected") and kind not in (
         MeetingKind.RETROSPECTIVE,
         MeetingKind.REVIEW,

@@ -54,9 +54,7 @@ def meeting_detail(user) -> QuerySet[Meeting]:
             "attendees",
             Prefetch(
                 "action_items",
-                queryset=ActionItem.objects.select_related("owner").prefetch_related(
-                    "converted"
-                ),
+                queryset=ActionItem.objects.select_related("owner").prefetch_related("converted"),
             ),
         )
     )

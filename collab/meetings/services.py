@@ -29,7 +29,6 @@ EDITABLE_FIELDS = (
     "recovery_plan",
     "recovery_deadline",
 )
-SPECIAL_REQUIRED = ("cause_category", "solution", "recovery_plan", "recovery_deadline")
 
 
 def _validate(meeting: Meeting) -> None:
@@ -40,17 +39,6 @@ def _validate(meeting: Meeting) -> None:
         errors["held_at"] = [_("请填写会议时间")]
     if meeting.cause_category and meeting.cause_category not in CauseCategory.values:
         errors["cause_category"] = [_("未知的原因类别")]
-    if meeting.kind == MeetingKind.SPECIAL and meeting.subject_id is not None:
-        labels = {
-            "cause_category": _("请选择原因类别"),
-            "solution": _("请填写解决方案"),
-            "recovery_plan": _("请填写恢复计划"),
-            "recovery_deadline": _("请填写恢复期限"),
-        }
-        for field in SPECIAL_REQUIRED:
-            value = getattr(meeting, field)
-            if value in (None, "") or (isinstance(value, str) and not value.strip()):
-                errors.setdefault(field, []).append(labels[field])
     if (
         meeting.recovery_deadline
         and meeting.held_at
@@ -85,7 +73,7 @@ def meeting_create(
 ) -> Meeting:
     """Record a meeting of a requirement; the agenda of a weekly meeting defaults to the
     tracker's suggestion (late, blocked and due tasks, open high-impact risks)."""
-    if not perms.can_organize(actor, requirement, kind):
+    if not perms.can_organize(actor, requirement, kind, subject=subject):
         raise PermissionDenied(_("您不能组织该类型的会议"))
     data = {key: value for key, value in fields.items() if key in EDITABLE_FIELDS}
     if held_at:
@@ -246,11 +234,15 @@ def action_item_update(*, item: ActionItem, actor, data: dict) -> ActionItem:
     item = ActionItem.objects.select_for_update().select_related("meeting").get(pk=item.pk)
     if not perms.can_update_item(actor, item):
         raise PermissionDenied(_("您不能修改该待办"))
-    editable = ("status",) if not perms.can_edit(actor, item.meeting) else (
-        "text",
-        "owner",
-        "due_date",
-        "status",
+    editable = (
+        ("status",)
+        if not perms.can_edit(actor, item.meeting)
+        else (
+            "text",
+            "owner",
+            "due_date",
+            "status",
+        )
     )
     for key, value in data.items():
         if key in editable:

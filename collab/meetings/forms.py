@@ -1,0 +1,130 @@
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from collab.accounts.models import Department, User
+
+from .hooks import ACTION_ITEM_CONVERTERS, scope
+from .models import ActionItem, ActionItemStatus, Meeting, MeetingKind
+
+SPECIAL_FIELDS = ("cause_category", "solution", "recovery_plan", "recovery_deadline")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def people_of(requirement):
+    """Who can attend or own items: the group, the coordinator and the involved heads."""
+    member_ids = [u.pk for u in scope().members(requirement)]
+    department_ids = [d.pk for d in requirement.departments.all()]
+    department_ids.append(requirement.initiating_department_id)
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(pk__in=member_ids)
+            | Q(pk=requirement.coordinator_id)
+            | Q(headed_departments__in=department_ids)
+        )
+        .select_related("department")
+        .distinct()
+        .order_by("department__code", "username")
+    )
+
+
+class StyledForm:
+    def style(self):
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs.setdefault("class", css)
+
+
+class MeetingForm(StyledForm, forms.ModelForm):
+    held_at = forms.DateTimeField(
+        label=_("会议时间"),
+        widget=DateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        error_messages={"required": _("请填写会议时间"), "invalid": _("会议时间格式不正确")},
+    )
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "title",
+            "held_at",
+            "location",
+            "attendees",
+            "departments",
+            "agenda",
+            "minutes",
+            "decisions",
+            *SPECIAL_FIELDS,
+        ]
+        widgets = {
+            "attendees": forms.SelectMultiple(attrs={"size": 8}),
+            "departments": forms.CheckboxSelectMultiple,
+            "agenda": forms.Textarea(attrs={"rows": 5}),
+            "minutes": forms.Textarea(attrs={"rows": 6}),
+            "decisions": forms.Textarea(attrs={"rows": 3}),
+            "solution": forms.Textarea(attrs={"rows": 3}),
+            "recovery_plan": forms.Textarea(attrs={"rows": 3}),
+            "recovery_deadline": DateInput(),
+        }
+
+    def __init__(self, *args, requirement, kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = people_of(requirement)
+        self.fields["departments"].queryset = Department.objects.all()
+        if kind != MeetingKind.SPECIAL:
+            for name in SPECIAL_FIELDS:
+                del self.fields[name]
+        self.style()
+
+    def _post_clean(self):
+        # Model rules are checked by the service, which sees the whole meeting.
+        pass
+
+
+class ActionItemForm(StyledForm, forms.ModelForm):
+    class Meta:
+        model = ActionItem
+        fields = ["text", "owner", "due_date"]
+        widgets = {"due_date": DateInput()}
+        error_messages = {
+            "text": {"required": _("请填写待办事项")},
+            "owner": {"required": _("请指定负责人")},
+            "due_date": {"required": _("请填写截止日期"), "invalid": _("日期格式不正确")},
+        }
+
+    def __init__(self, *args, requirement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people_of(requirement)
+        self.style()
+
+    def _post_clean(self):
+        pass
+
+
+class ActionItemStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=ActionItemStatus.choices)
+
+
+class ConvertForm(forms.Form):
+    to = forms.ChoiceField(choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [(c.key, c.label) for c in ACTION_ITEM_CONVERTERS.values()]
