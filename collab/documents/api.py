@@ -319,7 +319,7 @@ class DocumentViewSet(
             )
             document = self.get_queryset().get(pk=document.pk)
         data = _permissions_data(document)
-        response = Response(PermissionsSerializer(data).data)
+        response = Response(data)
         response["ETag"] = etag_for(data)
         return response
 
