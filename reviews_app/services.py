@@ -53,7 +53,8 @@ NOTICE_SIGNOFF_REQUESTED = "acceptance_signoff"
 
 
 def _notify(recipients, *, kind: str, message: str, target: str = "") -> list[Notification]:
-    """In-app notices, one per distinct active recipient, written after commit."""
+    """In-app notices, one per distinct active recipient, written in the same transaction
+    as the change they report (they roll back with it)."""
     users, seen = [], set()
     for user in recipients:
         if user is not None and user.is_active and user.pk not in seen:
@@ -396,13 +397,11 @@ def acceptance_submit(*, acceptance: Acceptance, actor: User, reason: str = "") 
     slots = acceptance.signoff_slots(ACCEPTANCE_STAGE)
     signers = [user for slot in slots for user in slot.signers]
     requirement = acceptance.requirement
-    transaction.on_commit(
-        lambda: _notify(
-            signers,
-            kind=NOTICE_SIGNOFF_REQUESTED,
-            message=_("%(number)s 成果验收等待您签字") % {"number": requirement.number},
-            target=_acceptance_url(requirement.pk),
-        )
+    _notify(
+        signers,
+        kind=NOTICE_SIGNOFF_REQUESTED,
+        message=_("%(number)s 成果验收等待您签字") % {"number": requirement.number},
+        target=_acceptance_url(requirement.pk),
     )
     return acceptance
 
@@ -474,14 +473,12 @@ def acceptance_accept(*, acceptance: Acceptance, actor: User, reason: str = "") 
         retrospective.save()
     recipients = [leader.user if leader else None, requirement.coordinator]
     due = retrospective.due_on
-    transaction.on_commit(
-        lambda: _notify(
-            recipients,
-            kind=NOTICE_RETROSPECTIVE_DUE,
-            message=_("%(number)s 已通过验收，请在 %(due)s 前完成复盘")
-            % {"number": requirement.number, "due": due.isoformat()},
-            target=_retrospective_url(requirement.pk),
-        )
+    _notify(
+        recipients,
+        kind=NOTICE_RETROSPECTIVE_DUE,
+        message=_("%(number)s 已通过验收，请在 %(due)s 前完成复盘")
+        % {"number": requirement.number, "due": due.isoformat()},
+        target=_retrospective_url(requirement.pk),
     )
     return acceptance
 
@@ -533,13 +530,11 @@ def acceptance_fail(
         "number": requirement.number,
         "reason": reason.strip(),
     }
-    transaction.on_commit(
-        lambda: _notify(
-            recipients,
-            kind=NOTICE_ACCEPTANCE_FAILED,
-            message=message,
-            target=_acceptance_url(requirement.pk),
-        )
+    _notify(
+        recipients,
+        kind=NOTICE_ACCEPTANCE_FAILED,
+        message=message,
+        target=_acceptance_url(requirement.pk),
     )
     acceptance.rework_tasks = tasks
     return acceptance
@@ -564,13 +559,11 @@ def dissolve_group(*, requirement: Requirement, actor: User | None) -> GroupDiss
     members = [m.user for m in requirement.members.select_related("user")]
     number = requirement.number
     target = _acceptance_url(requirement.pk)
-    transaction.on_commit(
-        lambda: _notify(
-            members,
-            kind=NOTICE_GROUP_DISSOLVED,
-            message=_("%(number)s 已完成，协作小组已解散（仍可查看）") % {"number": number},
-            target=target,
-        )
+    _notify(
+        members,
+        kind=NOTICE_GROUP_DISSOLVED,
+        message=_("%(number)s 已完成，协作小组已解散（仍可查看）") % {"number": number},
+        target=target,
     )
     return dissolution
 
@@ -913,11 +906,7 @@ def retrospective_confirm(
         "topic": requirement.topic,
     }
     target = reverse("reviews:report", args=[requirement.pk])
-    transaction.on_commit(
-        lambda: _notify(
-            recipients, kind=NOTICE_RETROSPECTIVE_SHARED, message=message, target=target
-        )
-    )
+    _notify(recipients, kind=NOTICE_RETROSPECTIVE_SHARED, message=message, target=target)
     return retrospective
 
 
