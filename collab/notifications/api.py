@@ -1,2 +1,86 @@
+"""`notifications/`: the caller's own inbox, mark read / read all, channel choices."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from .models import ChannelPreference, Notification
+from .selectors import notifications_visible_to
+from .services import channel_preference_update, notification_mark_read, notifications_mark_all_read
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="kind_label", read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "kind_display", "message", "target", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class ChannelPreferenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChannelPreference
+        fields = ["inbox", "email", "robots", "digest"]
+
+
+class ReadAllSerializer(serializers.Serializer):
+    marked = serializers.IntegerField()
+
+
+class NotificationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = NotificationSerializer
+    ordering_fields = ["created_at", "read_at"]
+    search_fields = ["message"]
+
+    def get_queryset(self):
+        qs = notifications_visible_to(self.request.user)
+        unread = self.request.query_params.get("unread")
+        if unread in ("1", "true"):
+            qs = qs.filter(read_at__isnull=True)
+        return qs
+
+    @extend_schema(
+        parameters=[OpenApiParameter("unread", bool, description="only unread notifications")]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses=NotificationSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notification = notification_mark_read(notification=self.get_object(), actor=request.user)
+        return Response(NotificationSerializer(notification).data)
+
+    @extend_schema(request=None, responses=ReadAllSerializer)
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        count = notifications_mark_all_read(actor=request.user)
+        return Response({"marked": count}, status=status.HTTP_200_OK)
+
+    @extend_schema(methods=["GET"], responses=ChannelPreferenceSerializer)
+    @extend_schema(
+        methods=["PUT", "PATCH"],
+        request=ChannelPreferenceSerializer,
+        responses=ChannelPreferenceSerializer,
+    )
+    @action(detail=False, methods=["get", "put", "patch"], pagination_class=None)
+    def preferences(self, request):
+        preference = ChannelPreference.objects.filter(user=request.user).first()
+        if request.method == "GET":
+            data = ChannelPreferenceSerializer(preference or ChannelPreference()).data
+            return Response(data)
+        serializer = ChannelPreferenceSerializer(
+            preference, data=request.data, partial=request.method == "PATCH"
+        )
+        serializer.is_valid(raise_exception=True)
+        preference = channel_preference_update(actor=request.user, data=serializer.validated_data)
+        return Response(ChannelPreferenceSerializer(preference).data)
+
+
 def register(router):
     """Registers the inbox endpoints on the v1 router."""
+    router.register("notifications", NotificationViewSet, basename="notification")

@@ -23,17 +23,6 @@ def run_alert_scans() -> int:
 def _delivery_task(channel: str):
     max_retries = getattr(settings, "COLLAB_ALERT_MAX_RETRIES", 8)
 
-    @shared_task(
-        name=f"collab.notifications.tasks.deliver_{channel}",
-        bind=True,
-        acks_late=True,
-        reject_on_worker_lost=True,
-        autoretry_for=(ChannelError,),
-        retry_backoff=getattr(settings, "COLLAB_ALERT_RETRY_BACKOFF", 30),
-        retry_backoff_max=getattr(settings, "COLLAB_ALERT_RETRY_BACKOFF_MAX", 3600),
-        retry_jitter=True,
-        max_retries=max_retries,
-    )
     def deliver(self, delivery_id: int) -> str:
         from .services import delivery_send
 
@@ -43,8 +32,18 @@ def _delivery_task(channel: str):
             final_attempt=self.request.retries >= max_retries,
         )
 
-    deliver.__name__ = f"deliver_{channel}"
-    return deliver
+    deliver.__name__ = deliver.__qualname__ = f"deliver_{channel}"
+    return shared_task(
+        name=f"collab.notifications.tasks.deliver_{channel}",
+        bind=True,
+        acks_late=True,
+        reject_on_worker_lost=True,
+        autoretry_for=(ChannelError,),
+        retry_backoff=getattr(settings, "COLLAB_ALERT_RETRY_BACKOFF", 30),
+        retry_backoff_max=getattr(settings, "COLLAB_ALERT_RETRY_BACKOFF_MAX", 3600),
+        retry_jitter=True,
+        max_retries=max_retries,
+    )(deliver)
 
 
 deliver_inbox = _delivery_task(Channel.INBOX)

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.notification_list_view, name="list"),
     path("<int:pk>/read/", views.notification_read_view, name="read"),
     path("read-all/", views.notification_read_all_view, name="read_all"),
+    path("preferences/", views.preference_view, name="preferences"),
 ]
