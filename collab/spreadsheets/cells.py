@@ -76,6 +76,10 @@ def parse_choice(column: r.Column, raw: Any) -> str | None:
         candidates = {code.upper(), label.replace(" ", "").upper(), *label.upper().split()}
         if folded in candidates or value.upper() in candidates:
             return code
+    codes = {code.upper(): code for code, _label in column.choices}
+    for token in value.split():
+        if token.upper() in codes:
+            return codes[token.upper()]
     allowed = "、".join(str(label) for _code, label in column.choices)
     raise CellError(
         _("“%(value)s”不在可选值中（%(allowed)s）") % {"value": value, "allowed": allowed}

@@ -81,8 +81,9 @@ class Sheet:
     def check(self, parsed: ParsedRow, context: dict) -> None:
         """Register-specific warnings or errors beyond the cell types (append to parsed)."""
 
-    def apply(self, values: dict, existing, context: dict):
-        """Write one row through the register's services; raise ValidationError."""
+    def apply(self, values: dict, existing, context: dict) -> list[RowError] | None:
+        """Write one row through the register's services; raise ValidationError.
+        May return warnings found while writing (e.g. a status that could not be set)."""
         raise NotImplementedError
 
     # Helpers

@@ -165,7 +165,7 @@ def _run_rows(
             existing = sheet.existing(parsed.values, context)
             try:
                 with transaction.atomic():
-                    sheet.apply(parsed.values, existing, context)
+                    notes = sheet.apply(parsed.values, existing, context)
             except ValidationError as error:
                 parsed.errors.extend(_row_errors(sheet, error))
             except TransitionBlocked as error:
@@ -174,6 +174,7 @@ def _run_rows(
                 parsed.errors.append(r.RowError("", str(error) or _("您没有权限写入该行")))
             else:
                 parsed.action = RowAction.UPDATE if existing is not None else RowAction.CREATE
+                parsed.warnings.extend(notes if isinstance(notes, list) else [])
         results.append(parsed)
         if index % PROGRESS_EVERY == 0:
             progress(index)

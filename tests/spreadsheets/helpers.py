@@ -65,3 +65,59 @@ def response_bytes(response) -> bytes:
     if hasattr(response, "streaming_content"):
         return b"".join(response.streaming_content)
     return response.content
+
+
+TASK_HEADERS = [
+    "任务ID",
+    "子任务名称",
+    "负责部门/人",
+    "协作部门/人",
+    "计划开始时间",
+    "计划结束时间",
+    "实际完成时间",
+    "当前状态",
+    "交付成果",
+    "优先级",
+]
+D = datetime.date
+SEED_TASK_ROWS = [
+    ["1.1", "活动方案设计", "市场部*", "产品部*", D(2024, 7, 15), D(2024, 7, 25), D(2024, 7, 24), "已完成", "《推广活动方案V1.0》", "P0"],  # noqa: E501
+    ["1.2", "产品卖点提炼", "产品部*", "市场部*", D(2024, 7, 16), D(2024, 7, 20), D(2024, 7, 20), "已完成", "《产品核心卖点清单》", "P0"],  # noqa: E501
+    ["2.1", "宣传物料制作", "设计部*", "市场部*", D(2024, 7, 26), D(2024, 8, 5), D(2024, 8, 6), "阻塞", "海报、宣传册(待修改)", "P1"],  # noqa: E501
+    ["3.1", "渠道对接", "销售部*", "渠道商A公司*", D(2024, 7, 20), D(2024, 7, 30), D(2024, 7, 31), "已完成", "《渠道合作协议》", "P0"],  # noqa: E501
+]  # fmt: skip
+
+
+def seed_like_requirement(org):
+    """An empty, confirmed requirement with the seed's departments, window and group."""
+    from tests.factories import confirm_requirement, form_group, make_requirement
+
+    requirement = make_requirement(
+        org,
+        departments=("PRD", "SAL", "DSN", "CHA"),
+        start_date=D(2024, 7, 15),
+        end_date=D(2024, 9, 30),
+        priority="P0",
+    )
+    confirm_requirement(org, requirement)
+    form_group(org, requirement)
+    requirement.refresh_from_db()
+    return requirement
+
+
+def import_into(api, user, requirement, register, data, name="import.xlsx"):
+    api.as_user(user)
+    return api.post(
+        f"/api/v1/requirements/{requirement.pk}/imports/",
+        {"register": register, "file": upload(data, name)},
+        format="multipart",
+    )
+
+
+def import_and_confirm(api, user, requirement, register, data):
+    preview = import_into(api, user, requirement, register, data)
+    assert preview.status_code == 201, preview.data
+    assert preview.data["valid"], preview.data
+    confirmed = api.post(f"/api/v1/imports/{preview.data['id']}/confirm/")
+    assert confirmed.status_code == 200, confirmed.data
+    return preview.data

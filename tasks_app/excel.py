@@ -1,0 +1,316 @@
+"""Template 2 任务分工与进度跟踪表 as a spreadsheet. Rows are matched by 任务ID (WBS code)
+within the requirement and written through tasks_app.services; a status in the file is
+reached through the task's own transitions."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from collab.accounts.models import Department, User
+from collab.core.transitions import TransitionBlocked
+from collab.spreadsheets import registry as r
+from collab.spreadsheets.cells import choice_label, owner_label
+from requests_app.models import GroupRole, Priority
+
+from . import services
+from .models import Task, TaskStatus
+
+IMPORT_REASON = gettext_lazy("Excel 导入")
+# Transitions that bring a task from its current status to the one in the file.
+STATUS_PATHS = {
+    ("not_started", "in_progress"): ("start",),
+    ("not_started", "done"): ("start", "finish"),
+    ("not_started", "blocked"): ("start", "block"),
+    ("in_progress", "done"): ("finish",),
+    ("in_progress", "blocked"): ("block",),
+    ("blocked", "in_progress"): ("unblock",),
+    ("blocked", "done"): ("unblock", "finish"),
+    ("done", "in_progress"): ("reopen",),
+    ("done", "blocked"): ("reopen", "block"),
+    ("not_started", "cancelled"): ("cancel",),
+    ("in_progress", "cancelled"): ("cancel",),
+    ("blocked", "cancelled"): ("cancel",),
+}
+
+
+def _collaborator_labels(task: Task) -> str:
+    users = list(task.collaborators.all())
+    parts = []
+    for department in task.collaborating_departments.all():
+        user = next((u for u in users if u.department_id == department.pk), None)
+        if user is not None:
+            users.remove(user)
+        parts.append(owner_label(department, user))
+    parts.extend(owner_label(u.department, u) for u in users)
+    return "、".join(parts)
+
+
+class TaskSheet(r.Sheet):
+    key = "tasks"
+    title = gettext_lazy("任务分工与进度跟踪表")
+    scoped = True
+    match_column = "code"
+    export_order = 20
+    columns = (
+        r.Column("code", gettext_lazy("任务ID"), width=10, fields=("code",)),
+        r.Column("name", gettext_lazy("子任务名称"), required=True, width=24),
+        r.Column(
+            "owner",
+            gettext_lazy("负责部门/人"),
+            kind=r.OWNER,
+            required=True,
+            width=16,
+            fields=("owner_department", "owner"),
+        ),
+        r.Column(
+            "collaborators",
+            gettext_lazy("协作部门/人"),
+            kind=r.OWNERS,
+            width=22,
+            fields=("collaborating_departments", "collaborators"),
+        ),
+        r.Column(
+            "planned_start", gettext_lazy("计划开始时间"), kind=r.DATE, required=True, width=14
+        ),
+        r.Column("planned_end", gettext_lazy("计划结束时间"), kind=r.DATE, required=True, width=14),
+        r.Column("actual_end", gettext_lazy("实际完成时间"), kind=r.DATE, width=14),
+        r.Column(
+            "status",
+            gettext_lazy("当前状态"),
+            kind=r.CHOICE,
+            choices=TaskStatus.choices,
+            width=10,
+        ),
+        r.Column("deliverable", gettext_lazy("交付成果"), width=28),
+        r.Column(
+            "priority",
+            gettext_lazy("优先级"),
+            kind=r.CHOICE,
+            choices=[(code, code) for code in Priority.values],
+            width=8,
+        ),
+        r.Column("progress", gettext_lazy("进度(%)"), kind=r.INTEGER, width=8, in_header=False),
+        r.Column(
+            "depends_on",
+            gettext_lazy("前置任务"),
+            width=12,
+            in_header=False,
+            fields=("depends_on",),
+        ),
+        r.Column("requirement_number", gettext_lazy("需求编号"), width=14, in_header=False),
+    )
+
+    # Export
+    def _base(self, queryset):
+        return (
+            queryset.select_related("owner_department", "owner", "requirement")
+            .prefetch_related(
+                Prefetch("collaborating_departments", queryset=Department.objects.order_by("code")),
+                Prefetch("collaborators", queryset=User.objects.select_related("department")),
+                Prefetch("depends_on", queryset=Task.objects.only("id", "code")),
+            )
+            .order_by("requirement_id", "code_sort", "id")
+        )
+
+    def export_queryset(self, user, params, requirement=None):
+        from .api import TaskFilter
+        from .selectors import task_list
+
+        if requirement is not None:
+            return self._base(Task.objects.filter(requirement=requirement))
+        queryset = task_list(user)
+        if params:
+            queryset = TaskFilter(params, queryset=queryset).qs
+        return self._base(queryset)
+
+    def export_rows(self, queryset):
+        status, priority = self.column("status"), self.column("priority")
+        for task in queryset.iterator(chunk_size=2000):
+            yield (
+                task.code,
+                task.name,
+                owner_label(task.owner_department, task.owner),
+                _collaborator_labels(task),
+                task.planned_start,
+                task.planned_end,
+                task.actual_end,
+                choice_label(status, task.status),
+                task.deliverable,
+                choice_label(priority, task.priority),
+                task.progress,
+                "、".join(sorted(d.code for d in task.depends_on.all())),
+                task.requirement.number,
+            )
+
+    # Import
+    def import_context(self, *, actor, requirement=None) -> dict:
+        liaisons = {
+            m.department_id: m.user
+            for m in requirement.members.select_related("user").filter(role=GroupRole.LIAISON)
+        }
+        return {"liaisons": liaisons}
+
+    def existing(self, values, context):
+        code = values.get("code")
+        if not code:
+            return None
+        return Task.objects.filter(requirement=context["requirement"], code=code).first()
+
+    def check(self, parsed, context):
+        values = parsed.values
+        if values.get("status") == TaskStatus.BLOCKED and values.get("actual_end"):
+            parsed.warnings.append(
+                r.RowError(
+                    self.column("actual_end").header,
+                    _("任务状态为“阻塞”却填写了实际完成时间；实际完成时间只在完成时记录，已忽略"),
+                )
+            )
+        if values.get("status") == TaskStatus.DONE and not values.get("actual_end"):
+            parsed.warnings.append(
+                r.RowError(
+                    self.column("actual_end").header,
+                    _("任务已完成但未填写实际完成时间，将按导入当天记录"),
+                )
+            )
+        if values.get("planned_start") and values.get("planned_end"):
+            probe = Task(
+                requirement=context["requirement"],
+                planned_start=values["planned_start"],
+                planned_end=values["planned_end"],
+            )
+            for message in services.task_warnings(probe):
+                parsed.warnings.append(r.RowError("", message))
+
+    def _owner(self, owner, context, warnings):
+        user = owner.user
+        if user is None:
+            user = context["liaisons"].get(owner.department.pk) or owner.department.head
+            if user is None:
+                raise ValidationError(
+                    {"owner": _("请填写%(dept)s的负责人") % {"dept": owner.department.name}}
+                )
+            warnings.append(
+                r.RowError(
+                    self.column("owner").header,
+                    _("未写明负责人，按%(dept)s的接口人/负责人“%(user)s”导入")
+                    % {"dept": owner.department.name, "user": user.label},
+                )
+            )
+        return owner.department, user
+
+    def _depends_on(self, values, context):
+        codes = [
+            c
+            for c in (values.get("depends_on") or "")
+            .replace("，", "、")
+            .replace(",", "、")
+            .split("、")
+            if c.strip()
+        ]
+        if not codes:
+            return []
+        found = {
+            t.code: t
+            for t in Task.objects.filter(requirement=context["requirement"], code__in=codes)
+        }
+        missing = [c for c in codes if c.strip() not in found]
+        if missing:
+            raise ValidationError(
+                {"depends_on": _("前置任务不存在：%(codes)s") % {"codes": "、".join(missing)}}
+            )
+        return [found[c.strip()] for c in codes]
+
+    def apply(self, values, existing, context):
+        actor, requirement = context["actor"], context["requirement"]
+        warnings: list[r.RowError] = []
+        department, owner = self._owner(values["owner"], context, warnings)
+        collaborators = values.get("collaborators") or []
+        fields = {
+            "code": values.get("code") or "",
+            "name": values["name"],
+            "owner_department": department,
+            "owner": owner,
+            "planned_start": values["planned_start"],
+            "planned_end": values["planned_end"],
+            "deliverable": values.get("deliverable") or "",
+            "priority": values.get("priority") or Priority.P1,
+            "collaborating_departments": [c.department for c in collaborators],
+            "collaborators": [c.user for c in collaborators if c.user is not None],
+            "depends_on": self._depends_on(values, context),
+        }
+        if values.get("progress") is not None:
+            fields["progress"] = values["progress"]
+        if existing is None:
+            task = services.task_create(
+                requirement=requirement, actor=actor, reason=str(IMPORT_REASON), **fields
+            )
+        else:
+            if not fields["code"]:
+                fields.pop("code")
+            task = existing
+            if self._changed(existing, fields):
+                task = services.task_update(
+                    task=existing, actor=actor, data=fields, reason=str(IMPORT_REASON)
+                )
+        warnings.extend(self._drive_status(task, values, actor))
+        return warnings
+
+    def _changed(self, task, fields) -> bool:
+        for key, value in fields.items():
+            if key in services.TASK_RELATIONS:
+                if set(value) != set(getattr(task, key).all()):
+                    return True
+            elif getattr(task, key) != value:
+                return True
+        return False
+
+    def _drive_status(self, task, values, actor) -> list[r.RowError]:
+        target = values.get("status")
+        header = self.column("status").header
+        if not target or target == task.status:
+            if target == TaskStatus.DONE and values.get("actual_end") not in (
+                None,
+                task.actual_end,
+            ):
+                return [
+                    r.RowError(
+                        self.column("actual_end").header,
+                        _("已完成任务的实际完成时间不通过导入修改"),
+                    )
+                ]
+            return []
+        steps = STATUS_PATHS.get((task.status, target))
+        current = task.get_status_display()
+        if steps is None:
+            return [
+                r.RowError(
+                    header,
+                    _("不能从“%(from)s”改为“%(to)s”，状态未导入")
+                    % {"from": current, "to": TaskStatus(target).label},
+                )
+            ]
+        reason = str(IMPORT_REASON)
+        try:
+            with transaction.atomic():
+                for step in steps:
+                    kwargs = {"task": task, "actor": actor, "reason": reason}
+                    if step == "finish":
+                        kwargs["actual_end"] = values.get("actual_end")
+                    task = services.TRANSITION_SERVICES[step](**kwargs)
+        except (TransitionBlocked, PermissionDenied, ValidationError) as error:
+            text = "；".join(getattr(error, "messages", None) or [str(error)])
+            return [
+                r.RowError(
+                    header,
+                    _("状态未导入，仍为“%(status)s”：%(reason)s")
+                    % {"status": current, "reason": text},
+                )
+            ]
+        return []
+
+
+r.register(TaskSheet())
