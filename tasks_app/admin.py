@@ -1,0 +1,120 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from collab.core.admin import ServiceFSMAdminMixin
+
+from . import services
+from .models import Plan, PlanComment, PlanVersion, ProgressUpdate, Task
+
+
+class ProgressUpdateInline(admin.TabularInline):
+    model = ProgressUpdate
+    extra = 0
+    fields = ["created_at", "author", "kind", "progress", "note", "expected_end"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Task)
+class TaskAdmin(ServiceFSMAdminMixin, SimpleHistoryAdmin):
+    """Transitions are buttons that call the services (block, reopen and cancel need a
+    reason, so they are offered on the task page rather than here)."""
+
+    fsm_fields = ["status"]
+    transition_services = services.TRANSITION_SERVICES
+    transition_target = "task"
+    list_display = [
+        "requirement",
+        "code",
+        "name",
+        "owner_department",
+        "owner",
+        "planned_start",
+        "planned_end",
+        "actual_end",
+        "status",
+        "priority",
+        "progress",
+    ]
+    list_filter = ["status", "priority", "owner_department"]
+    search_fields = ["code", "name", "deliverable", "requirement__number"]
+    list_select_related = ["requirement", "owner_department", "owner"]
+    autocomplete_fields = ["owner", "collaborators"]
+    filter_horizontal = ["collaborating_departments", "depends_on"]
+    readonly_fields = [
+        "actual_end",
+        "block_reason",
+        "cancel_reason",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [ProgressUpdateInline]
+    ordering = ["requirement", "code_sort"]
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(SimpleHistoryAdmin):
+    list_display = ["task", "kind", "progress", "author", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["task", "author"]
+    search_fields = ["note", "task__name"]
+
+
+class PlanVersionInline(admin.TabularInline):
+    model = PlanVersion
+    extra = 0
+    fields = ["version", "title", "submitted_by", "submitted_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class PlanCommentInline(admin.TabularInline):
+    model = PlanComment
+    extra = 0
+    fields = ["version", "department", "author", "body", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Plan)
+class PlanAdmin(ServiceFSMAdminMixin, SimpleHistoryAdmin):
+    fsm_fields = ["status"]
+    transition_services = services.PLAN_TRANSITION_SERVICES
+    transition_target = "plan"
+    list_display = ["title", "requirement", "task", "version", "status", "author", "updated_at"]
+    list_filter = ["status"]
+    list_select_related = ["requirement", "task", "author"]
+    search_fields = ["title", "body", "requirement__number"]
+    readonly_fields = ["version", "created_at", "updated_at"]
+    autocomplete_fields = ["author"]
+    raw_id_fields = ["task"]
+    inlines = [PlanVersionInline, PlanCommentInline]
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(PlanComment)
+class PlanCommentAdmin(SimpleHistoryAdmin):
+    list_display = ["plan", "version", "department", "author", "created_at"]
+    list_select_related = ["plan", "department", "author"]
+
+
+@admin.register(PlanVersion)
+class PlanVersionAdmin(admin.ModelAdmin):
+    list_display = ["plan", "version", "title", "submitted_by", "submitted_at"]
+    list_select_related = ["plan", "submitted_by"]
