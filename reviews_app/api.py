@@ -380,9 +380,7 @@ class AcceptanceViewSet(
         slots = signoff_state(acceptance, ACCEPTANCE_STAGE)
         data = {
             "round": acceptance.round,
-            "signoffs": AcceptanceSignOffSerializer(
-                signoffs_for(acceptance, ACCEPTANCE_STAGE), many=True
-            ).data,
+            "signoffs": list(signoffs_for(acceptance, ACCEPTANCE_STAGE)),
             "slots": [_slot_data(s) for s in slots],
             "missing": [_slot_data(s) for s in slots if not s.approved],
         }

@@ -44,8 +44,14 @@ def retrospectives_visible_to(user: User) -> QuerySet[Retrospective]:
 
 
 def improvements_visible_to(user: User) -> QuerySet[ImprovementAction]:
+    """Actions of visible retrospectives, plus those the user owns or whose department
+    the user heads (they must track them even without seeing the requirement)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return ImprovementAction.objects.none()
     return ImprovementAction.objects.filter(
-        retrospective__in=retrospectives_visible_to(user).values("pk")
+        Q(retrospective__in=retrospectives_visible_to(user).values("pk"))
+        | Q(owner=user)
+        | Q(owner_department__head=user)
     )
 
 
