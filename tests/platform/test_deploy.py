@@ -138,3 +138,13 @@ def test_image_runs_as_an_unprivileged_user():
     users = [line.split()[1] for line in lines if line.startswith("USER ")]
     assert users
     assert users[-1] not in ("root", "0")
+
+
+def test_containers_can_receive_every_setting(config):
+    """Each variable settings.py reads is set or passed through for the Django services,
+    except those that only make sense on a developer's machine or in tests."""
+    from tests.platform.test_settings import settings_variables
+
+    local_only = {"ENV_FILE", "TEST_DATABASE_NAME", "CELERY_TASK_ALWAYS_EAGER", "STATIC_ROOT"}
+    environment = config["services"]["web"]["environment"]
+    assert sorted(settings_variables() - local_only - set(environment)) == []
