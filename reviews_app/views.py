@@ -92,7 +92,13 @@ def _run(request, call, success: str) -> bool:
 
 
 def _form_errors(form) -> str:
-    return "；".join(str(e) for errors in form.errors.values() for e in errors)
+    """Form errors as one message, each prefixed with its field label."""
+    parts = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = f"{field.label}：" if field is not None and field.label else ""
+        parts.extend(f"{label}{error}" for error in errors)
+    return "；".join(parts)
 
 
 def _requirement_or_404(request, pk):
