@@ -11,6 +11,7 @@ import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -76,6 +77,8 @@ def _validations(ws, columns: Sequence[r.Column]) -> None:
 
 
 def _cell(ws, value: Any, column: r.Column):
+    if isinstance(value, Promise):
+        value = str(value)
     if is_formula_like(value):
         # Written as a string cell with a quote prefix: Excel shows it, never runs it.
         cell = WriteOnlyCell(ws, value=value)

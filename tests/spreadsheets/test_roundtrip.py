@@ -1,0 +1,120 @@
+"""Round trip: export a requirement's dossier, import it into an empty requirement,
+and the registers read back identical."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from collab.signoffs.services import signoff_state
+from collab.spreadsheets.registry import get_sheet
+from requests_app.services import requirement_start
+from reviews_app.models import ACCEPTANCE_STAGE, Acceptance
+from reviews_app.services import (
+    acceptance_accept,
+    acceptance_judge,
+    acceptance_sign,
+    acceptance_submit,
+    criterion_add,
+)
+from tests.factories import confirm_requirement, form_group, make_requirement
+from tests.spreadsheets.helpers import import_and_confirm, import_into, response_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows(register, requirement, user):
+    sheet = get_sheet(register)
+    rows = list(sheet.export_rows(sheet.export_queryset(user, {}, requirement=requirement)))
+    keys = [c.key for c in sheet.columns]
+    return [
+        {k: v for k, v in zip(keys, row, strict=True) if k != "requirement_number"} for row in rows
+    ]
+
+
+def _empty_twin(seed):
+    source = seed["requirement"]
+    twin = make_requirement(
+        seed,
+        topic=source.topic,
+        goal=source.goal,
+        start_date=source.start_date,
+        end_date=source.end_date,
+        priority=source.priority,
+        departments=("PRD", "SAL", "DSN", "CHA"),
+    )
+    confirm_requirement(seed, twin)
+    form_group(seed, twin)
+    twin.refresh_from_db()
+    return twin
+
+
+def _pass_acceptance(seed, requirement):
+    initiator = seed["users"]["mkt_staff"]
+    acceptance = Acceptance.objects.get(requirement=requirement)
+    for result in acceptance.results.all():
+        acceptance_judge(acceptance=acceptance, actor=initiator, result=result, passed=True)
+    acceptance = acceptance_submit(acceptance=acceptance, actor=initiator)
+    for slot in signoff_state(acceptance, ACCEPTANCE_STAGE):
+        if slot.signers:
+            acceptance_sign(
+                acceptance=acceptance,
+                actor=slot.signers[0],
+                decision="approve",
+                comment="验收通过",
+                department=slot.department,
+            )
+    acceptance_accept(acceptance=acceptance, actor=initiator)
+
+
+def test_dossier_round_trip_into_an_empty_requirement(seed, api):
+    source = seed["requirement"]
+    users = seed["users"]
+    leader = users["mkt_head"]
+    api.as_user(users["director"])
+    response = api.get(f"/api/v1/requirements/{source.pk}/dossier.xlsx")
+    assert response.status_code == 200
+    dossier = response_bytes(response)
+    workbook = load_workbook(io.BytesIO(dossier), read_only=True)
+    assert workbook.sheetnames == [
+        "汇总",
+        "跨部门协作需求登记表",
+        "任务分工与进度跟踪表",
+        "风险与问题登记表",
+        "成果验收与复盘表",
+    ]
+    workbook.close()
+
+    twin = _empty_twin(seed)
+    # Tasks arrive before the requirement runs (statuses wait, with a warning) ...
+    first = import_and_confirm(api, leader, twin, "tasks", dossier)
+    assert all(row["action"] == "create" for row in first["rows"])
+    requirement_start(requirement=twin, actor=leader)
+    # ... and re-importing the same file updates them instead of duplicating.
+    second = import_and_confirm(api, leader, twin, "tasks", dossier)
+    assert all(row["action"] == "update" for row in second["rows"])
+    import_and_confirm(api, leader, twin, "risks", dossier)
+
+    criterion_add(
+        requirement=twin,
+        actor=users["mkt_staff"],
+        text=source.acceptance_criteria.first().text,
+    )
+    review = import_and_confirm(api, leader, twin, "review", dossier)
+    assert review["rows"][0]["action"] == "create"
+    assert "验收通过后才会生成复盘" in review["rows"][0]["warnings"][0]["message"]
+    _pass_acceptance(seed, twin)
+    again = import_and_confirm(api, leader, twin, "review", dossier)
+    assert again["rows"][0]["action"] == "update"
+
+    director = users["director"]
+    for register in ("tasks", "risks", "review"):
+        assert _rows(register, twin, director) == _rows(register, source, director), register
+    assert len(_rows("review", source, director)) == 1
+    assert twin.tasks.count() == source.tasks.count() == 4
+    assert twin.risks.count() == source.risks.count() == 3
+
+    # A third import of the same dossier changes nothing and duplicates nothing.
+    for register in ("tasks", "risks"):
+        rows = import_into(api, leader, twin, register, dossier).data["rows"]
+        assert {row["action"] for row in rows} == {"update"}
