@@ -24,6 +24,12 @@ from .selectors import expired_documents, recycle_cutoff
 from .validation import CheckedFile, check_upload
 
 
+def _link_not_found() -> str:
+    # One message for "no such object" and "not of this requirement": ids of other
+    # requirements' objects must not be discoverable.
+    return _("关联对象不存在或不属于该需求")
+
+
 def document_storage():
     return storages["documents"]
 
@@ -83,7 +89,7 @@ def resolve_link(value: str | None, *, requirement=None):
     except (ValueError, ContentType.DoesNotExist):
         obj = None
     if obj is None:
-        raise ValidationError({"link": [_("关联对象不存在")]})
+        raise ValidationError({"link": [_link_not_found()]})
     if requirement is not None:
         _check_link(obj, requirement.pk)
     return obj
@@ -96,7 +102,7 @@ def link_key(obj) -> str:
 
 def _check_link(obj, requirement_id: int) -> None:
     if scope.requirement_id_of(obj) != requirement_id:
-        raise ValidationError({"link": [_("关联对象不属于该需求")]})
+        raise ValidationError({"link": [_link_not_found()]})
 
 
 def _apply_link(document: Document, obj) -> None:
@@ -163,7 +169,7 @@ def document_create(
     except ValidationError as error:
         errors.update(error.message_dict)
     if link is not None and scope.requirement_id_of(link) != requirement.pk:
-        errors["link"] = [_("关联对象不属于该需求")]
+        errors["link"] = [_link_not_found()]
     if group_access not in Access.values:
         errors["group_access"] = [_("无效的权限设置")]
     if errors:

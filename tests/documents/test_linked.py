@@ -73,7 +73,7 @@ def test_link_must_belong_to_the_same_requirement(org, people, requirement, memb
             upload=upload(),
             link=member_row,
         )
-    assert caught.value.message_dict["link"] == ["关联对象不属于该需求"]
+    assert caught.value.message_dict["link"] == ["关联对象不存在或不属于该需求"]
 
 
 def test_api_link_round_trip(api, people, requirement, member_row):
@@ -104,7 +104,7 @@ def test_api_link_round_trip(api, people, requirement, member_row):
         format="multipart",
     )
     assert bad.status_code == 400
-    assert bad.json()["link"] == ["关联对象不存在"]
+    assert bad.json()["link"] == ["关联对象不存在或不属于该需求"]
     unlinked = client.patch(f"/api/v1/documents/{created.json()['id']}/", {"link": ""})
     assert unlinked.status_code == 200
     assert unlinked.json()["link"] is None

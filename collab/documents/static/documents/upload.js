@@ -45,11 +45,11 @@
       }
       button.disabled = false;
       box.classList.add("d-none");
-      showErrors(body.errors || { __all__: [form.dataset.failed || "上传失败，请重试"] });
+      showErrors(body.errors || { __all__: [form.dataset.failed] });
     });
     request.addEventListener("error", function () {
       button.disabled = false;
-      showErrors({ __all__: ["网络错误，上传未完成"] });
+      showErrors({ __all__: [form.dataset.network] });
     });
     errors.classList.add("d-none");
     button.disabled = true;
