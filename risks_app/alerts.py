@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from collab.notifications.alerts import ScanContext, catch_up_start, not_alerted, register_scan
 from collab.notifications.models import AlertKind
 from collab.notifications.services import AlertSpec, on_alert
-from requests_app.alerts import group_users, url_or_blank
+from requests_app.alerts import group_users
 from requests_app.models import GroupRole
 
 logger = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def scan_risk_overdue(ctx: ScanContext):
                 "number": requirement.number,
                 "due": risk.planned_resolution,
             },
-            url=risk.get_absolute_url() if hasattr(risk, "get_absolute_url") else "",
+            url=risk.get_absolute_url(),
             departments=[risk.owner_department_id] if risk.owner_department_id else [],
             requirement_id=requirement.pk,
         )

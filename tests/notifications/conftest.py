@@ -40,9 +40,11 @@ def scan(eager, django_capture_on_commit_callbacks):
     from collab.notifications.alerts import run_all
 
     def run(when: datetime.datetime, **kwargs):
-        with time_machine.travel(when, tick=False):
-            with django_capture_on_commit_callbacks(execute=True):
-                return run_all(**kwargs)
+        with (
+            time_machine.travel(when, tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            return run_all(**kwargs)
 
     return run
 
