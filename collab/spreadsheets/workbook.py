@@ -191,11 +191,13 @@ def _match_headers(sheet: r.Sheet, header_row: Sequence[Any]) -> dict[int, r.Col
         if column is None:
             unknown.append(text(raw))
         elif column in mapping.values():
-            raise UploadRejected(_("列“%(name)s”重复出现") % {"name": column.header}, "columns")
+            raise UploadRejected(
+                _("列“%(name)s”重复出现") % {"name": str(column.header)}, "columns"
+            )
         else:
             mapping[index] = column
     present = set(mapping.values())
-    missing = [c.header for c in sheet.columns if c.in_header and c not in present]
+    missing = [str(c.header) for c in sheet.columns if c.in_header and c not in present]
     if missing or unknown:
         parts = []
         if missing:
@@ -204,7 +206,7 @@ def _match_headers(sheet: r.Sheet, header_row: Sequence[Any]) -> dict[int, r.Col
             parts.append(_("无法识别的列：%(names)s") % {"names": "、".join(unknown)})
         raise UploadRejected(
             _("表头与模板“%(title)s”不一致（%(detail)s）。请使用下载的模板，不要修改列名。")
-            % {"title": sheet.title, "detail": "；".join(parts)},
+            % {"title": str(sheet.title), "detail": "；".join(parts)},
             "columns",
         )
     return mapping
