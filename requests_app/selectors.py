@@ -8,7 +8,14 @@ from collab.meetings.models import Meeting, MeetingKind
 from collab.signoffs.models import SignOff
 from collab.signoffs.services import Slot
 
-from .models import GroupMember, GroupRole, Requirement
+from .models import (
+    COMPLETE_CHECKS,
+    CONFIRM_CHECKS,
+    START_CHECKS,
+    GroupMember,
+    GroupRole,
+    Requirement,
+)
 
 
 def requirements_visible_to(user: User) -> QuerySet[Requirement]:
@@ -47,6 +54,10 @@ def requirement_list(user: User) -> QuerySet[Requirement]:
             ),
             Prefetch("members", queryset=GroupMember.objects.select_related("user", "department")),
             Prefetch("signoffs", queryset=SignOff.objects.select_related("department", "signer")),
+            # What other registers' transition conditions read (see Checks.prefetch).
+            *CONFIRM_CHECKS.prefetches,
+            *START_CHECKS.prefetches,
+            *COMPLETE_CHECKS.prefetches,
         )
     )
 

@@ -26,6 +26,19 @@ class TransitionBlocked(Exception):
 
 
 class Checks(list):
+    """Conditions of one transition. A check that reads related rows should register
+    the lookups it reads with `prefetch(...)` and read them through `.all()`, so list
+    pages, which evaluate every row's conditions, stay at a constant query count."""
+
+    def __init__(self, *checks):
+        super().__init__(*checks)
+        self.prefetches: list = []
+
+    def prefetch(self, *lookups) -> None:
+        for lookup in lookups:
+            if lookup not in self.prefetches:
+                self.prefetches.append(lookup)
+
     def reasons(self, obj) -> list[str]:
         return [str(reason) for check in self if (reason := check(obj))]
 
