@@ -11,7 +11,7 @@ from collab.accounts.models import Department, User
 from collab.core.api import ETagMixin, HistoryMixin, ReasonSerializer, transition_action
 from collab.core.transitions import available_transitions
 from collab.signoffs.services import signoff_state, signoffs_for
-from requests_app.api import SignOffRequestSerializer, SignOffSerializer, SignOffsSerializer
+from requests_app.api import SignOffRequestSerializer, SignOffsSerializer
 from requests_app.models import Priority, Requirement
 from requests_app.selectors import requirements_visible_to
 
@@ -74,6 +74,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["actual_end", "status", "block_reason", "cancel_reason"]
+        validators = []  # uniqueness of the code is checked by the service, in Chinese
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -429,7 +430,7 @@ class PlanViewSet(
 
         data = {
             "round": plan.version,
-            "signoffs": SignOffSerializer(signoffs_for(plan, PLAN_STAGE), many=True).data,
+            "signoffs": list(signoffs_for(plan, PLAN_STAGE)),
             "slots": [slot_data(s) for s in slots],
             "missing": [slot_data(s) for s in slots if not s.approved],
         }

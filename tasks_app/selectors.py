@@ -107,9 +107,7 @@ def tasks_visible_to(user: User) -> QuerySet[Task]:
 
 
 def _member_prefetch():
-    return Prefetch(
-        "requirement__members", queryset=GroupMember.objects.only("requirement", "user", "role")
-    )
+    return Prefetch("requirement__members", queryset=GroupMember.objects.all())
 
 
 def latest_note_subquery():

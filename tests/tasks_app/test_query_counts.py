@@ -1,0 +1,62 @@
+"""List pages and endpoints run the same number of queries for 5 rows and for 50."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from tasks_app.services import task_create, task_post_update
+
+from .conftest import make_task
+
+REGISTER_PAGE_QUERIES = 15
+TASK_LIST_QUERIES = 9
+GANTT_QUERIES = 8
+
+
+def _fill(org, requirement, count):
+    users, departments = org["users"], org["departments"]
+    first = make_task(org, requirement, "1")
+    for index in range(2, count + 1):
+        task = task_create(
+            requirement=requirement,
+            actor=users["mkt_head"],
+            code=f"2.{index}",
+            name=f"任务{index}",
+            owner_department=departments["SAL"] if index % 2 else departments["PRD"],
+            owner=users["sal_liaison"] if index % 2 else users["prd_liaison"],
+            planned_start=datetime.date(2026, 12, 1),
+            planned_end=datetime.date(2026, 12, 1) + datetime.timedelta(days=index),
+            collaborating_departments=[departments["CHA"], departments["MKT"]],
+            collaborators=[users["cha_contact"], users["mkt_head"]],
+            depends_on=[first],
+        )
+        task_post_update(task=task, actor=users["mkt_head"], progress=index, note=f"进展{index}")
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_register_page(org, confirmed, client, rows, django_assert_num_queries):
+    _fill(org, confirmed, rows)
+    client.force_login(org["users"]["mkt_head"])
+    url = reverse("tasks:register", args=[confirmed.pk])
+    with django_assert_num_queries(REGISTER_PAGE_QUERIES):
+        response = client.get(url)
+    assert response.content.decode().count('progress-form"') == rows
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_task_list_endpoint(org, confirmed, api, rows, django_assert_num_queries):
+    _fill(org, confirmed, rows)
+    client = api.as_user(org["users"]["mkt_head"])
+    with django_assert_num_queries(TASK_LIST_QUERIES):
+        response = client.get("/api/v1/tasks/", {"requirement": confirmed.pk, "page_size": 100})
+    assert len(response.json()["results"]) == rows
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_gantt_endpoint(org, confirmed, api, rows, django_assert_num_queries):
+    _fill(org, confirmed, rows)
+    client = api.as_user(org["users"]["prd_liaison"])
+    with django_assert_num_queries(GANTT_QUERIES):
+        response = client.get(f"/api/v1/requirements/{confirmed.pk}/gantt/")
+    assert len(response.json()["tasks"]) == rows
