@@ -251,6 +251,13 @@ CELERY_BEAT_SCHEDULE = {
 # Product settings
 COLLAB_ALERT_DAY_COUNTING = env("COLLAB_ALERT_DAY_COUNTING", default="calendar")
 
+# Excel round trip: upload limit, rows per import, and the row counts above which an
+# export or an import runs as a background job (collab/spreadsheets/conf.py).
+SPREADSHEET_MAX_UPLOAD_BYTES = env.int("SPREADSHEET_MAX_UPLOAD_MB", default=10) * 1024 * 1024
+SPREADSHEET_MAX_IMPORT_ROWS = env.int("SPREADSHEET_MAX_IMPORT_ROWS", default=50000)
+SPREADSHEET_ASYNC_EXPORT_ROWS = env.int("SPREADSHEET_ASYNC_EXPORT_ROWS", default=5000)
+SPREADSHEET_ASYNC_IMPORT_ROWS = env.int("SPREADSHEET_ASYNC_IMPORT_ROWS", default=1000)
+
 # Documents (信息管理): a private store (never served as public media), upload limits
 # and the recycle bin. DOCUMENTS_STORAGE=s3 uses any S3-compatible store.
 DOCUMENTS_STORAGE = env("DOCUMENTS_STORAGE", default="local")
