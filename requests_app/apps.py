@@ -22,6 +22,7 @@ def _connect_meetings():
     hooks.set_scope(
         hooks.RequirementScope(
             visible=selectors.requirements_visible_to,
+            detail=selectors.requirement_detail,
             can_view=rules.can_view,
             is_coordinator=rules.is_coordinator_of,
             is_leader=rules.is_leader,

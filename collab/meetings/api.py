@@ -1,3 +1,4 @@
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -39,8 +40,9 @@ class ActionItemSerializer(serializers.ModelSerializer):
         if obj.converted_id is None or obj.converted_type_id is None:
             return None
         target = obj.converted
+        content_type = ContentType.objects.get_for_id(obj.converted_type_id)  # cached
         return {
-            "type": f"{obj.converted_type.app_label}.{obj.converted_type.model}",
+            "type": f"{content_type.app_label}.{content_type.model}",
             "id": obj.converted_id,
             "label": str(target) if target is not None else None,
         }
@@ -111,8 +113,9 @@ class MeetingSerializer(serializers.ModelSerializer):
     def get_subject(self, obj) -> dict | None:
         if obj.subject_id is None or obj.subject_type_id is None:
             return None
+        content_type = ContentType.objects.get_for_id(obj.subject_type_id)  # cached
         return {
-            "type": f"{obj.subject_type.app_label}.{obj.subject_type.model}",
+            "type": f"{content_type.app_label}.{content_type.model}",
             "id": obj.subject_id,
         }
 
@@ -181,10 +184,8 @@ class MeetingViewSet(
 
     def get_queryset(self):
         if self.action == "list":
-            return (
-                meeting_list(self.request.user)
-                .prefetch_related("action_items__owner", "action_items__converted")
-                .select_related("subject_type")
+            return meeting_list(self.request.user).prefetch_related(
+                "action_items__owner", "action_items__converted"
             )
         return meeting_detail(self.request.user)
 
@@ -223,7 +224,7 @@ class ActionItemViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return (
             action_items_visible_to(self.request.user)
-            .select_related("owner", "converted_type")
+            .select_related("owner")
             .prefetch_related("converted")
         )
 

@@ -19,6 +19,7 @@ from typing import Any
 @dataclass(frozen=True)
 class RequirementScope:
     visible: Callable[[Any], Any]  # user -> queryset of requirements the user may see
+    detail: Callable[[Any], Any]  # user -> the same, with the group prefetched for pages
     can_view: Callable[[Any, Any], bool]  # (user, requirement)
     is_coordinator: Callable[[Any, Any], bool]  # (user, requirement)
     is_leader: Callable[[Any, Any], bool]  # (user, requirement)

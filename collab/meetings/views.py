@@ -29,9 +29,7 @@ def apply_errors(form, error: ValidationError):
 
 
 def _requirement_or_404(request, pk):
-    return get_object_or_404(
-        scope().visible(request.user).select_related("initiating_department"), pk=pk
-    )
+    return get_object_or_404(scope().detail(request.user), pk=pk)
 
 
 def _meeting_or_404(request, pk):

@@ -1,0 +1,142 @@
+import datetime
+
+import pytest
+
+from collab.meetings import services
+from collab.meetings.models import ActionItem, Meeting
+from collab.notifications.models import Notification
+from tasks_app.models import Task
+
+HELD_AT = datetime.datetime(
+    2026, 3, 9, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8))
+)
+
+
+@pytest.fixture
+def browse(client):
+    def as_user(user):
+        client.force_login(user)
+        return client
+
+    return as_user
+
+
+def make_meeting(requirement, users, **fields):
+    values = {"held_at": HELD_AT, "agenda": "议程", "minutes": "渠道对接延迟2天"}
+    values.update(fields)
+    return services.meeting_create(
+        requirement=requirement, actor=users["mkt_head"], kind="weekly", **values
+    )
+
+
+def test_requirement_meetings_tab_lists_meetings(browse, running, users):
+    meeting = make_meeting(running, users)
+    page = browse(users["mkt_head"]).get(f"/meetings/requirement/{running.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-tab="meetings"' in html and 'data-tab="risks"' in html
+    assert f'data-meeting="{meeting.pk}"' in html
+    assert "协作例会" in html
+
+
+def test_weekly_meeting_form_is_prefilled_and_saves(browse, running, users, departments):
+    client = browse(users["mkt_head"])
+    page = client.get(f"/meetings/requirement/{running.pk}/new/?kind=weekly")
+    assert page.status_code == 200
+    assert "1. 延期任务（0）" in page.content.decode()
+    response = client.post(
+        f"/meetings/requirement/{running.pk}/new/",
+        {
+            "kind": "weekly",
+            "title": "第1周例会",
+            "held_at": "2026-03-09T10:00",
+            "agenda": "进度",
+            "minutes": "纪要",
+            "departments": [departments["MKT"].pk],
+            "attendees": [users["sal_liaison"].pk],
+        },
+    )
+    meeting = Meeting.objects.get()
+    assert response.status_code == 302 and response.url == f"/meetings/{meeting.pk}/"
+    assert meeting.title == "第1周例会" and meeting.kind == "weekly"
+
+
+def test_bad_form_shows_chinese_errors_and_writes_nothing(browse, running, users):
+    response = browse(users["mkt_head"]).post(
+        f"/meetings/requirement/{running.pk}/new/",
+        {"kind": "weekly", "held_at": "", "title": "例会"},
+    )
+    assert response.status_code == 200
+    assert "请填写会议时间" in response.content.decode()
+    assert not Meeting.objects.exists()
+
+
+def test_liaison_cannot_open_the_weekly_form(browse, running, users):
+    client = browse(users["prd_liaison"])
+    assert client.get(f"/meetings/requirement/{running.pk}/new/?kind=weekly").status_code == 403
+    assert client.get(f"/meetings/requirement/{running.pk}/new/?kind=daily").status_code == 200
+
+
+def test_unseen_pages_are_404(browse, running, users):
+    meeting = make_meeting(running, users)
+    client = browse(users["tec_head"])
+    assert client.get(f"/meetings/{meeting.pk}/").status_code == 404
+    assert client.get(f"/meetings/requirement/{running.pk}/").status_code == 404
+    assert client.post(f"/meetings/{meeting.pk}/publish/").status_code == 404
+    assert browse(users["cha_contact"]).get(f"/meetings/{meeting.pk}/").status_code == 404
+
+
+def test_publish_and_convert_from_the_page(browse, running, users, clock):
+    meeting = make_meeting(running, users)
+    item = services.action_item_add(
+        meeting=meeting,
+        actor=users["mkt_head"],
+        text="补充品牌审核环节",
+        owner=users["dsn_liaison"],
+        due_date=datetime.date(2026, 3, 20),
+    )
+    client = browse(users["mkt_head"])
+    clock.move_to(HELD_AT + datetime.timedelta(hours=3))
+    client.post(f"/meetings/{meeting.pk}/publish/")
+    client.post(f"/meetings/{meeting.pk}/items/{item.pk}/convert/", {"to": "task"})
+    page = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "会后24小时内发布" in page
+    assert "已转为" in page and "补充品牌审核环节" in page
+    assert Notification.objects.filter(kind="minutes_published").count() == 4
+    task = Task.objects.get()
+    item.refresh_from_db()
+    assert item.converted == task
+
+
+def test_publish_refusal_is_a_message(browse, running, users):
+    meeting = make_meeting(running, users, minutes="")
+    response = browse(users["mkt_head"]).post(f"/meetings/{meeting.pk}/publish/", follow=True)
+    assert "请先填写会议纪要再发布" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.published_at is None
+
+
+def test_action_item_form_errors(browse, running, users):
+    meeting = make_meeting(running, users)
+    response = browse(users["mkt_head"]).post(
+        f"/meetings/{meeting.pk}/items/new/",
+        {"text": "x", "owner": users["sal_liaison"].pk, "due_date": "2026-03-01"},
+    )
+    assert "截止日期不能早于会议日期" in response.content.decode()
+    assert not ActionItem.objects.exists()
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_meeting_list_page_queries_do_not_grow(
+    browse, running, users, count, django_assert_num_queries
+):
+    for index in range(count):
+        make_meeting(running, users, title=f"例会{index}", attendees=[users["sal_liaison"]])
+    client = browse(users["mkt_head"])
+    with django_assert_num_queries(PAGE_QUERIES):
+        response = client.get(f"/meetings/requirement/{running.pk}/")
+    assert response.status_code == 200
+    assert response.content.decode().count("data-meeting=") == min(count, 20)
+
+
+PAGE_QUERIES = 12
