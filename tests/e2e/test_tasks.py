@@ -1,0 +1,94 @@
+"""The leader breaks a confirmed requirement into tasks in the browser, an owner posts
+progress inline, and the Gantt chart shows one bar per task."""
+
+import pytest
+
+from tasks_app.models import Task
+from tests.factories import confirm_requirement, form_group, make_requirement
+
+
+@pytest.fixture
+def confirmed(org):
+    requirement = make_requirement(org)
+    form_group(org, requirement)
+    return confirm_requirement(org, requirement)
+
+
+def add_task(page, *, code, name, department, owner, start, end, priority):
+    page.fill("#id_code", code)
+    page.fill("#id_name", name)
+    page.select_option("#id_owner_department", label=department)
+    page.select_option("#id_owner", label=owner)
+    page.fill("#id_planned_start", start)
+    page.fill("#id_planned_end", end)
+    page.select_option("#id_priority", priority)
+    page.fill("#id_deliverable", f"{name}交付物")
+
+
+def test_breakdown_progress_and_gantt(page, login, org, confirmed, artifact_path):
+    login("mkt_head")
+    page.goto(f"/requirements/{confirmed.pk}/")
+    page.click("#requirement-tabs [data-tab=tasks]")
+    page.click("#new-task")
+    add_task(
+        page,
+        code="1.1",
+        name="活动方案设计",
+        department="产品部",
+        owner="产品部*（产品部）",
+        start="2026-12-01",
+        end="2026-12-10",
+        priority="P0",
+    )
+    page.click("#save-and-add")
+    page.wait_for_selector(".alert-success")
+    add_task(
+        page,
+        code="1.2",
+        name="渠道对接",
+        department="销售部",
+        owner="销售部*（销售部）",
+        start="2026-12-05",
+        end="2026-12-20",
+        priority="P1",
+    )
+    page.click("#save-task")
+    page.wait_for_selector("#task-table")
+    assert page.locator("#task-table tbody tr[data-code]").count() == 2
+    # a bad row is refused with a message and nothing is written
+    page.click("#new-task")
+    add_task(
+        page,
+        code="1.1",
+        name="重复",
+        department="产品部",
+        owner="产品部*（产品部）",
+        start="2026-12-01",
+        end="2026-12-02",
+        priority="P2",
+    )
+    page.click("#save-task")
+    assert "任务ID 1.1 在本需求中已存在" in page.inner_text("#task-form")
+    assert Task.objects.filter(requirement=confirmed).count() == 2
+
+    login("prd_liaison")
+    page.goto(f"/tasks/requirement/{confirmed.pk}/")
+    task = Task.objects.get(requirement=confirmed, code="1.1")
+    row = page.locator(f"#task-{task.pk}")
+    row.locator("input[name=progress]").fill("40")
+    row.locator("input[name=note]").fill("方案初稿完成40%")
+    row.locator("button").click()
+    page.wait_for_selector(f"#task-{task.pk} .row-saved")
+    assert "40%" in page.inner_text(f"#task-{task.pk}")
+    assert "方案初稿完成40%" in page.inner_text(f"#task-{task.pk} .latest-note")
+    task.refresh_from_db()
+    assert task.progress == 40
+    # the other owner's row offers no progress form to this user
+    other = Task.objects.get(requirement=confirmed, code="1.2")
+    assert page.locator(f"#task-{other.pk} form").count() == 0
+
+    page.goto(f"/tasks/requirement/{confirmed.pk}/gantt/")
+    page.wait_for_selector("#gantt .bar-wrapper")
+    assert page.locator("#gantt .bar-wrapper").count() == 2
+    assert page.locator("#gantt .today-line").count() == 1
+    page.screenshot(path=artifact_path("tasks_gantt.png"), full_page=True)
