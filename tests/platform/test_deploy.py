@@ -147,4 +147,5 @@ def test_containers_can_receive_every_setting(config):
 
     local_only = {"ENV_FILE", "TEST_DATABASE_NAME", "CELERY_TASK_ALWAYS_EAGER", "STATIC_ROOT"}
     environment = config["services"]["web"]["environment"]
-    assert sorted(settings_variables() - local_only - set(environment)) == []
+    missing = sorted(settings_variables() - local_only - set(environment))
+    assert missing == [], f"pass these through in docker-compose.yml (x-django): {missing}"

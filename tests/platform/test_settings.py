@@ -222,4 +222,5 @@ def test_env_example_lists_every_variable_settings_reads():
     listed = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]*)=", example, re.MULTILINE))
     variables = settings_variables()
     assert {"DEBUG", "SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL"} <= variables
-    assert sorted(variables - listed) == []
+    missing = sorted(variables - listed)
+    assert missing == [], f"document these settings variables in .env.example: {missing}"
