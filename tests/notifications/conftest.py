@@ -16,6 +16,13 @@ def at(year, month, day, hour=10, minute=0) -> datetime.datetime:
     return datetime.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """The demo organization hashes fifteen passwords per test; a fast hasher keeps
+    these tests about alerts."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def eager():
     """Celery tasks run in-process when queued (the broker is not under test here)."""
