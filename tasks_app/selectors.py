@@ -281,34 +281,76 @@ def requirements_led_by(user: User) -> QuerySet[Requirement]:
 
 def gantt_rows(requirement: Requirement, user: User, on: datetime.date | None = None) -> dict:
     """Data of the Gantt chart: one bar per task (cancelled ones left out), with
-    finish-to-start dependencies and the marks the chart shows."""
+    finish-to-start dependencies and the marks the chart shows.
+
+    Reads plain values in two queries whatever the number of tasks; who may drag a bar
+    is decided once per requirement (rules.can_update_task, unrolled)."""
     from . import rules as perms
 
     on = on or today()
+    is_open = requirement.status in ("confirmed", "in_progress")
+    manages_all = is_open and perms.manages_all(user, requirement)
+    liaison_of = perms.liaison_departments(user, requirement) if is_open else set()
+    labels = dict(TaskStatus.choices)
+    edges = dependency_edges(requirement.pk)
     rows = []
-    for task in requirement_tasks(requirement, on).exclude(status=TaskStatus.CANCELLED):
-        classes = [f"bar-{task.status}"]
-        if task.delay_days > 0:
+    values = (
+        with_delay(Task.objects.filter(requirement=requirement), on)
+        .exclude(status=TaskStatus.CANCELLED)
+        .order_by("code_sort", "id")
+        .values(
+            "id",
+            "code",
+            "name",
+            "planned_start",
+            "planned_end",
+            "actual_end",
+            "progress",
+            "status",
+            "owner_id",
+            "owner_department_id",
+            "owner_department__name",
+            "owner__display_name",
+            "owner__first_name",
+            "owner__last_name",
+            "owner__username",
+            "delay_days",
+            "is_overdue",
+        )
+    )
+    for task in values:
+        status = task["status"]
+        classes = [f"bar-{status}"]
+        if task["delay_days"] > 0:
             classes.append("bar-late")
-        editable = task.status not in (TaskStatus.DONE,) and bool(perms.can_update_task(user, task))
+        editable = (
+            is_open
+            and status != TaskStatus.DONE
+            and (
+                manages_all
+                or task["owner_id"] == user.pk
+                or task["owner_department_id"] in liaison_of
+            )
+        )
         if not editable:
             classes.append("bar-readonly")
+        full_name = f"{task['owner__first_name']} {task['owner__last_name']}".strip()
         rows.append(
             {
-                "id": str(task.pk),
-                "code": task.code,
-                "name": f"{task.code} {task.name}",
-                "start": task.planned_start.isoformat(),
-                "end": task.planned_end.isoformat(),
-                "actual_end": task.actual_end.isoformat() if task.actual_end else None,
-                "progress": task.progress,
-                "dependencies": ", ".join(str(d.pk) for d in task.depends_on.all()),
-                "status": task.status,
-                "status_display": task.get_status_display(),
-                "owner": task.owner.label,
-                "owner_department": task.owner_department.name,
-                "delay_days": task.delay_days,
-                "is_overdue": task.is_overdue,
+                "id": str(task["id"]),
+                "code": task["code"],
+                "name": f"{task['code']} {task['name']}",
+                "start": task["planned_start"].isoformat(),
+                "end": task["planned_end"].isoformat(),
+                "actual_end": task["actual_end"].isoformat() if task["actual_end"] else None,
+                "progress": task["progress"],
+                "dependencies": ", ".join(str(d) for d in sorted(edges.get(task["id"], ()))),
+                "status": status,
+                "status_display": str(labels[status]),
+                "owner": task["owner__display_name"] or full_name or task["owner__username"],
+                "owner_department": task["owner_department__name"],
+                "delay_days": task["delay_days"],
+                "is_overdue": task["is_overdue"],
                 "editable": editable,
                 "custom_class": " ".join(classes),
             }

@@ -11,7 +11,7 @@ from .conftest import make_task
 
 REGISTER_PAGE_QUERIES = 15
 TASK_LIST_QUERIES = 9
-GANTT_QUERIES = 8
+GANTT_QUERIES = 7
 
 
 def _fill(org, requirement, count):
