@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from collab.accounts.models import Department
+from collab.accounts.models import Department, User
 from collab.meetings.forms import DateInput, DateTimeInput, StyledForm, people_of
 from collab.meetings.models import CauseCategory
 from tasks_app.models import Task
@@ -66,6 +66,18 @@ class EscalateForm(StyledForm, forms.Form):
         self.style()
 
 
+def involved_people(requirement):
+    """Everyone of the initiating and involved departments (task owners and collaborators
+    must come from them)."""
+    departments = [d.pk for d in requirement.departments.all()]
+    departments.append(requirement.initiating_department_id)
+    return (
+        User.objects.filter(is_active=True, department__in=departments)
+        .select_related("department")
+        .order_by("department__code", "username")
+    )
+
+
 class ReallocateForm(StyledForm, forms.Form):
     task = forms.ModelChoiceField(label=_("任务"), queryset=Task.objects.none())
     owner = forms.ModelChoiceField(label=_("新负责人"), queryset=None, required=False)
@@ -82,8 +94,8 @@ class ReallocateForm(StyledForm, forms.Form):
     def __init__(self, *args, requirement, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["task"].queryset = Task.objects.filter(requirement=requirement)
-        self.fields["owner"].queryset = people_of(requirement)
-        self.fields["add_collaborators"].queryset = people_of(requirement)
+        self.fields["owner"].queryset = involved_people(requirement)
+        self.fields["add_collaborators"].queryset = involved_people(requirement)
         self.style()
 
 
