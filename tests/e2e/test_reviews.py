@@ -102,3 +102,6 @@ def test_acceptance_to_completed_and_confirmed_retrospective(running, page, logi
     page.goto(f"/reviews/requirements/{requirement.pk}/report/")
     assert "超额25%" in page.inner_text("#report-metrics")
     page.screenshot(path=artifact_path("reviews-report.png"), full_page=True)
+    page.emulate_media(media="print")
+    assert not page.is_visible("nav") and not page.is_visible("#print-report")
+    page.screenshot(path=artifact_path("reviews-report-print.png"), full_page=True)
