@@ -29,7 +29,7 @@ def manages_all(user, requirement) -> bool:
 @rules.predicate
 def can_view_risk(user, risk) -> bool:
     """Mirror of selectors.risks_visible_to for one record."""
-    if not _active(user):
+    if risk is None or not _active(user):  # model-level checks belong to ModelBackend
         return False
     if not user.is_partner and risk.owner_id == user.pk:
         return True
@@ -63,7 +63,7 @@ def can_work_on(user, risk) -> bool:
 
 @rules.predicate
 def can_edit(user, risk) -> bool:
-    if risk.status == "closed" or not _active(user):
+    if risk is None or risk.status == "closed" or not _active(user):
         return False
     return bool(can_work_on(user, risk) or risk.created_by_id == user.pk)
 
