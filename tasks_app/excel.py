@@ -38,9 +38,9 @@ STATUS_PATHS = {
 
 
 def _collaborator_labels(task: Task) -> str:
-    users = list(task.collaborators.all())
+    users = list(task.export_collaborators)
     parts = []
-    for department in task.collaborating_departments.all():
+    for department in task.export_departments:
         user = next((u for u in users if u.department_id == department.pk), None)
         if user is not None:
             users.remove(user)
@@ -109,20 +109,34 @@ class TaskSheet(r.Sheet):
         return (
             queryset.select_related("owner_department", "owner", "requirement")
             .prefetch_related(
-                Prefetch("collaborating_departments", queryset=Department.objects.order_by("code")),
-                Prefetch("collaborators", queryset=User.objects.select_related("department")),
-                Prefetch("depends_on", queryset=Task.objects.only("id", "code")),
+                # Plain lists (to_attr): no related manager per row on large exports.
+                Prefetch(
+                    "collaborating_departments",
+                    queryset=Department.objects.order_by("code"),
+                    to_attr="export_departments",
+                ),
+                Prefetch(
+                    "collaborators",
+                    queryset=User.objects.select_related("department"),
+                    to_attr="export_collaborators",
+                ),
+                Prefetch(
+                    "depends_on",
+                    queryset=Task.objects.only("id", "code"),
+                    to_attr="export_depends_on",
+                ),
             )
             .order_by("requirement_id", "code_sort", "id")
         )
 
     def export_queryset(self, user, params, requirement=None):
         from .api import TaskFilter
-        from .selectors import task_list
+        from .selectors import tasks_visible_to, with_delay
 
         if requirement is not None:
             return self._base(Task.objects.filter(requirement=requirement))
-        queryset = task_list(user)
+        # Delay annotations so the list filters (overdue, delay_days_min) apply.
+        queryset = with_delay(tasks_visible_to(user))
         if params:
             queryset = TaskFilter(params, queryset=queryset).qs
         return self._base(queryset)
@@ -142,7 +156,7 @@ class TaskSheet(r.Sheet):
                 task.deliverable,
                 choice_label(priority, task.priority),
                 task.progress,
-                "、".join(sorted(d.code for d in task.depends_on.all())),
+                "、".join(sorted(d.code for d in task.export_depends_on)),
                 task.requirement.number,
             )
 

@@ -15,6 +15,11 @@ class SpreadsheetsConfig(AppConfig):
     def ready(self):
         from django.apps import apps
 
+        # Load the shared REST module before any register's api.py: a process that
+        # imports a viewset module first (a Celery worker exporting with list filters)
+        # otherwise hits an import cycle between DRF's generics and its settings.
+        import collab.core.api  # noqa: F401
+
         for app in REGISTER_APPS:
             if not apps.is_installed(app):
                 continue

@@ -91,3 +91,18 @@ def test_member_without_rights_gets_row_errors_not_writes(org, api):
     response = import_into(api, org["users"]["prd_liaison"], requirement, "tasks", data)
     assert response.data["valid"] is False
     assert "您不能为该部门分解任务" in response.data["rows"][0]["errors"][0]["message"]
+
+
+def test_task_export_applies_list_filters_and_visibility(seed, api):
+    task = Task.objects.get(requirement=seed["requirement"], code="1.2")
+    api.as_user(seed["users"]["director"])
+    response = api.get("/api/v1/tasks/export.csv", {"status": "done"})
+    lines = response_bytes(response).decode("utf-8-sig").splitlines()
+    assert len(lines) == 5  # header + the seed's four finished tasks
+    assert all(",已完成," in line for line in lines[1:])
+    assert task.code in "".join(lines)
+    blocked = api.get("/api/v1/tasks/export.csv", {"status": "blocked"})
+    assert response_bytes(blocked).decode("utf-8-sig").splitlines()[1:] == []
+    api.as_user(seed["users"]["ops_head"])
+    response = api.get("/api/v1/tasks/export.csv")
+    assert response_bytes(response).decode("utf-8-sig").splitlines()[1:] == []
