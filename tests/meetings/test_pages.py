@@ -140,3 +140,21 @@ def test_meeting_list_page_queries_do_not_grow(
 
 
 PAGE_QUERIES = 12
+
+
+def test_requirement_page_links_its_review_meeting(browse, org, users):
+    from requests_app.services import requirement_record_review_meeting
+    from tests.factories import make_requirement
+
+    requirement = make_requirement(org)
+    meeting = requirement_record_review_meeting(
+        requirement=requirement,
+        actor=users["director"],
+        held_on=datetime.date(2026, 3, 3),
+        conclusion="同意立项",
+    )
+    html = browse(users["director"]).get(f"/requirements/{requirement.pk}/").content.decode()
+    assert f'href="/meetings/{meeting.pk}/" id="review-meeting-link"' in html
+    assert "同意立项" in html
+    page = browse(users["director"]).get(f"/meetings/{meeting.pk}/")
+    assert page.status_code == 200 and "需求评审会" in page.content.decode()
