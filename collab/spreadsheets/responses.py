@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, QueryDict, StreamingHttpResponse
 from django.utils import timezone
 
 from . import registry as r
@@ -14,8 +14,25 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IGNORED_PARAMS = ("requirement", "page", "page_size", "format")
 
 
-def filter_params(query) -> dict:
-    return {k: v for k, v in query.items() if k not in IGNORED_PARAMS and v != ""}
+def filter_params(query) -> QueryDict:
+    """The list filters of a request (multi-valued, e.g. status=done&status=blocked)."""
+    params = QueryDict(mutable=True)
+    for key in query:
+        values = [v for v in query.getlist(key) if v != ""]
+        if key not in IGNORED_PARAMS and values:
+            params.setlist(key, values)
+    return params
+
+
+def params_to_json(params) -> dict:
+    return {key: params.getlist(key) for key in params}
+
+
+def params_from_json(data: dict) -> QueryDict:
+    params = QueryDict(mutable=True)
+    for key, values in (data or {}).items():
+        params.setlist(key, values if isinstance(values, list) else [values])
+    return params
 
 
 def filename(title: str, extension: str) -> str:

@@ -26,6 +26,7 @@ from . import registry as r
 from .cells import CellError, Directory, is_blank, parse_cell, text
 from .conf import limit
 from .models import ExportJob, ExportStatus, ImportBatch, ImportRow, ImportStatus, RowAction
+from .responses import params_from_json, params_to_json
 from .safety import UploadRejected, check_upload
 from .workbook import new_workbook, read_sheet, write_key_values, write_sheet
 
@@ -345,7 +346,7 @@ def export_start(*, actor, register: str, params: dict, file_format: str, requir
     job = ExportJob.objects.create(
         register=register,
         file_format=file_format,
-        params=params,
+        params=params_to_json(params),
         created_by=actor,
         total_rows=total,
         **_scope_fields(requirement),
@@ -369,7 +370,8 @@ def export_run(*, job: ExportJob) -> ExportJob:
     requirement = job.scope if job.object_id else None
     job.status = ExportStatus.RUNNING
     job.save(update_fields=["status"])
-    queryset = sheet.export_queryset(job.created_by, job.params, requirement=requirement)
+    params = params_from_json(job.params)
+    queryset = sheet.export_queryset(job.created_by, params, requirement=requirement)
     progress = partial(cache.set, job.progress_key, timeout=3600)
     with tempfile.TemporaryFile() as handle:
         if job.file_format == "csv":
