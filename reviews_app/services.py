@@ -76,8 +76,10 @@ def _clean_text(value, field: str, *, label: str, max_length: int) -> str:
 
 
 # Conditions of the requirement's `complete` (replacing the placeholder of requests_app)
+# They read related rows through .all(): list pages prefetch the lookups registered
+# below, so evaluating them per row costs no query.
 def requirement_accepted(requirement: Requirement) -> str | None:
-    if not requirement.acceptances.filter(status=AcceptanceStatus.PASSED).exists():
+    if not any(a.status == AcceptanceStatus.PASSED for a in requirement.acceptances.all()):
         return _("尚未通过成果验收")
     return None
 
@@ -85,13 +87,13 @@ def requirement_accepted(requirement: Requirement) -> str | None:
 def requirement_tasks_closed(requirement: Requirement) -> str | None:
     from tasks_app.models import CLOSED_STATUSES
 
-    open_codes = list(
-        requirement.tasks.exclude(status__in=CLOSED_STATUSES)
-        .order_by("code_sort")
-        .values_list("code", flat=True)
+    open_tasks = sorted(
+        (t for t in requirement.tasks.all() if t.status not in CLOSED_STATUSES),
+        key=lambda t: t.code_sort,
     )
-    if open_codes:
-        return _("以下任务尚未完成或取消：%(codes)s") % {"codes": "、".join(open_codes)}
+    if open_tasks:
+        codes = "、".join(t.code for t in open_tasks)
+        return _("以下任务尚未完成或取消：%(codes)s") % {"codes": codes}
     return None
 
 
@@ -104,6 +106,7 @@ def install_complete_checks() -> None:
         and check not in (requirement_accepted, requirement_tasks_closed)
     ]
     COMPLETE_CHECKS.extend([requirement_accepted, requirement_tasks_closed])
+    COMPLETE_CHECKS.prefetch("acceptances", "tasks")
 
 
 # Acceptance criteria (成果验收标准)
