@@ -90,6 +90,11 @@ def test_acceptance_to_completed_and_confirmed_retrospective(running, page, logi
     page.fill("#finding-add input[name=text]", "跨部门周例会机制高效,信息同步及时")
     page.click("#finding-add button")
     page.wait_for_selector("#highlights li >> text=跨部门周例会机制高效")
+    page.fill("#improvement-add input[name=action]", "建立数据日报机制,指定技术部专人负责监测")
+    page.select_option("#improvement-add select[name=owner]", str(org["users"]["tec_staff"].pk))
+    page.fill("#improvement-add input[name=due_date]", today)
+    page.click("#improvement-add button")
+    page.wait_for_selector("#improvements tr[data-action]")
     page.click('button[data-transition="confirm"]')
     page.wait_for_selector("#read-receipts")
     assert page.inner_text("#retrospective-status") == "已确认"
@@ -105,3 +110,12 @@ def test_acceptance_to_completed_and_confirmed_retrospective(running, page, logi
     page.emulate_media(media="print")
     assert not page.is_visible("nav") and not page.is_visible("#print-report")
     page.screenshot(path=artifact_path("reviews-report-print.png"), full_page=True)
+    page.emulate_media(media="screen")
+
+    # Filing a new requirement involving 技术部 shows its open improvement action.
+    login("mkt_staff")
+    page.goto("/requirements/new/")
+    tec = org["departments"]["TEC"].pk
+    page.check(f'#departments-choices input[value="{tec}"]')
+    page.wait_for_selector("#hint-actions")
+    assert "建立数据日报机制" in page.inner_text("#lessons-hint")
