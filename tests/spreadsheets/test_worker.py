@@ -40,7 +40,7 @@ def _wait(fetch, done, timeout=60):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_export_and_import_jobs_on_a_real_worker(org, api, settings, worker):
+def test_export_and_import_jobs_on_a_real_worker(worker, org, api, settings):
     settings.SPREADSHEET_ASYNC_EXPORT_ROWS = 1
     settings.SPREADSHEET_ASYNC_IMPORT_ROWS = 1
     make_requirement(org, topic="甲")
