@@ -12,14 +12,13 @@ from collab.core.api import history_entries
 from collab.core.transitions import TransitionBlocked, blocking_reasons, may_run
 from collab.signoffs.services import signoff_state
 from requests_app.forms import ReasonForm, SignForm
-from requests_app.selectors import requirement_detail
 
 from . import rules as perms
 from . import services
 from .forms import PlanCommentForm, PlanForm
 from .models import PLAN_STAGE
 from .selectors import plan_list, requirement_plans
-from .views import _apply_errors, _error_text
+from .views import _apply_errors, _error_text, _requirement_or_404
 
 PLAN_TRANSITIONS = ("submit", "approve", "revise")
 
@@ -36,7 +35,7 @@ def _can_write_plans(user, requirement) -> bool:
 
 @login_required
 def plans_view(request, pk):
-    requirement = get_object_or_404(requirement_detail(request.user), pk=pk)
+    requirement = _requirement_or_404(request, pk)
     plans = list(requirement_plans(requirement))
     for plan in plans:
         plan.slots = signoff_state(plan, PLAN_STAGE)
@@ -53,7 +52,7 @@ def plans_view(request, pk):
 
 @login_required
 def plan_create_view(request, pk):
-    requirement = get_object_or_404(requirement_detail(request.user), pk=pk)
+    requirement = _requirement_or_404(request, pk)
     if not _can_write_plans(request.user, requirement):
         raise PermissionDenied
     form = PlanForm(request.POST or None, requirement=requirement)

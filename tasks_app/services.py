@@ -242,7 +242,9 @@ def task_create(
 @transaction.atomic
 def task_update(*, task: Task, actor: User, data: dict, reason: str = "") -> Task:
     """Change register fields (not the status). Relations in `data` replace the old ones."""
-    task = Task.objects.select_for_update().select_related("requirement").get(pk=task.pk)
+    task = (
+        Task.objects.select_for_update(of=("self",)).select_related("requirement").get(pk=task.pk)
+    )
     if not perms.can_manage_task(actor, task):
         raise PermissionDenied(_("您不能修改该任务"))
     for key in TASK_FIELDS:
@@ -274,7 +276,9 @@ def task_reschedule(
     reason: str = "",
 ) -> Task:
     """Move a task's planned dates (the Gantt drag): owner, liaison, leader, coordinator."""
-    task = Task.objects.select_for_update().select_related("requirement").get(pk=task.pk)
+    task = (
+        Task.objects.select_for_update(of=("self",)).select_related("requirement").get(pk=task.pk)
+    )
     if not perms.can_update_task(actor, task):
         raise PermissionDenied(_("您不能调整该任务的计划时间"))
     if task.status in CLOSED_STATUSES:
@@ -291,7 +295,9 @@ def task_reschedule(
 
 
 def _transition(task: Task, name: str, *, actor: User, reason: str, fields, **kwargs) -> Task:
-    task = Task.objects.select_for_update().select_related("requirement").get(pk=task.pk)
+    task = (
+        Task.objects.select_for_update(of=("self",)).select_related("requirement").get(pk=task.pk)
+    )
     run_transition(task, name, actor=actor, reason=reason, **kwargs)
     task.save(update_fields=["status", "updated_at", *fields])
     return task
@@ -377,7 +383,9 @@ def task_post_update(
     kind: str = ProgressUpdate.Kind.PROGRESS,
 ) -> ProgressUpdate:
     """Daily progress (owner and managers) or a comment (also collaborators)."""
-    task = Task.objects.select_for_update().select_related("requirement").get(pk=task.pk)
+    task = (
+        Task.objects.select_for_update(of=("self",)).select_related("requirement").get(pk=task.pk)
+    )
     errors: dict[str, str] = {}
     if kind not in ProgressUpdate.Kind.values:
         errors["kind"] = _("未知的类型")
@@ -491,7 +499,11 @@ def plan_create(
 
 @transaction.atomic
 def plan_update(*, plan: Plan, actor: User, data: dict, reason: str = "") -> Plan:
-    plan = Plan.objects.select_for_update().select_related("requirement", "task").get(pk=plan.pk)
+    plan = (
+        Plan.objects.select_for_update(of=("self",))
+        .select_related("requirement", "task")
+        .get(pk=plan.pk)
+    )
     if not perms.can_edit_plan(actor, plan):
         raise PermissionDenied(_("您不能修改该方案"))
     if plan.status != PlanStatus.DRAFT:
@@ -507,7 +519,11 @@ def plan_update(*, plan: Plan, actor: User, data: dict, reason: str = "") -> Pla
 
 
 def _plan_transition(plan: Plan, name: str, *, actor: User, reason: str) -> Plan:
-    plan = Plan.objects.select_for_update().select_related("requirement", "task").get(pk=plan.pk)
+    plan = (
+        Plan.objects.select_for_update(of=("self",))
+        .select_related("requirement", "task")
+        .get(pk=plan.pk)
+    )
     run_transition(plan, name, actor=actor, reason=reason)
     plan.save(update_fields=["status", "version", "updated_at"])
     return plan

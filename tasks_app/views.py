@@ -19,7 +19,7 @@ from collab.accounts.models import Department
 from collab.core.api import history_entries
 from collab.core.transitions import TransitionBlocked, blocking_reasons, may_run
 from requests_app.models import Priority
-from requests_app.selectors import requirement_detail
+from requests_app.selectors import requirements_visible_to
 
 from . import rules as perms
 from . import services
@@ -56,7 +56,11 @@ MOVES = {
 
 
 def _requirement_or_404(request, pk):
-    return get_object_or_404(requirement_detail(request.user), pk=pk)
+    """The requirement a page is scoped to (404 when not visible); only what the header
+    and the permission rules need, so each page's query count is its own."""
+    return get_object_or_404(
+        requirements_visible_to(request.user).select_related("initiating_department"), pk=pk
+    )
 
 
 def _task_or_404(request, task_id) -> Task:

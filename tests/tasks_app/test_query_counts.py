@@ -9,7 +9,7 @@ from tasks_app.services import task_create, task_post_update
 
 from .conftest import make_task
 
-REGISTER_PAGE_QUERIES = 15
+REGISTER_PAGE_QUERIES = 13
 TASK_LIST_QUERIES = 9
 GANTT_QUERIES = 7
 
