@@ -42,6 +42,7 @@ def meeting_list(user) -> QuerySet[Meeting]:
                 distinct=True,
             ),
         )
+        .order_by("-held_at", "-id")
     )
 
 

