@@ -169,3 +169,11 @@ def test_requirement_page_links_its_review_meeting(browse, org, users):
     assert "同意立项" in html
     page = browse(users["director"]).get(f"/meetings/{meeting.pk}/")
     assert page.status_code == 200 and "需求评审会" in page.content.decode()
+
+
+def test_all_meetings_page_lists_only_visible_ones(browse, running, users):
+    meeting = make_meeting(running, users)
+    html = browse(users["mkt_head"]).get("/meetings/").content.decode()
+    assert f'data-meeting="{meeting.pk}"' in html and 'id="nav-meetings"' in html
+    html = browse(users["tec_head"]).get("/meetings/").content.decode()
+    assert "data-meeting=" not in html
