@@ -220,3 +220,27 @@ def test_large_import_checks_and_applies_in_the_background(
     assert confirm.status_code == 202
     assert api.get(f"/api/v1/imports/{preview['id']}/").data["status"] == ImportStatus.DONE
     assert Requirement.objects.count() == 3
+
+
+def test_batch_page_shows_progress_until_the_check_finishes(org, api, client, settings):
+    from django.core.cache import cache
+
+    from collab.spreadsheets.services import import_check
+
+    settings.SPREADSHEET_ASYNC_IMPORT_ROWS = 1
+    user = org["users"]["mkt_staff"]
+    response = _upload_batch(api, user, _rows(4))  # queued: the check has not run yet
+    batch = ImportBatch.objects.get(pk=response.data["id"])
+    client.force_login(user)
+    page = client.get(reverse("spreadsheets:batch", args=[batch.pk])).content.decode()
+    assert 'id="batch-progress"' in page and "hx-get" in page
+    assert 'id="confirm-import"' not in page
+    cache.set(batch.progress_key, 2)
+    partial = client.get(reverse("spreadsheets:batch_progress", args=[batch.pk]))
+    assert 'aria-valuenow="50"' in partial.content.decode()
+    assert "HX-Refresh" not in partial
+    import_check(batch=batch)
+    partial = client.get(reverse("spreadsheets:batch_progress", args=[batch.pk]))
+    assert partial["HX-Refresh"] == "true"
+    page = client.get(reverse("spreadsheets:batch", args=[batch.pk])).content.decode()
+    assert 'id="confirm-import"' in page
