@@ -1,6 +1,7 @@
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
@@ -37,11 +38,24 @@ class DepartmentSerializer(serializers.ModelSerializer):
         return value
 
 
+@extend_schema_field(
+    {
+        "anyOf": [
+            {"type": "string", "format": "email", "maxLength": 254},
+            {"type": "string", "maxLength": 0},
+        ]
+    }
+)
+class OptionalEmailField(serializers.EmailField):
+    """An e-mail address or blank: the schema must not promise the email format for ""."""
+
+
 class UserSerializer(serializers.ModelSerializer):
     password = serializers.CharField(
         write_only=True, required=False, style={"input_type": "password"}
     )
     display_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    email = OptionalEmailField(required=False, allow_blank=True, max_length=254)
 
     class Meta:
         model = User

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
@@ -110,10 +112,7 @@ def history_entries(instance) -> list[dict]:
         changes = []
         if previous is not None:
             delta = record.diff_against(previous)
-            changes = [
-                {"field": c.field, "old": _plain(c.old), "new": _plain(c.new)}
-                for c in delta.changes
-            ]
+            changes = [_change(type(instance), c) for c in delta.changes]
         entries.append(
             {
                 "history_id": record.history_id,
@@ -128,6 +127,41 @@ def history_entries(instance) -> list[dict]:
             }
         )
     return entries
+
+
+def _change(model, change) -> dict:
+    """One field change: raw values (ids for relations) and what a person reads."""
+    try:
+        field = model._meta.get_field(change.field)
+    except FieldDoesNotExist:
+        field = None
+    old, new = change.old, change.new
+    if field is not None and field.many_to_many:
+        target = field.m2m_reverse_field_name()
+        old = [row[target] for row in old or [] if isinstance(row, dict) and target in row]
+        new = [row[target] for row in new or [] if isinstance(row, dict) and target in row]
+    return {
+        "field": change.field,
+        "label": str(field.verbose_name) if field is not None else change.field,
+        "old": _plain(old),
+        "new": _plain(new),
+        "old_display": _display(field, old),
+        "new_display": _display(field, new),
+    }
+
+
+def _display(field, value) -> str:
+    if value is None or value == "" or value == []:
+        return ""
+    if field is not None and field.is_relation and field.related_model is not None:
+        ids = value if isinstance(value, list) else [value]
+        objects = field.related_model._default_manager.in_bulk(ids)
+        return "、".join(str(objects.get(pk, pk)) for pk in ids)
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return str(value)
 
 
 def _plain(value):

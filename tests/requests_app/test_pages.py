@@ -177,6 +177,9 @@ def test_detail_shows_status_signoffs_and_only_runnable_buttons(client, org):
     assert transition_buttons(page) == []  # the initiator cannot confirm or reject
     assert 'name="decision"' not in page  # and signs nothing
     assert "发起需求" in page  # history with reason
+    assert "涉及部门：— → 渠道商A公司、产品部、销售部" in page or (
+        "涉及部门：— → 产品部、销售部、渠道商A公司" in page
+    )
 
     login(client, org, "prd_head")
     page = client.get(url).text
