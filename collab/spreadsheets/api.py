@@ -18,7 +18,7 @@ from . import registry as r
 from . import services
 from .conf import limit
 from .models import ExportJob, ExportStatus, ImportBatch, ImportRow, ImportStatus
-from .responses import csv_response, filename, filter_params, xlsx_response
+from .responses import XLSX, csv_response, filename, filter_params, xlsx_response
 from .scope import batch_visible, job_visible, requirement_or_404
 
 
@@ -31,7 +31,7 @@ class ImportRowSerializer(serializers.ModelSerializer):
 class ImportBatchSerializer(serializers.ModelSerializer):
     valid = serializers.BooleanField(read_only=True)
     progress = serializers.IntegerField(read_only=True)
-    requirement = serializers.IntegerField(source="object_id", read_only=True)
+    requirement = serializers.IntegerField(source="object_id", read_only=True, allow_null=True)
     rows = ImportRowSerializer(many=True, read_only=True)
 
     class Meta:
@@ -146,10 +146,29 @@ def _sheet_or_404(register: str) -> r.Sheet:
     return sheet
 
 
+REGISTER_PARAMETER = OpenApiParameter(
+    "register",
+    str,
+    OpenApiParameter.PATH,
+    enum=["requirements", "tasks", "risks", "review"],
+    description="requirements (template 1), tasks (2), risks (3), review (4)",
+)
+XLSX_RESPONSE = {(200, XLSX): OpenApiTypes.BINARY}
+
+
 class RegisterExportView(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("requirement", int, description="scope to one requirement")],
-        responses={200: OpenApiTypes.BINARY, 202: ExportJobSerializer},
+        operation_id="register_export",
+        parameters=[
+            REGISTER_PARAMETER,
+            OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=["xlsx", "csv"]),
+            OpenApiParameter("requirement", int, description="scope to one requirement"),
+        ],
+        responses={
+            (200, XLSX): OpenApiTypes.BINARY,
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (202, "application/json"): ExportJobSerializer,
+        },
     )
     def get(self, request, register, fmt):
         """The register with the list filters; large exports answer 202 with a job."""
@@ -180,7 +199,9 @@ class RegisterExportView(APIView):
 
 
 class RegisterTemplateView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.BINARY})
+    @extend_schema(
+        operation_id="register_template", parameters=[REGISTER_PARAMETER], responses=XLSX_RESPONSE
+    )
     def get(self, request, register):
         sheet = _sheet_or_404(register)
         return xlsx_response(
@@ -189,7 +210,7 @@ class RegisterTemplateView(APIView):
 
 
 class DossierView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.BINARY})
+    @extend_schema(operation_id="requirement_dossier", responses=XLSX_RESPONSE)
     def get(self, request, pk):
         """协作档案: summary sheet plus the four templates of one requirement."""
         requirement = requirement_or_404(request.user, pk)
@@ -214,7 +235,10 @@ class ExportJobView(APIView):
 
 
 class ExportJobDownloadView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.BINARY})
+    @extend_schema(
+        operation_id="export_download",
+        responses={(200, XLSX): OpenApiTypes.BINARY, (200, "text/csv"): OpenApiTypes.BINARY},
+    )
     def get(self, request, pk):
         from django.http import FileResponse
 
