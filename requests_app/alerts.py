@@ -8,13 +8,14 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Min, OuterRef, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collab.notifications.alerts import ScanContext, register_digest_section, register_scan
-from collab.notifications.models import AlertKind
+from collab.notifications.models import Alert, AlertKind
 from collab.notifications.services import AlertSpec
 from collab.signoffs.services import signoff_state
 
@@ -64,9 +65,19 @@ def scan_review_stale(ctx: ScanContext):
         .filter(entered_review__lt=cutoff)
         .select_related("coordinator")
     )
+    candidates = list(candidates)
+    already = set(
+        Alert.objects.filter(
+            kind=AlertKind.REVIEW_STALE,
+            content_type=ContentType.objects.get_for_model(Requirement),
+            object_id__in=[r.pk for r in candidates],
+        ).values_list("object_id", "due_on")
+    )
     for requirement in candidates:
         entered = timezone.localdate(requirement.entered_review)
         overdue_on = ctx.days.shift(entered, limit + 1)
+        if (requirement.pk, overdue_on) in already:
+            continue
         yield AlertSpec(
             kind=AlertKind.REVIEW_STALE,
             target=requirement,

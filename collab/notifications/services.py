@@ -113,7 +113,7 @@ def _robots(specs: Sequence[AlertSpec], prefs) -> dict:
         departments.update(
             u.department_id
             for u in spec.recipients
-            if u.department_id and getattr(prefs.get(u.pk), "robots", True)
+            if u is not None and u.department_id and getattr(prefs.get(u.pk), "robots", True)
         )
         if spec.requirement_id:
             requirements.add(spec.requirement_id)
@@ -219,7 +219,7 @@ def alerts_raise(*, specs: Sequence[AlertSpec]) -> list[Alert]:
         (alert, unique[(alert.kind, alert.content_type_id, alert.object_id, alert.due_on)])
         for alert in new_alerts
     ]
-    prefs = _preferences(u.pk for _a, spec in new_specs for u in spec.recipients if u)
+    prefs = _preferences(u.pk for _a, spec in new_specs for u in spec.recipients if u is not None)
     robots = _robots([spec for _a, spec in new_specs], prefs)
     deliveries = []
     for alert, spec in new_specs:
