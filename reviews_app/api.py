@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -116,7 +116,7 @@ class CriterionViewSet(ETagMixin, HistoryMixin, viewsets.ModelViewSet):
 
 # Acceptances
 class AcceptanceDeliverableSerializer(serializers.ModelSerializer):
-    task_code = serializers.CharField(source="task.code", read_only=True, default=None)
+    task_code = serializers.SerializerMethodField()
 
     class Meta:
         model = Deliverable
@@ -128,6 +128,9 @@ class AcceptanceDeliverableSerializer(serializers.ModelSerializer):
         from tasks_app.models import Task
 
         self.fields["task"].queryset = Task.objects.all()
+
+    def get_task_code(self, obj) -> str | None:
+        return obj.task.code if obj.task_id else None
 
 
 class CriterionResultSerializer(serializers.ModelSerializer):
@@ -264,7 +267,7 @@ class AcceptanceDetailSerializer(AcceptanceSerializer):
     class Meta(AcceptanceSerializer.Meta):
         fields = [*AcceptanceSerializer.Meta.fields, "signoff_slots", "available_transitions"]
 
-    @extend_schema(responses=AcceptanceSlotSerializer(many=True))
+    @extend_schema_field(AcceptanceSlotSerializer(many=True))
     def get_signoff_slots(self, obj) -> list[dict]:
         return [_slot_data(s) for s in signoff_state(obj, ACCEPTANCE_STAGE)]
 
@@ -483,7 +486,7 @@ class RetrospectiveSerializer(serializers.ModelSerializer):
     reviewer = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), allow_null=True, required=False
     )
-    reviewer_display = serializers.CharField(source="reviewer.label", read_only=True, default=None)
+    reviewer_display = serializers.SerializerMethodField()
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     metrics = RetrospectiveMetricSerializer(many=True, required=False)
     highlights = serializers.ListField(child=serializers.CharField(max_length=500), required=False)
@@ -526,6 +529,9 @@ class RetrospectiveSerializer(serializers.ModelSerializer):
             "confirmed_at",
             "confirmed_by",
         ]
+
+    def get_reviewer_display(self, obj) -> str | None:
+        return obj.reviewer.label if obj.reviewer_id else None
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -571,7 +577,7 @@ class RetrospectiveDetailSerializer(RetrospectiveSerializer):
 class ReadReceiptSerializer(serializers.Serializer):
     user = serializers.IntegerField(source="user.pk")
     user_display = serializers.CharField(source="user.label")
-    department = serializers.CharField(source="user.department.name", default=None)
+    department = serializers.CharField(source="user.department.name", default=None, allow_null=True)
     recipient = serializers.BooleanField()
     read_at = serializers.DateTimeField(allow_null=True)
 
