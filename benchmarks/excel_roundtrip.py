@@ -17,6 +17,7 @@ import gc
 import io
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -78,13 +79,25 @@ def measure(label, func, *, traced=False):
         func()
         python_peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-    return {
+    item = {
         "label": label,
         "seconds": seconds,
         "rss": rss_peak,
         "python": python_peak,
         "result": result,
     }
+    report(item)
+    return item
+
+
+def report(item) -> None:
+    mb = 1024 * 1024
+    python = f"  python peak {item['python'] / mb:7.1f} MB" if item["python"] else ""
+    print(
+        f"{item['label']:48s} {item['seconds']:8.2f} s  "
+        f"RSS peak +{item['rss'] / mb:7.1f} MB{python}  -> {item['result']}",
+        flush=True,
+    )
 
 
 def setup_requirement():
@@ -214,25 +227,21 @@ def main() -> None:
     from tests.factories import confirm_requirement, form_group, make_requirement
 
     call_command("migrate", verbosity=0)
+    print(f"database: {connection.vendor}; {os.cpu_count()} CPUs", flush=True)
+    print(f"export rows: {args.export_rows}; import rows: {args.import_rows}", flush=True)
     org, source = setup_requirement()
     director = org["users"]["director"]
     leader = org["users"]["mkt_head"]
     seed_tasks(org, source, args.export_rows)
 
     sheet = get_sheet("tasks")
-    results = [
-        measure(
-            "export (engine: write_only, styled, validated)",
-            lambda: export_with_engine(source, director),
-            traced=args.tracemalloc,
-        )
-    ]
-    rows = list(sheet.export_rows(sheet.export_queryset(director, {}, requirement=source)))
-    results.append(
-        measure(
-            "raw openpyxl write_only, same rows", lambda: raw_write(rows), traced=args.tracemalloc
-        )
+    measure(
+        "export (engine: write_only, styled, validated)",
+        lambda: export_with_engine(source, director),
+        traced=args.tracemalloc,
     )
+    rows = list(sheet.export_rows(sheet.export_queryset(director, {}, requirement=source)))
+    measure("raw openpyxl write_only, same rows", lambda: raw_write(rows), traced=args.tracemalloc)
     rows.clear()
 
     target = make_requirement(
@@ -244,6 +253,7 @@ def main() -> None:
     confirm_requirement(org, target)
     form_group(org, target)
     data = import_file(org, args.import_rows)
+    print(f"import file: {len(data) / 1024 / 1024:.1f} MB", flush=True)
     holder = {}
 
     def upload_and_preview():
@@ -260,22 +270,15 @@ def main() -> None:
         batch = import_confirm(batch=holder["batch"], actor=leader)
         return {"status": batch.status, "tasks": target.tasks.count()}
 
-    results.append(measure("import: upload + preview (dry run)", upload_and_preview))
-    results.append(measure("import: confirm (one transaction)", confirm))
+    measure("import: upload + preview (dry run)", upload_and_preview)
+    measure("import: confirm (one transaction)", confirm)
 
-    mb = 1024 * 1024
-    print(f"database: {connection.vendor}; {os.cpu_count()} CPUs")
-    print(f"export rows: {args.export_rows}; import rows: {args.import_rows}")
-    print(f"import file size: {len(data) / mb:.1f} MB")
-    for item in results:
-        python = f"  python peak {item['python'] / mb:7.1f} MB" if item["python"] else ""
-        print(
-            f"{item['label']:48s} {item['seconds']:8.2f} s  "
-            f"RSS peak +{item['rss'] / mb:7.1f} MB{python}  -> {item['result']}"
-        )
     maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process max RSS: {maxrss:.0f} MB")
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        shutil.rmtree(WORKDIR, ignore_errors=True)

@@ -172,6 +172,16 @@ class RequirementSheet(r.Sheet):
         )
 
     def check(self, parsed, context):
+        if not parsed.values.get("coordinator") and context["default_coordinator"]:
+            existing = self.existing(parsed.values, context)
+            if existing is None:
+                parsed.warnings.append(
+                    r.RowError(
+                        self.column("coordinator").header,
+                        _("未填写协作协调人，将由“%(name)s”负责评审")
+                        % {"name": context["default_coordinator"].label},
+                    )
+                )
         status = parsed.values.get("status")
         number = parsed.values.get("number")
         existing = self.existing(parsed.values, context) if number else None

@@ -149,8 +149,9 @@ def test_status_other_than_pending_is_a_warning_not_written(org, api):
     row = list(SEED_REQUIREMENT_ROW)
     row[12] = "已完成"
     response = _import(api, org["users"]["mkt_staff"], xlsx_bytes(REQUIREMENT_HEADERS, [row]))
-    warnings = response.data["rows"][0]["warnings"]
-    assert warnings and warnings[0]["column"] == "需求状态"
+    warnings = {w["column"]: w["message"] for w in response.data["rows"][0]["warnings"]}
+    assert "将被忽略" in warnings["需求状态"]
+    assert warnings["协作协调人"] == "未填写协作协调人，将由“项目总监”负责评审"
     assert response.data["valid"]
     api.post(f"/api/v1/imports/{response.data['id']}/confirm/")
     assert Requirement.objects.get().status == "pending_review"
