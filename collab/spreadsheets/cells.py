@@ -16,7 +16,7 @@ from collab.accounts.models import Department, User
 
 from . import registry as r
 
-FORMULA_PREFIXES = ("=", "+", "-", "@")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 LIST_SEPARATORS = re.compile(r"[、,，;；\n]+")
 DATE_PATTERNS = (
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
