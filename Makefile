@@ -29,6 +29,7 @@ migrate: install dirs
 
 demo: migrate
 	DEBUG=1 $(PY) manage.py load_demo
+	DEBUG=1 $(PY) manage.py demo_alerts
 
 # Site on http://127.0.0.1:$(PORT) with a Celery worker and embedded beat on the
 # server-less filesystem broker. Ctrl-C (or SIGTERM to make) stops all of them; when

@@ -154,7 +154,7 @@ def build(task_count: int) -> None:
         )
         # Planned ends spread over three years back and one ahead; 98% of past tasks
         # are done, as in a register that is kept up to date.
-        end = f"(date '{today}' + ((g * 7919) % 1461 - 1095))"
+        end = f"(date '{today}' + ((g::bigint * 7919) % 1461 - 1095)::int)"
         insert_series(
             Task,
             task_count,
@@ -173,7 +173,7 @@ def build(task_count: int) -> None:
                 "owner_department_id": owner_dept,
             },
         )
-        risk_end = f"(date '{today}' + ((g * 104729) % 1461 - 1095))"
+        risk_end = f"(date '{today}' + ((g::bigint * 104729) % 1461 - 1095)::int)"
         insert_series(
             Risk,
             task_count // 5,

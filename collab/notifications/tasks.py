@@ -5,8 +5,12 @@ exponential backoff and jitter, and is acknowledged only after it ran (acks_late
 a lost worker's message is delivered again and then stops at the claimed row.
 """
 
+import logging
+
 from celery import shared_task
+from celery.signals import worker_ready
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
 from .channels import ChannelError
 from .models import Channel
@@ -18,6 +22,19 @@ def run_alert_scans() -> int:
     from .alerts import run_all
 
     return sum(result.raised for result in run_all())
+
+
+@worker_ready.connect
+def scan_when_a_worker_starts(sender=None, **kwargs):
+    """A worker that (re)starts scans at once instead of waiting for the next beat tick,
+    so alerts that fell due while workers were down go out right away. Scans are
+    idempotent, so several workers starting together cost nothing extra."""
+    if not getattr(settings, "COLLAB_ALERT_SCAN_ON_WORKER_START", True):
+        return
+    try:
+        run_alert_scans.apply_async(expires=60)
+    except Exception:
+        logging.getLogger(__name__).exception("Could not queue the start-up alert scan")
 
 
 def _delivery_task(channel: str):
@@ -38,7 +55,7 @@ def _delivery_task(channel: str):
         bind=True,
         acks_late=True,
         reject_on_worker_lost=True,
-        autoretry_for=(ChannelError,),
+        autoretry_for=(ChannelError, OperationalError, InterfaceError),
         retry_backoff=getattr(settings, "COLLAB_ALERT_RETRY_BACKOFF", 30),
         retry_backoff_max=getattr(settings, "COLLAB_ALERT_RETRY_BACKOFF_MAX", 3600),
         retry_jitter=True,
