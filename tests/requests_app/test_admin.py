@@ -172,3 +172,30 @@ def test_admin_unknown_transition_is_a_message_not_an_error(client, org, require
     response = admin_transition(client, requirement, "delete")
     assert response.status_code == 200
     assert "未知的操作：delete" in response.text
+
+
+def test_admin_add_numbers_by_filing_year(client, org):
+    import time_machine
+
+    from requests_app.models import Requirement
+
+    client.force_login(org["users"]["admin"])
+    url = reverse("admin:requests_app_requirement_add")
+    with time_machine.travel("2026-06-01 10:00 +0800", tick=False):
+        data = change_form_data(client.get(url))
+        data.update(
+            initiating_department=org["departments"]["SAL"].pk,
+            contact=org["users"]["sal_head"].pk,
+            topic="渠道政策调整",
+            goal="季度渠道销售额提升10%",
+            departments=[org["departments"]["PRD"].pk],
+            start_date="2027-01-05",
+            end_date="2027-03-31",
+            priority="P1",
+            coordinator=org["users"]["director"].pk,
+        )
+        response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    requirement = Requirement.objects.get(topic="渠道政策调整")
+    assert requirement.number == "2026-SAL-001"  # the filing year, not the start date's
+    assert requirement.history.get(history_type="+").history_user == org["users"]["admin"]
