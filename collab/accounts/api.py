@@ -1,6 +1,7 @@
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import api_view, permission_classes
@@ -28,13 +29,13 @@ class DepartmentSerializer(serializers.ModelSerializer):
     def validate_code(self, value):
         value = value.strip().upper()
         if not value.isalnum() or not value.isascii():
-            raise serializers.ValidationError("代码只能由字母和数字组成")
+            raise serializers.ValidationError(_("代码只能由字母和数字组成"))
         # Uniqueness of the normalized code (the field's own check saw the raw input).
         others = Department.objects.filter(code=value)
         if self.instance is not None:
             others = others.exclude(pk=self.instance.pk)
         if others.exists():
-            raise serializers.ValidationError("该代码已被其他部门使用")
+            raise serializers.ValidationError(_("该代码已被其他部门使用"))
         return value
 
 
