@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 # Folders the filesystem broker, media and static files live in (var/ is not in git).
-VAR_DIRS := var/broker/out var/broker/processed var/media var/staticfiles
+VAR_DIRS := var/broker/out var/broker/processed var/broker/control var/media var/staticfiles
 
 .PHONY: install run worker test lint format bench migrate demo messages dirs clean
 
