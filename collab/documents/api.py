@@ -170,6 +170,11 @@ class DownloadLogSerializer(serializers.ModelSerializer):
 
 
 class DocumentFilter(filters.FilterSet):
+    # Plain ids: filtering by a requirement one cannot see answers an empty list, the
+    # same as one without documents, so ids are not probed.
+    requirement = filters.NumberFilter(field_name="requirement_id", label="需求")
+    owner = filters.NumberFilter(field_name="owner_id", label="负责人")
+
     class Meta:
         model = Document
         fields = ["requirement", "category", "owner"]

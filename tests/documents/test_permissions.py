@@ -187,3 +187,15 @@ def test_partner_in_group_may_add_documents_and_owns_them(api, people, requireme
     assert response.status_code == 201
     assert response.json()["owner"] == people["cha_contact"].pk
     assert response.json()["can_manage"] is True
+
+
+def test_list_filters_do_not_reveal_unseen_requirements(api, people, requirement, document):
+    outsider = api.as_user(people["tec_staff"])
+    unseen = outsider.get(f"/api/v1/documents/?requirement={requirement.pk}")
+    missing = outsider.get("/api/v1/documents/?requirement=999999")
+    assert unseen.status_code == missing.status_code == 200
+    assert unseen.json()["count"] == missing.json()["count"] == 0
+    member = api.as_user(people["prd_liaison"])
+    by_category = member.get(f"/api/v1/documents/?requirement={requirement.pk}&category=plan")
+    assert [d["id"] for d in by_category.json()["results"]] == [document.pk]
+    assert member.get("/api/v1/documents/?category=minutes").json()["count"] == 0
