@@ -92,3 +92,39 @@ def test_breakdown_progress_and_gantt(page, login, org, confirmed, artifact_path
     assert page.locator("#gantt .bar-wrapper").count() == 2
     assert page.locator("#gantt .today-line").count() == 1
     page.screenshot(path=artifact_path("tasks_gantt.png"), full_page=True)
+
+
+def test_kanban_drag_runs_the_transition_or_refuses(page, login, org, confirmed, artifact_path):
+    import datetime
+
+    from requests_app.services import requirement_start
+    from tasks_app.services import task_create
+
+    users, departments = org["users"], org["departments"]
+    task = task_create(
+        requirement=confirmed,
+        actor=users["mkt_head"],
+        code="1",
+        name="卖点提炼",
+        owner_department=departments["PRD"],
+        owner=users["prd_liaison"],
+        planned_start=datetime.date(2026, 12, 1),
+        planned_end=datetime.date(2026, 12, 5),
+    )
+    requirement_start(requirement=confirmed, actor=users["mkt_head"])
+    login("prd_liaison")
+    page.goto(f"/tasks/requirement/{confirmed.pk}/kanban/")
+    card = f".kanban-card[data-id='{task.pk}']"
+    page.drag_and_drop(card, ".kanban-list[data-status=done]")
+    page.wait_for_selector("#kanban-message.alert-danger")
+    assert "不能从“未开始”直接移到“已完成”" in page.inner_text("#kanban-message")
+    assert page.locator(f".kanban-list[data-status=not_started] {card}").count() == 1
+    task.refresh_from_db()
+    assert task.status == "not_started"
+
+    page.reload()  # a fresh board, as the user would see it after the refusal
+    page.drag_and_drop(card, ".kanban-list[data-status=in_progress]")
+    page.wait_for_selector("#kanban-message.alert-success")
+    task.refresh_from_db()
+    assert task.status == "in_progress"
+    page.screenshot(path=artifact_path("tasks_kanban.png"), full_page=True)
