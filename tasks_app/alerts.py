@@ -26,16 +26,37 @@ from collab.notifications.alerts import (
 from collab.notifications.models import AlertKind
 from collab.notifications.services import AlertSpec
 from collab.signoffs.services import signoff_state
-from requests_app.alerts import group_users, url_or_blank
-from requests_app.models import GroupRole
+from requests_app.alerts import group_users, url_maker, users_by_id
+from requests_app.models import GroupRole, Requirement
 
 from .models import OPEN_STATUSES, PLAN_STAGE, Plan, PlanStatus, Task
 
 ACTIVE_REQUIREMENT = ("confirmed", "in_progress")
 
 
+TASK_FIELDS = (
+    "id",
+    "code",
+    "name",
+    "planned_end",
+    "priority",
+    "requirement_id",
+    "owner_department_id",
+    "owner_id",
+    "requirement__number",
+)
+
+
 def _open_tasks():
     return Task.objects.filter(status__in=OPEN_STATUSES, requirement__status__in=ACTIVE_REQUIREMENT)
+
+
+def _candidates(qs, kind: str) -> tuple[list[Task], dict]:
+    """Tasks not yet alerted for `kind` at their planned end, with their owners."""
+    tasks = list(
+        not_alerted(qs, kind, "planned_end").select_related("requirement").only(*TASK_FIELDS)
+    )
+    return tasks, users_by_id(t.owner_id for t in tasks)
 
 
 def _label(task: Task) -> str:
@@ -44,10 +65,6 @@ def _label(task: Task) -> str:
         "name": task.name,
         "number": task.requirement.number,
     }
-
-
-def _task_url(task: Task) -> str:
-    return url_or_blank("tasks:detail", task.pk)
 
 
 def late_window(ctx: ScanContext, days: int):
@@ -59,24 +76,26 @@ def late_window(ctx: ScanContext, days: int):
 def scan_task_due_soon(ctx: ScanContext):
     ahead = getattr(settings, "COLLAB_ALERT_DUE_SOON_DAYS", 1)
     last = ctx.days.shift(ctx.today, ahead)
-    tasks = list(
-        not_alerted(
-            _open_tasks().filter(planned_end__gte=ctx.today, planned_end__lte=last),
-            AlertKind.TASK_DUE_SOON,
-            "planned_end",
-        ).select_related("owner", "requirement")
+    tasks, owners = _candidates(
+        _open_tasks().filter(planned_end__gte=ctx.today, planned_end__lte=last),
+        AlertKind.TASK_DUE_SOON,
     )
-    liaisons = group_users((t.requirement_id for t in tasks), GroupRole.LIAISON)
+    liaisons = group_users(
+        (t.requirement_id for t in tasks),
+        GroupRole.LIAISON,
+        departments={t.owner_department_id for t in tasks},
+    )
+    task_url = url_maker("tasks:detail")
     for task in tasks:
         liaison = liaisons.get((task.requirement_id, task.owner_department_id))
         yield AlertSpec(
             kind=AlertKind.TASK_DUE_SOON,
             target=task,
             due_on=task.planned_end,
-            recipients=[task.owner, liaison],
+            recipients=[owners.get(task.owner_id), liaison],
             message=_("%(task)s 将于 %(end)s 到期，请确认能按时完成并更新进度")
             % {"task": _label(task), "end": task.planned_end},
-            url=_task_url(task),
+            url=task_url(task.pk),
             departments=[task.owner_department_id],
             requirement_id=task.requirement_id,
         )
@@ -86,14 +105,11 @@ def scan_task_due_soon(ctx: ScanContext):
 def scan_task_late(ctx: ScanContext):
     days = getattr(settings, "COLLAB_ALERT_LATE_DAYS", 2)
     first, last = late_window(ctx, days)
-    tasks = list(
-        not_alerted(
-            _open_tasks().filter(planned_end__gte=first, planned_end__lte=last),
-            AlertKind.TASK_LATE,
-            "planned_end",
-        ).select_related("owner", "requirement")
+    tasks, owners = _candidates(
+        _open_tasks().filter(planned_end__gte=first, planned_end__lte=last), AlertKind.TASK_LATE
     )
     leaders = group_users((t.requirement_id for t in tasks), GroupRole.LEADER)
+    task_url = url_maker("tasks:detail")
     for task in tasks:
         delay = ctx.days.between(task.planned_end, ctx.today)
         yield AlertSpec(
@@ -110,9 +126,9 @@ def scan_task_late(ctx: ScanContext):
                 "end": task.planned_end,
                 "delay": delay,
                 "days": days,
-                "owner": task.owner.label,
+                "owner": owners[task.owner_id].label,
             },
-            url=_task_url(task),
+            url=task_url(task.pk),
             departments=[task.owner_department_id],
             requirement_id=task.requirement_id,
         )
@@ -124,18 +140,24 @@ def scan_task_escalation(ctx: ScanContext):
         settings, "COLLAB_ALERT_ESCALATION_DAYS", 2
     )
     first, last = late_window(ctx, days)
-    tasks = not_alerted(
+    tasks, owners = _candidates(
         _open_tasks().filter(planned_end__gte=first, planned_end__lte=last),
         AlertKind.TASK_ESCALATION,
-        "planned_end",
-    ).select_related("owner", "requirement__coordinator")
+    )
+    coordinator_of = dict(
+        Requirement.objects.filter(pk__in={t.requirement_id for t in tasks}).values_list(
+            "pk", "coordinator_id"
+        )
+    )
+    coordinators = users_by_id(coordinator_of.values())
+    task_url = url_maker("tasks:detail")
     for task in tasks:
         delay = ctx.days.between(task.planned_end, ctx.today)
         yield AlertSpec(
             kind=AlertKind.TASK_ESCALATION,
             target=task,
             due_on=task.planned_end,
-            recipients=[task.requirement.coordinator],
+            recipients=[coordinators.get(coordinator_of.get(task.requirement_id))],
             message=_(
                 "上报：%(task)s 计划 %(end)s 完成，已延迟 %(delay)s 天仍未完成，"
                 "请协调资源（负责人 %(owner)s）"
@@ -144,9 +166,9 @@ def scan_task_escalation(ctx: ScanContext):
                 "task": _label(task),
                 "end": task.planned_end,
                 "delay": delay,
-                "owner": task.owner.label,
+                "owner": owners[task.owner_id].label,
             },
-            url=_task_url(task),
+            url=task_url(task.pk),
             requirement_id=task.requirement_id,
         )
 

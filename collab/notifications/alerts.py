@@ -143,6 +143,9 @@ def digest_due(ctx: ScanContext) -> bool:
 def scan_daily_digest(ctx: ScanContext):
     if not digest_due(ctx) or not DIGEST_SECTIONS:
         return []
+    if Alert.objects.filter(kind=AlertKind.DAILY_DIGEST, due_on=ctx.today).exists():
+        # The digest is a snapshot taken once a day, at the first scan after its time.
+        return []
     lines: dict[int, list[str]] = {}
     for _order, section in DIGEST_SECTIONS:
         for user_id, entries in section(ctx).items():
@@ -168,7 +171,11 @@ def scan_daily_digest(ctx: ScanContext):
     users = User.objects.filter(pk__in=set(lines) - opted_out - already, is_active=True)
     specs = []
     for user in users.order_by("pk"):
-        body = "\n".join(lines[user.pk])
+        entries = lines[user.pk]
+        limit = setting("COLLAB_ALERT_DIGEST_MAX_LINES", 30)
+        body = "\n".join(entries[:limit])
+        if len(entries) > limit:
+            body += "\n" + _("……另有 %(n)s 项，请在系统中查看") % {"n": len(entries) - limit}
         specs.append(
             AlertSpec(
                 kind=AlertKind.DAILY_DIGEST,

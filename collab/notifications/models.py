@@ -93,6 +93,7 @@ class Alert(models.Model):
                 fields=["kind", "content_type", "object_id", "due_on"], name="alert_once"
             )
         ]
+        indexes = [models.Index(fields=["kind", "due_on"], name="alert_kind_due")]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.due_on}: {self.message[:40]}"
