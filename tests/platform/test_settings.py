@@ -15,6 +15,12 @@ from django.urls import reverse
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The demo organization sets 15 passwords; the production hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def settings_variables() -> set[str]:
     """Every environment variable collab/settings.py reads."""
     source = (ROOT / "collab" / "settings.py").read_text()
