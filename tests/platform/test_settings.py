@@ -230,3 +230,9 @@ def test_env_example_lists_every_variable_settings_reads():
     assert {"DEBUG", "SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL"} <= variables
     missing = sorted(variables - listed)
     assert missing == [], f"document these settings variables in .env.example: {missing}"
+
+
+def test_readme_names_every_variable_settings_reads():
+    readme = (ROOT / "README.md").read_text()
+    missing = sorted(name for name in settings_variables() if f"`{name}`" not in readme)
+    assert missing == [], f"name these settings variables in README.md (Configuration): {missing}"
