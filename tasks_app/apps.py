@@ -15,6 +15,7 @@ class TasksAppConfig(AppConfig):
         for check in (services.requirement_has_tasks, services.requirement_plans_approved):
             if check not in START_CHECKS:
                 START_CHECKS.append(check)
+        START_CHECKS.prefetch("tasks", "plans")
         register_tab(Tab("tasks", "任务分工", "tasks:register", 10))
         register_tab(Tab("kanban", "看板", "tasks:kanban", 11))
         register_tab(Tab("gantt", "甘特图", "tasks:gantt", 12))

@@ -30,7 +30,7 @@ from .models import (
     Task,
     TaskStatus,
 )
-from .selectors import dependency_edges, today, unapproved_plans, would_cycle
+from .selectors import dependency_edges, today, would_cycle
 
 TASK_FIELDS = (
     "code",
@@ -71,17 +71,18 @@ PLAN_APPROVE_CHECKS.append(_plan_signed)
 
 
 def requirement_has_tasks(requirement: Requirement) -> str | None:
-    """Requirement start check: at least one task that is not cancelled."""
-    if not requirement.tasks.exclude(status=TaskStatus.CANCELLED).exists():
+    """Requirement start check: at least one task that is not cancelled. Reads
+    `tasks` through .all() so requirement lists can prefetch it (see apps.py)."""
+    if not any(t.status != TaskStatus.CANCELLED for t in requirement.tasks.all()):
         return _("尚未分解任务（至少需要一个任务）")
     return None
 
 
 def requirement_plans_approved(requirement: Requirement) -> str | None:
-    """Requirement start check: every plan approved."""
-    titles = list(unapproved_plans(requirement).values_list("title", flat=True)[:5])
+    """Requirement start check: every plan approved (prefetchable like the above)."""
+    titles = [p.title for p in requirement.plans.all() if p.status != PlanStatus.APPROVED]
     if titles:
-        return _("以下方案尚未批准：%(titles)s") % {"titles": "、".join(titles)}
+        return _("以下方案尚未批准：%(titles)s") % {"titles": "、".join(titles[:5])}
     return None
 
 
