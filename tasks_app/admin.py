@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from collab.core.admin import ServiceFSMAdminMixin
@@ -18,12 +20,27 @@ class ProgressUpdateInline(admin.TabularInline):
         return False
 
 
+class ReasonAdminForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=2000, widget=forms.Textarea)
+
+
+class FinishAdminForm(forms.Form):
+    actual_end = forms.DateField(label=_("实际完成时间"), required=False, help_text=_("留空为今天"))
+    reason = forms.CharField(label=_("说明"), max_length=2000, required=False)
+
+
 @admin.register(Task)
 class TaskAdmin(ServiceFSMAdminMixin, SimpleHistoryAdmin):
-    """Transitions are buttons that call the services (block, reopen and cancel need a
-    reason, so they are offered on the task page rather than here)."""
+    """Transitions are buttons that call the services; those that need a reason (or the
+    finish date) ask for it in a form first."""
 
     fsm_fields = ["status"]
+    fsm_forms = {
+        "block": ReasonAdminForm,
+        "reopen": ReasonAdminForm,
+        "cancel": ReasonAdminForm,
+        "finish": FinishAdminForm,
+    }
     transition_services = services.TRANSITION_SERVICES
     transition_target = "task"
     list_display = [

@@ -158,7 +158,7 @@ class Task(FSMModelMixin, models.Model):
         source=TaskStatus.IN_PROGRESS,
         target=TaskStatus.BLOCKED,
         permission=perms.fsm_can_update,
-        custom={"label": _("标记阻塞"), "needs_reason": True, "admin": False},
+        custom={"label": _("标记阻塞"), "needs_reason": True},
     )
     def block(self, reason_text: str = ""):
         self.block_reason = reason_text
@@ -189,7 +189,7 @@ class Task(FSMModelMixin, models.Model):
         source=TaskStatus.DONE,
         target=TaskStatus.IN_PROGRESS,
         permission=perms.fsm_can_reopen,
-        custom={"label": _("重新打开"), "needs_reason": True, "admin": False},
+        custom={"label": _("重新打开"), "needs_reason": True},
     )
     def reopen(self):
         self.actual_end = None
@@ -199,7 +199,7 @@ class Task(FSMModelMixin, models.Model):
         source=list(OPEN_STATUSES),
         target=TaskStatus.CANCELLED,
         permission=perms.fsm_can_reopen,
-        custom={"label": _("取消任务"), "needs_reason": True, "admin": False},
+        custom={"label": _("取消任务"), "needs_reason": True},
     )
     def cancel(self, reason_text: str = ""):
         self.cancel_reason = reason_text

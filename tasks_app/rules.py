@@ -60,7 +60,7 @@ def _requirement_open(task) -> bool:
 
 @rules.predicate
 def can_view_task(user, task) -> bool:
-    if not _active(user):
+    if task is None or not _active(user):
         return False
     if task.owner_id == user.pk:
         return True
@@ -69,7 +69,7 @@ def can_view_task(user, task) -> bool:
 
 @rules.predicate
 def can_manage_task(user, task) -> bool:
-    if not _active(user) or not _requirement_open(task):
+    if task is None or not _active(user) or not _requirement_open(task):
         return False
     if manages_all(user, task.requirement):
         return True
