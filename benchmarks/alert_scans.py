@@ -308,7 +308,9 @@ def main() -> None:
     from django.test.utils import setup_test_environment
 
     setup_test_environment()
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=not args.rebuild)
+    connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, keepdb=not args.rebuild, serialize=False
+    )
     Task = apps.get_model("tasks_app", "Task")
     existing = Task.objects.count()
     if existing < args.tasks:

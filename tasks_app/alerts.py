@@ -182,22 +182,24 @@ def digest_tasks(ctx: ScanContext) -> dict[int, list[str]]:
     rows = (
         _open_tasks()
         .filter(planned_end__lte=last)
-        .select_related("requirement")
         .order_by("owner_id", "planned_end", "id")
+        .values_list("owner_id", "code", "name", "planned_end", "requirement__number")
     )
-    for task in rows:
-        if task.planned_end < ctx.today:
+    for owner_id, code, name, planned_end, number in rows:
+        task = _("任务 %(code)s「%(name)s」（需求 %(number)s）") % {
+            "code": code,
+            "name": name,
+            "number": number,
+        }
+        if planned_end < ctx.today:
             text = _("已逾期：%(task)s 计划 %(end)s 完成，已延迟 %(delay)s 天") % {
-                "task": _label(task),
-                "end": task.planned_end,
-                "delay": ctx.days.between(task.planned_end, ctx.today),
+                "task": task,
+                "end": planned_end,
+                "delay": ctx.days.between(planned_end, ctx.today),
             }
         else:
-            text = _("即将到期：%(task)s 计划 %(end)s 完成") % {
-                "task": _label(task),
-                "end": task.planned_end,
-            }
-        lines.setdefault(task.owner_id, []).append(text)
+            text = _("即将到期：%(task)s 计划 %(end)s 完成") % {"task": task, "end": planned_end}
+        lines.setdefault(owner_id, []).append(text)
     return lines
 
 
