@@ -53,6 +53,12 @@ def _status(key: str) -> int:
     return int(line.split()[1]) * 1024
 
 
+def _cpu() -> float:
+    """CPU seconds of this process (user + system): comparable on a shared machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _reset_peak_rss() -> bool:
     """Linux: writing 5 to clear_refs resets VmHWM, so each phase gets its own peak."""
     try:
@@ -68,9 +74,11 @@ def measure(label, func, *, traced=False):
     gc.collect()
     _reset_peak_rss()
     rss_before = _status("VmRSS")
+    cpu_before = _cpu()
     start = time.perf_counter()
     result = func()
     seconds = time.perf_counter() - start
+    cpu = _cpu() - cpu_before
     rss_peak = _status("VmHWM") - rss_before
     python_peak = None
     if traced:
@@ -82,6 +90,7 @@ def measure(label, func, *, traced=False):
     item = {
         "label": label,
         "seconds": seconds,
+        "cpu": cpu,
         "rss": rss_peak,
         "python": python_peak,
         "result": result,
@@ -94,7 +103,7 @@ def report(item) -> None:
     mb = 1024 * 1024
     python = f"  python peak {item['python'] / mb:7.1f} MB" if item["python"] else ""
     print(
-        f"{item['label']:48s} {item['seconds']:8.2f} s  "
+        f"{item['label']:48s} {item['seconds']:8.2f} s wall {item['cpu']:8.2f} s CPU  "
         f"RSS peak +{item['rss'] / mb:7.1f} MB{python}  -> {item['result']}",
         flush=True,
     )
