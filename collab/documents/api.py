@@ -1,5 +1,6 @@
 """REST API: `documents/` with versions, download, permissions, recycle bin and history."""
 
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.urls import reverse
@@ -169,11 +170,22 @@ class DownloadLogSerializer(serializers.ModelSerializer):
         fields = ["id", "user", "user_display", "version", "downloaded_at", "channel"]
 
 
+class IdFilter(filters.NumberFilter):
+    """A row id: a positive integer that fits the database column."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class DocumentFilter(filters.FilterSet):
     # Plain ids: filtering by a requirement one cannot see answers an empty list, the
     # same as one without documents, so ids are not probed.
-    requirement = filters.NumberFilter(field_name="requirement_id", label="需求")
-    owner = filters.NumberFilter(field_name="owner_id", label="负责人")
+    requirement = IdFilter(field_name="requirement_id", label="需求")
+    owner = IdFilter(field_name="owner_id", label="负责人")
 
     class Meta:
         model = Document

@@ -199,3 +199,12 @@ def test_list_filters_do_not_reveal_unseen_requirements(api, people, requirement
     by_category = member.get(f"/api/v1/documents/?requirement={requirement.pk}&category=plan")
     assert [d["id"] for d in by_category.json()["results"]] == [document.pk]
     assert member.get("/api/v1/documents/?category=minutes").json()["count"] == 0
+
+
+def test_list_filters_refuse_ids_out_of_range(api, people):
+    client = api.as_user(people["prd_liaison"])
+    for value in ("-3.8e302", "0", "99999999999999999999", "abc"):
+        response = client.get(f"/api/v1/documents/?owner={value}")
+        assert response.status_code == 400, value
+        assert "owner" in response.json()
+    assert client.get("/api/v1/documents/recycle-bin/?requirement=1e400").status_code == 400
