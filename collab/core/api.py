@@ -179,6 +179,10 @@ class HistoryMixin:
         entries = history_entries(self.get_object())
         for entry in entries:
             entry.pop("record")
+            # The API keeps raw values (ids, codes); labels are for pages.
+            entry["changes"] = [
+                {key: change[key] for key in ("field", "old", "new")} for change in entry["changes"]
+            ]
         return Response(HistoryEntrySerializer(entries, many=True).data)
 
 
