@@ -22,21 +22,6 @@ def api_schema(seed, fast_password_hashing, keep_test_connection):
 
 
 @pytest.fixture
-def keep_test_connection():
-    """Requests go straight to the WSGI handler, whose request signals would close the
-    database connection holding the test's transaction (Django's test client detaches
-    the same handler)."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
-
-
-@pytest.fixture
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -11,7 +11,7 @@ EXCEL_PATHS = r"(export\.|template\.xlsx|dossier\.xlsx|/imports/|/exports/)"
 
 
 @pytest.fixture
-def excel_schema(seed):
+def excel_schema(seed, keep_test_connection):
     from collab.wsgi import application
 
     return schemathesis.from_wsgi("/api/schema/", application)
