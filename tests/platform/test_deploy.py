@@ -145,7 +145,7 @@ def test_containers_can_receive_every_setting(config):
     except those that only make sense on a developer's machine or in tests."""
     from tests.platform.test_settings import settings_variables
 
-    local_only = {"ENV_FILE", "TEST_DATABASE_NAME", "CELERY_TASK_ALWAYS_EAGER", "STATIC_ROOT"}
+    local_only = {"ENV_FILE", "TEST_DATABASE_NAME", "STATIC_ROOT"}
     environment = config["services"]["web"]["environment"]
     missing = sorted(settings_variables() - local_only - set(environment))
     assert missing == [], f"pass these through in docker-compose.yml (x-django): {missing}"
