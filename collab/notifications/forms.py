@@ -11,3 +11,22 @@ class ChannelPreferenceForm(forms.ModelForm):
             name: forms.CheckboxInput(attrs={"class": "form-check-input"})
             for name in ["inbox", "email", "robots", "digest"]
         }
+
+
+class DepartmentRobotForm(forms.ModelForm):
+    class Meta:
+        from .models import RobotConfig
+
+        model = RobotConfig
+        fields = ["name", "kind", "webhook_url", "secret", "is_active"]
+        widgets = {
+            "name": forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+            "kind": forms.Select(attrs={"class": "form-select form-select-sm"}),
+            "webhook_url": forms.URLInput(attrs={"class": "form-control form-control-sm"}),
+            "secret": forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+            "is_active": forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        }
+
+    def _post_clean(self):
+        # The whole robot (with its department) is validated by the service.
+        pass

@@ -1,13 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .forms import ChannelPreferenceForm
-from .models import ChannelPreference
+from . import robots
+from .forms import ChannelPreferenceForm, DepartmentRobotForm
+from .models import ChannelPreference, RobotConfig
 from .selectors import notifications_visible_to
 from .services import channel_preference_update, notification_mark_read, notifications_mark_all_read
 
@@ -54,3 +57,48 @@ def preference_view(request):
         messages.success(request, _("通知渠道已保存"))
         return redirect("notifications:preferences")
     return render(request, "notifications/preferences.html", {"form": form})
+
+
+def _robot_errors(form, error: ValidationError) -> None:
+    for field, messages_ in error.message_dict.items():
+        for message in messages_:
+            form.add_error(field if field in form.fields else None, message)
+
+
+@login_required
+def department_robots_view(request):
+    departments = list(robots.departments_managed_by(request.user).prefetch_related("robots"))
+    if not departments:
+        raise Http404
+    form = DepartmentRobotForm(request.POST or None)
+    if request.method == "POST":
+        department = next(
+            (d for d in departments if str(d.pk) == request.POST.get("department")), None
+        )
+        if department is None:
+            messages.error(request, _("请选择您负责的部门"))
+        elif form.is_valid():
+            try:
+                robots.department_robot_save(
+                    department=department, actor=request.user, data=form.cleaned_data
+                )
+            except ValidationError as error:
+                _robot_errors(form, error)
+            else:
+                messages.success(request, _("群机器人已保存"))
+                return redirect("notifications:department_robots")
+    return render(
+        request,
+        "notifications/department_robots.html",
+        {"departments": departments, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def department_robot_delete_view(request, pk):
+    managed = robots.departments_managed_by(request.user)
+    robot = get_object_or_404(RobotConfig, pk=pk, department__in=managed)
+    robots.department_robot_delete(robot=robot, actor=request.user)
+    messages.success(request, _("群机器人已删除"))
+    return redirect("notifications:department_robots")
