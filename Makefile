@@ -57,8 +57,12 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Quick figures on SQLite; full-size runs and the PostgreSQL alert-scan benchmark are
+# described in docs/benchmarks.md.
 bench: install dirs
-	DEBUG=1 $(PY) benchmarks/run_all.py
+	DEBUG=1 $(PY) benchmarks/gantt_page.py
+	DEBUG=1 $(PY) benchmarks/excel_roundtrip.py --export-rows 20000 --import-rows 1000
+	@echo "Alert scans need PostgreSQL: see docs/benchmarks.md (benchmarks/alert_scans.py)."
 
 # Refresh locale/en/LC_MESSAGES/django.po from the source and compile it (needs gettext).
 messages: install
