@@ -19,7 +19,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) .env
+
+# A local checkout runs in development mode, so plain `./manage.py …` works too.
+# Production sets DEBUG=0 and SECRET_KEY itself (docker-compose; .env is not in the image).
+.env:
+	@printf '# Local development settings (see .env.example for every variable).\nDEBUG=1\n' > .env
+	@echo "Created .env with DEBUG=1 for local development"
 
 dirs:
 	@mkdir -p $(VAR_DIRS)
