@@ -47,10 +47,11 @@ INSTALLED_APPS = [
     "collab.accounts",
     "collab.signoffs",
     "collab.notifications",
-    "collab.meetings",
-    "collab.documents",
     "collab.spreadsheets",
+    # The registers, lowest first: each app depends only on the ones above it.
     "requests_app",
+    "meetings",
+    "documents",
     "tasks_app",
     "risks_app",
     "reviews_app",
@@ -250,7 +251,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": max(ALERT_SCAN_SECONDS * 0.8, 1)},
     },
     "documents-purge-recycle-bin": {
-        "task": "collab.documents.tasks.purge_expired_documents",
+        "task": "documents.tasks.purge_expired_documents",
         "schedule": crontab(hour=3, minute=30),
         "options": {"expires": 3600},
     },

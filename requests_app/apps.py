@@ -15,7 +15,7 @@ class RequestsAppConfig(AppConfig):
 
 def _connect_meetings():
     """Meetings (a platform app) see requirements through this scope, never by import."""
-    from collab.meetings import hooks
+    from meetings import hooks
 
     from . import rules, selectors
 

@@ -4,7 +4,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from collab.accounts.models import Department, User
-from collab.meetings.models import Meeting, MeetingKind
+from meetings.models import Meeting, MeetingKind
 from collab.signoffs.models import SignOff
 from collab.signoffs.services import Slot
 

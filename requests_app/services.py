@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from collab.accounts.models import Department, User
 from collab.core.transitions import run_transition
-from collab.meetings.models import Meeting
-from collab.meetings.services import meeting_record_review
+from meetings.models import Meeting
+from meetings.services import meeting_record_review
 from collab.signoffs.services import signoff_blockers, signoff_sign, signoffs_for
 
 from . import rules as perms

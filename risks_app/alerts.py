@@ -110,7 +110,7 @@ def open_issue_and_special_meeting(*, alert, target) -> str:
         )
         notes.append(f"issue {issue.pk} opened")
     try:
-        from collab.meetings.services import meeting_create
+        from meetings.services import meeting_create
     except ImportError:
         logger.warning("Late task %s: meetings have no meeting_create service", task.pk)
         notes.append("meeting service missing: special meeting not drafted")

@@ -230,8 +230,8 @@ class RiskViewSet(
     @extend_schema(request=SpecialMeetingSerializer, responses={201: None})
     @action(detail=True, methods=["post"], url_path="special-meeting", filter_backends=[])
     def special_meeting(self, request, pk=None):
-        from collab.meetings.api import MeetingSerializer
-        from collab.meetings.selectors import meeting_detail
+        from meetings.api import MeetingSerializer
+        from meetings.selectors import meeting_detail
 
         risk = self.get_object()
         body = SpecialMeetingSerializer(data=request.data)

@@ -5,8 +5,8 @@ import datetime
 
 from django.utils import timezone
 
-from collab.meetings.models import ActionItemStatus, Meeting, MeetingKind
-from collab.meetings.services import action_item_add, action_item_update, meeting_create
+from meetings.models import ActionItemStatus, Meeting, MeetingKind
+from meetings.services import action_item_add, action_item_update, meeting_create
 
 from .models import Impact, Risk, RiskKind, RiskStatus
 from .services import risk_create, risk_resolve

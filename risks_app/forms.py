@@ -2,8 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from collab.accounts.models import Department, User
-from collab.meetings.forms import DateInput, DateTimeInput, StyledForm, people_of
-from collab.meetings.models import CauseCategory
+from meetings.forms import DateInput, DateTimeInput, StyledForm, people_of
+from meetings.models import CauseCategory
 from tasks_app.models import Task
 
 from .models import Risk

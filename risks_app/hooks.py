@@ -8,8 +8,8 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collab.meetings import hooks as meeting_hooks
-from collab.meetings.models import MeetingKind
+from meetings import hooks as meeting_hooks
+from meetings.models import MeetingKind
 from requests_app.tabs import Tab, register_tab
 
 

@@ -175,7 +175,7 @@ class Risk(FSMModelMixin, models.Model):
         return self.owner_department.masked_name
 
     def may_convene_special_meeting(self, user) -> bool:
-        """Hook of collab.meetings: an issue's owner convenes its special meeting."""
+        """Hook of meetings: an issue's owner convenes its special meeting."""
         return self.kind == RiskKind.ISSUE and bool(perms.can_work_on(user, self))
 
     # Lifecycle: transition methods only set state; services check input and save.

@@ -6,8 +6,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from collab.accounts.models import User
-from collab.meetings.models import Meeting, MeetingKind
-from collab.meetings.selectors import meetings_about
+from meetings.models import Meeting, MeetingKind
+from meetings.selectors import meetings_about
 from requests_app.models import Requirement
 from requests_app.selectors import requirements_visible_to
 

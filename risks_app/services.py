@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from collab.accounts.models import Department, User
 from collab.core.transitions import run_transition
-from collab.meetings.models import CauseCategory, Meeting, MeetingKind
-from collab.meetings.services import meeting_create, notify
+from meetings.models import CauseCategory, Meeting, MeetingKind
+from meetings.services import meeting_create, notify
 from requests_app.models import Requirement
 from tasks_app import services as task_services
 from tasks_app.models import Task

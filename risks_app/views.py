@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from collab.accounts.models import Department
 from collab.core.api import history_entries
 from collab.core.transitions import TransitionBlocked, blocking_reasons, may_run
-from collab.meetings.views import apply_errors
+from meetings.views import apply_errors
 from requests_app.selectors import requirement_detail
 
 from . import rules as perms

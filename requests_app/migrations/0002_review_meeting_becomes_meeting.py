@@ -1,4 +1,4 @@
-"""The requirement review meeting becomes a meeting of kind 需求评审会 (collab.meetings):
+"""The requirement review meeting becomes a meeting of kind 需求评审会 (meetings):
 rows are copied, then the old table goes."""
 
 import datetime

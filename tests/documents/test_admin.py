@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from collab.documents.models import Document
-from collab.documents.services import document_create
+from documents.models import Document
+from documents.services import document_create
 
 from .conftest import upload
 

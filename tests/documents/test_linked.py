@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.template import Context, Template
 from django.test import RequestFactory
 
-from collab.documents.selectors import documents_for
-from collab.documents.services import (
+from documents.selectors import documents_for
+from documents.services import (
     GrantSpec,
     document_create,
     document_set_permissions,

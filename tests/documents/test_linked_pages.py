@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from collab.documents.services import document_create
-from collab.meetings.models import Meeting
+from documents.services import document_create
+from meetings.models import Meeting
 from reviews_app.models import Acceptance
 from tasks_app.models import Plan, Task
 

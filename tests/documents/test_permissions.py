@@ -4,8 +4,8 @@ the permissions of a document, through the API and the pages."""
 import pytest
 from django.urls import reverse
 
-from collab.documents.models import Access
-from collab.documents.services import GrantSpec, document_create, document_set_permissions
+from documents.models import Access
+from documents.services import GrantSpec, document_create, document_set_permissions
 
 from .conftest import PDF, upload
 

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from collab.documents.models import Access
-from collab.documents.services import GrantSpec, document_create, document_set_permissions
+from documents.models import Access
+from documents.services import GrantSpec, document_create, document_set_permissions
 
 from .conftest import upload
 

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from collab.documents.models import Document, DocumentVersion
-from collab.documents.services import (
+from documents.models import Document, DocumentVersion
+from documents.services import (
     document_create,
     document_delete,
     document_restore,

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from collab.documents.models import Document, DocumentVersion
-from collab.documents.services import document_add_version, document_create
-from collab.documents.validation import sanitize_name
+from documents.models import Document, DocumentVersion
+from documents.services import document_add_version, document_create
+from documents.validation import sanitize_name
 
 from .conftest import PDF, PNG, office_bytes, stored_files, upload
 

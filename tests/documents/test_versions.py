@@ -4,9 +4,9 @@ import hashlib
 
 from django.urls import reverse
 
-from collab.documents.models import DownloadLog
-from collab.documents.selectors import version_rows
-from collab.documents.services import document_add_version, document_create
+from documents.models import DownloadLog
+from documents.selectors import version_rows
+from documents.services import document_add_version, document_create
 
 from .conftest import PDF, stored_files, upload
 

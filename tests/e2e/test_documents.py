@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from collab.documents.models import Document
+from documents.models import Document
 from tests.factories import form_group, make_requirement
 
 PDF = b"%PDF-1.4\n" + b"% filler\n" * 120_000 + b"%%EOF\n"  # about 1 MB

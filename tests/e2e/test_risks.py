@@ -7,7 +7,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from collab.meetings.models import ActionItem, Meeting
+from meetings.models import ActionItem, Meeting
 from risks_app.services import risk_create
 from tasks_app.models import Task
 from tests.meetings.conftest import start_running

@@ -2,8 +2,8 @@ import datetime
 
 import pytest
 
-from collab.meetings import services
-from collab.meetings.models import Meeting
+from meetings import services
+from meetings.models import Meeting
 from tasks_app.models import Task
 
 HELD = "2026-03-09T10:00:00+08:00"

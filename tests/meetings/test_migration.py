@@ -42,7 +42,7 @@ def test_review_meetings_are_copied_to_meetings():
     executor = MigrationExecutor(connection)
     executor.migrate(leaves)
 
-    from collab.meetings.models import Meeting
+    from meetings.models import Meeting
 
     meeting = Meeting.objects.get()
     assert meeting.kind == "review"

@@ -2,8 +2,8 @@ import datetime
 
 import pytest
 
-from collab.meetings import services
-from collab.meetings.models import ActionItem, Meeting
+from meetings import services
+from meetings.models import ActionItem, Meeting
 from collab.notifications.models import Notification
 from tasks_app.models import Task
 

@@ -49,7 +49,7 @@ def test_risk_past_planned_resolution_goes_to_owner_and_leader(timeline, scan):
 
 
 def test_minutes_not_published_within_24_hours_go_to_the_organizer(timeline, scan):
-    from collab.meetings.services import meeting_create
+    from meetings.services import meeting_create
 
     users = timeline["users"]
     with time_machine.travel(at(2024, 8, 1, 9), tick=False):

@@ -100,7 +100,7 @@ def test_moving_planned_end_rearms_the_reminder(timeline, scan):
 
 
 def test_late_task_opens_issue_and_drafts_special_meeting(timeline, scan):
-    from collab.meetings.models import Meeting
+    from meetings.models import Meeting
 
     task = timeline["tasks"]["2.1"]
     scan(at(2024, 8, 8))

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from collab.meetings.models import Meeting
+from meetings.models import Meeting
 from risks_app.models import Risk
 from risks_app.services import risk_resolve
 

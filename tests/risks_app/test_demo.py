@@ -1,7 +1,7 @@
 import datetime
 from importlib import import_module
 
-from collab.meetings.models import ActionItem, Meeting
+from meetings.models import ActionItem, Meeting
 from risks_app.models import Reallocation, Risk
 
 SEED = [

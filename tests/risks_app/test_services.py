@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from collab.core.transitions import TransitionBlocked
-from collab.meetings.models import Meeting
-from collab.meetings.services import action_item_add, action_item_convert
+from meetings.models import Meeting
+from meetings.services import action_item_add, action_item_convert
 from collab.notifications.models import Notification
 from risks_app import services
 from risks_app.models import Reallocation, Risk, RiskStatus
@@ -210,7 +210,7 @@ def test_special_meetings_are_for_issues_by_those_working_on_them(running, users
 
 
 def test_cause_categories():
-    from collab.meetings.models import CauseCategory
+    from meetings.models import CauseCategory
 
     assert [label for _value, label in CauseCategory.choices] == [
         "资源不足",

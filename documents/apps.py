@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DocumentsConfig(AppConfig):
-    name = "collab.documents"
+    name = "documents"
     label = "documents"
     verbose_name = _("文档")
 

@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class MeetingsConfig(AppConfig):
-    name = "collab.meetings"
+    name = "meetings"
     label = "meetings"

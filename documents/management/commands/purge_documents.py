@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from collab.documents.services import documents_purge_expired
+from documents.services import documents_purge_expired
 
 
 class Command(BaseCommand):

@@ -37,7 +37,7 @@ def set_scope(scope: RequirementScope) -> None:
 
 def scope() -> RequirementScope:
     if _scope is None:  # pragma: no cover - wiring error at start-up
-        raise RuntimeError("collab.meetings: no requirement scope registered")
+        raise RuntimeError("meetings: no requirement scope registered")
     return _scope
 
 
