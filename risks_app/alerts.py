@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from collab.notifications.alerts import ScanContext, catch_up_start, not_alerted, register_scan
 from collab.notifications.models import AlertKind
 from collab.notifications.services import AlertSpec, on_alert
+from collab.notifications.workdays import WORKING, DayCounter
 from requests_app.alerts import group_users
 from requests_app.models import GroupRole
 
@@ -115,10 +116,10 @@ def open_issue_and_special_meeting(*, alert, target) -> str:
         logger.warning("Late task %s: meetings have no meeting_create service", task.pk)
         notes.append("meeting service missing: special meeting not drafted")
     else:
+        # Drafted for 10:00 on the next working day (weekends and holidays skipped).
+        next_working_day = DayCounter(WORKING).shift(timezone.localdate(), 1)
         held_at = timezone.make_aware(
-            datetime.datetime.combine(
-                timezone.localdate() + datetime.timedelta(days=1), datetime.time(10)
-            )
+            datetime.datetime.combine(next_working_day, datetime.time(10))
         )
         meeting = meeting_create(
             requirement=requirement,
