@@ -244,13 +244,14 @@ def _claim(delivery_id: int, *, to: str, now) -> Delivery | None:
 
 
 def _merge_waiting(lead: Delivery) -> int:
-    """Attach the robot's other waiting rows to `lead`: they go out in its digest."""
+    """Attach the robot's rows waiting for its rate limit (pending with a next attempt
+    time) to `lead`: they go out in its digest. Rows in retry backoff keep their own."""
     limit = setting("COLLAB_ROBOT_DIGEST_MAX_ROWS", 5000)
     waiting = list(
         Delivery.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(
             robot_id=lead.robot_id,
-            status__in=CLAIMABLE,
+            status=DeliveryStatus.PENDING,
             next_attempt_at__isnull=False,
         )
         .exclude(pk=lead.pk)
@@ -321,6 +322,7 @@ def _send_inbox(delivery_id: int, task_id: str, now) -> str:
 def _wait_for_token(delivery_id: int, robot: RobotConfig, wait: float, now) -> str:
     """No token: the row waits and the robot's flush is scheduled."""
     Delivery.objects.filter(pk=delivery_id, status__in=CLAIMABLE).update(
+        status=DeliveryStatus.PENDING,
         next_attempt_at=now + timedelta(seconds=wait),
         last_error=_("等待群机器人发送频率限制"),
     )
@@ -402,6 +404,10 @@ def robot_flush_schedule(*, robot_id: int, kind: str, seconds: float) -> None:
 
     from .tasks import flush_robot
 
+    if flush_robot.app.conf.task_always_eager:
+        # Eager mode (tests, a shell) cannot delay a task: the sweep or an explicit
+        # flush sends the waiting rows.
+        return
     key = f"collab:robot-flush:{robot_id}"
     if not cache.add(key, 1, timeout=max(int(seconds), 1)):
         return
@@ -423,7 +429,7 @@ def robot_flush(*, robot_id: int, task_id: str = "") -> str:
     if robot is None:
         return "missing"
     waiting = Delivery.objects.filter(
-        robot_id=robot_id, status__in=CLAIMABLE, next_attempt_at__isnull=False
+        robot_id=robot_id, status=DeliveryStatus.PENDING, next_attempt_at__isnull=False
     )
     lead_id = waiting.order_by("-created_at", "-id").values_list("pk", flat=True).first()
     if lead_id is None:
