@@ -319,9 +319,7 @@ def test_sweep_requeues_every_overdue_row_and_resolves_cut_off_sends(
         swept = deliveries_sweep()
     assert swept == {"unconfirmed": 1, "resent": 2, "requeued": 8}
 
-    status = {
-        (d.alert_id, d.channel): d.status for d in Delivery.objects.filter(alert__in=alerts)
-    }
+    status = {(d.alert_id, d.channel): d.status for d in Delivery.objects.filter(alert__in=alerts)}
     for channel in ("inbox", "email", "webhook", "dingtalk"):
         assert status[(a[0], channel)] == status[(a[1], channel)] == "sent"
     assert status[(a[2], "webhook")] == status[(a[2], "email")] == "sent"
@@ -335,7 +333,9 @@ def test_sweep_requeues_every_overdue_row_and_resolves_cut_off_sends(
     resent_webhook = [r for r in receiver.by_robot("webhook") if r.body["alert_id"] == a[2]]
     assert [r.delivery_id for r in resent_webhook] == [str(rows[(a[2], "webhook")].pk)]
     resent_mail = [m for m in mail.outbox if "第3条" in m.body]
-    assert resent_mail[0].extra_headers["Message-ID"].startswith(
-        f"<alert-delivery-{rows[(a[2], 'email')].pk}@"
+    assert (
+        resent_mail[0]
+        .extra_headers["Message-ID"]
+        .startswith(f"<alert-delivery-{rows[(a[2], 'email')].pk}@")
     )
     assert webhook.pk and dingtalk.pk
