@@ -21,6 +21,7 @@ import logging
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -282,34 +283,45 @@ def parse_notice(text: str, *, year: int | None = None) -> list[tuple[datetime.d
             continue
         parts = [p for p in re.split(r"[,，\t ]+", line, maxsplit=2) if p]
         if len(parts) < 2:
-            errors.append(f"第{number}行：应为“日期 休/班 [说明]”")
+            errors.append(_("第%(line)s行：应为“日期 休/班 [说明]”") % {"line": number})
             continue
         try:
             day = datetime.date.fromisoformat(parts[0].replace("/", "-"))
         except ValueError:
-            errors.append(f"第{number}行：日期“{parts[0]}”无效，应为 YYYY-MM-DD")
+            errors.append(
+                _("第%(line)s行：日期“%(value)s”无效，应为 YYYY-MM-DD")
+                % {"line": number, "value": parts[0]}
+            )
             continue
         if parts[1] in DAY_OFF:
             workday = False
         elif parts[1] in DAY_ON:
             workday = True
         else:
-            errors.append(f"第{number}行：“{parts[1]}”应为“休”或“班”")
+            errors.append(
+                _("第%(line)s行：“%(value)s”应为“休”或“班”") % {"line": number, "value": parts[1]}
+            )
             continue
         if year is not None and day.year != year:
-            errors.append(f"第{number}行：{day} 不在 {year} 年")
+            errors.append(
+                _("第%(line)s行：%(day)s 不在 %(year)s 年")
+                % {"line": number, "day": day, "year": year}
+            )
             continue
         if day in seen:
-            errors.append(f"第{number}行：{day} 重复")
+            errors.append(_("第%(line)s行：%(day)s 重复") % {"line": number, "day": day})
             continue
         seen.add(day)
-        note = parts[2].strip() if len(parts) > 2 else ("调休上班" if workday else "放假")
+        note = parts[2].strip() if len(parts) > 2 else (_("调休上班") if workday else _("放假"))
         rows.append((day, workday, note[:100]))
     if not rows and not errors:
-        errors.append("通知中没有任何日期")
+        errors.append(_("通知中没有任何日期"))
     years = {day.year for day, _w, _n in rows}
     if len(years) > 1:
-        errors.append("一次只能导入一年的通知，文件中包含 " + "、".join(map(str, sorted(years))))
+        errors.append(
+            _("一次只能导入一年的通知，文件中包含 %(years)s")
+            % {"years": "、".join(map(str, sorted(years)))}
+        )
     if errors:
         raise NoticeError(errors)
     return rows

@@ -29,6 +29,7 @@ class Received:
     body: dict
     problems: list[str] = field(default_factory=list)
     accepted: bool = True  # answered with the platform's success
+    at: float = field(default_factory=time.time)  # arrival (epoch seconds)
 
     @property
     def is_digest(self) -> bool:
