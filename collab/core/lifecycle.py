@@ -204,6 +204,7 @@ class Lifecycle:
 def all_lifecycles() -> list[Lifecycle]:
     """Every declared lifecycle, in the order the register apps are installed."""
     order = {config.label: index for index, config in enumerate(apps.get_app_configs())}
+    declared = list(Lifecycle.registry.values())
     return sorted(
-        Lifecycle.registry.values(), key=lambda c: (order.get(c.model.split(".")[0], 99), c.model)
+        declared, key=lambda c: (order.get(c.model.split(".")[0], len(order)), declared.index(c))
     )
