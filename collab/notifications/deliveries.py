@@ -244,23 +244,22 @@ def _claim(delivery_id: int, *, to: str, now) -> Delivery | None:
 
 
 def _merge_waiting(lead: Delivery) -> int:
-    """Attach the robot's rows waiting for its rate limit (pending with a next attempt
-    time) to `lead`: they go out in its digest. Rows in retry backoff keep their own."""
+    """Once the robot's rate limit has made messages wait (pending rows with a next
+    attempt time), attach every pending row of the robot to `lead`: the waiting ones and
+    those whose task has not run yet go out in its digest, and those tasks then find
+    their row merged. Rows in retry backoff keep their own schedule."""
     limit = setting("COLLAB_ROBOT_DIGEST_MAX_ROWS", 5000)
+    pending = Delivery.objects.filter(
+        robot_id=lead.robot_id, status=DeliveryStatus.PENDING
+    ).exclude(pk=lead.pk)
+    if not pending.filter(next_attempt_at__isnull=False).exists():
+        return 0
     waiting = list(
-        Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(
-            robot_id=lead.robot_id,
-            status=DeliveryStatus.PENDING,
-            next_attempt_at__isnull=False,
-        )
-        .exclude(pk=lead.pk)
+        pending.select_for_update(skip_locked=True, of=("self",))
         .order_by("-created_at", "-id")
         .values_list("pk", flat=True)[:limit]
     )
-    if not waiting:
-        return 0
-    return Delivery.objects.filter(pk__in=waiting, status__in=CLAIMABLE).update(
+    return Delivery.objects.filter(pk__in=waiting, status=DeliveryStatus.PENDING).update(
         status=DeliveryStatus.MERGED,
         merged_into=lead,
         next_attempt_at=None,
