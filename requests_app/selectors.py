@@ -4,7 +4,6 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from collab.accounts.models import Department, User
-from meetings.models import Meeting, MeetingKind
 from collab.signoffs.models import SignOff
 from collab.signoffs.services import Slot
 
@@ -106,13 +105,3 @@ def missing_liaisons(requirement: Requirement) -> list[Department]:
         m.department_id for m in group_members(requirement) if m.role == GroupRole.LIAISON
     }
     return [d for d in requirement.departments.all() if d.pk not in liaison_departments]
-
-
-def review_meeting(requirement: Requirement) -> Meeting | None:
-    """The requirement review meeting (需求评审会) of the requirement, if recorded."""
-    return (
-        Meeting.objects.filter(requirement=requirement, kind=MeetingKind.REVIEW)
-        .prefetch_related("attendees")
-        .order_by("id")
-        .first()
-    )

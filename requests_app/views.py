@@ -14,9 +14,9 @@ from collab.signoffs.services import signoff_state
 
 from . import rules as perms
 from . import services
-from .forms import GroupMemberForm, ReasonForm, RequirementForm, ReviewMeetingForm, SignForm
+from .forms import GroupMemberForm, ReasonForm, RequirementForm, SignForm
 from .models import REVIEW_STAGE, GroupMember, Priority, Requirement, RequirementStatus
-from .selectors import group_members, requirement_detail, requirement_list, review_meeting
+from .selectors import group_members, requirement_detail, requirement_list
 
 LIFECYCLE = ("confirm", "reject", "resubmit", "start", "complete")
 
@@ -152,9 +152,7 @@ def requirement_detail_view(request, pk):
         "can_edit": perms.can_edit(user, requirement),
         "can_manage_group": perms.can_manage_group(user, requirement),
         "can_review": perms.can_review(user, requirement),
-        "review_meeting": review_meeting(requirement),
         "group_form": GroupMemberForm(),
-        "meeting_form": ReviewMeetingForm(),
     }
     return render(request, "requests_app/requirement_detail.html", context)
 
@@ -201,27 +199,6 @@ def requirement_sign_view(request, pk):
         messages.error(request, str(error) or _("您没有签字权限"))
     else:
         messages.success(request, _("已签字"))
-    return redirect("requirements:detail", pk=pk)
-
-
-@login_required
-@require_POST
-def review_meeting_view(request, pk):
-    requirement = _visible_or_404(request, pk)
-    form = ReviewMeetingForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写会议日期和评审结论"))
-        return redirect("requirements:detail", pk=pk)
-    try:
-        services.requirement_record_review_meeting(
-            requirement=requirement, actor=request.user, **form.cleaned_data
-        )
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
-    except PermissionDenied as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("已记录需求评审会"))
     return redirect("requirements:detail", pk=pk)
 
 

@@ -217,6 +217,3 @@ class RiskSheet(r.Sheet):
                 )
             ]
         return []
-
-
-r.register(RiskSheet())

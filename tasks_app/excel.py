@@ -325,6 +325,3 @@ class TaskSheet(r.Sheet):
                 )
             ]
         return []
-
-
-r.register(TaskSheet())

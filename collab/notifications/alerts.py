@@ -1,12 +1,14 @@
 """Alert scans run by Celery beat and `manage.py run_alerts`.
 
-Each app's `alerts.py` registers its scans with `@register_scan` (they are imported by
-NotificationsConfig.ready()). A scan is a set-based query over an indexed date range
-that leaves out objects already alerted for the same deadline, so its cost follows the
-number of alerts due, not the size of the tables. It yields `AlertSpec`s; `run_all`
-raises them (exactly once, see services.py) or, with dry_run, only lists them.
+An app declares its scans in its `alerts.py` with `@alert_scan`, its daily digest sections
+with `@digest_section` and the side effects of an alert kind with `@alert_hook`, and
+passes the module to `register_alerts()` from its own AppConfig.ready(): the platform
+never looks register apps up, and a broken alerts module stops the process at start.
 
-The daily digest collects sections from `@register_digest_section` functions.
+A scan is a set-based query over an indexed date range that leaves out objects already
+alerted for the same deadline, so its cost follows the number of alerts due, not the
+size of the tables. It yields `AlertSpec`s; `run_all` raises them (exactly once, see
+services.py) or, with dry_run, only lists them.
 """
 
 from __future__ import annotations
@@ -15,15 +17,17 @@ import datetime
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from types import ModuleType
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Alert, AlertKind, ChannelPreference
-from .services import AlertSpec, alert_exists, alerts_raise, deliveries_sweep
+from .services import ALERT_HOOKS, AlertSpec, alert_exists, alerts_raise, deliveries_sweep
 from .workdays import DayCounter
 
 logger = logging.getLogger(__name__)
@@ -61,23 +65,58 @@ SCANS: dict[str, Scan] = {}
 DIGEST_SECTIONS: list[tuple[int, Callable]] = []
 
 
-def register_scan(name: str, label):
+def alert_scan(name: str, label):
+    """Declares an alert scan: (ctx) -> AlertSpecs. It runs once its module is registered."""
+
     def decorator(func):
-        SCANS[name] = Scan(name=name, label=str(label), func=func)
+        func.alert_scan = (name, label)
         return func
 
     return decorator
 
 
-def register_digest_section(order: int = 100):
-    """A digest section: (ctx) -> {user_id: [lines]}."""
+def digest_section(order: int = 100):
+    """Declares a daily digest section: (ctx) -> {user_id: [lines]}."""
 
     def decorator(func):
-        DIGEST_SECTIONS.append((order, func))
-        DIGEST_SECTIONS.sort(key=lambda item: item[0])
+        func.digest_order = order
         return func
 
     return decorator
+
+
+def alert_hook(kind: str):
+    """Declares a side effect run once when an alert of `kind` is first raised:
+    (alert, target) -> note (e.g. open a risk-register issue)."""
+
+    def decorator(func):
+        func.alert_hook_kind = kind
+        return func
+
+    return decorator
+
+
+def register_alerts(module: ModuleType) -> None:
+    """Registers what `module` (an app's alerts.py) declares; called from the app's
+    AppConfig.ready(). A scan name taken twice or a module registered twice raises."""
+    for func in list(vars(module).values()):
+        if not callable(func) or getattr(func, "__module__", None) != module.__name__:
+            continue
+        if hasattr(func, "alert_scan"):
+            name, label = func.alert_scan
+            if name in SCANS:
+                raise ImproperlyConfigured(f"alert scan {name!r} registered twice")
+            SCANS[name] = Scan(name=name, label=str(label), func=func)
+        if hasattr(func, "digest_order"):
+            if any(section is func for _order, section in DIGEST_SECTIONS):
+                raise ImproperlyConfigured(f"digest section {func.__qualname__} registered twice")
+            DIGEST_SECTIONS.append((func.digest_order, func))
+            DIGEST_SECTIONS.sort(key=lambda item: item[0])
+        if hasattr(func, "alert_hook_kind"):
+            hooks = ALERT_HOOKS.setdefault(func.alert_hook_kind, [])
+            if func in hooks:
+                raise ImproperlyConfigured(f"alert hook {func.__qualname__} registered twice")
+            hooks.append(func)
 
 
 def setting(name: str, default):
@@ -139,7 +178,7 @@ def digest_due(ctx: ScanContext) -> bool:
     return local_now.time() >= datetime.time(int(hour), int(minute or 0))
 
 
-@register_scan("daily_digest", _("日同步"))
+@alert_scan("daily_digest", _("日同步"))
 def scan_daily_digest(ctx: ScanContext):
     if not digest_due(ctx) or not DIGEST_SECTIONS:
         return []
