@@ -98,25 +98,32 @@ def alert_hook(kind: str):
 
 def register_alerts(module: ModuleType) -> None:
     """Registers what `module` (an app's alerts.py) declares; called from the app's
-    AppConfig.ready(). A scan name taken twice or a module registered twice raises."""
-    for func in list(vars(module).values()):
-        if not callable(func) or getattr(func, "__module__", None) != module.__name__:
-            continue
-        if hasattr(func, "alert_scan"):
-            name, label = func.alert_scan
-            if name in SCANS:
-                raise ImproperlyConfigured(f"alert scan {name!r} registered twice")
-            SCANS[name] = Scan(name=name, label=str(label), func=func)
-        if hasattr(func, "digest_order"):
-            if any(section is func for _order, section in DIGEST_SECTIONS):
-                raise ImproperlyConfigured(f"digest section {func.__qualname__} registered twice")
-            DIGEST_SECTIONS.append((func.digest_order, func))
-            DIGEST_SECTIONS.sort(key=lambda item: item[0])
-        if hasattr(func, "alert_hook_kind"):
-            hooks = ALERT_HOOKS.setdefault(func.alert_hook_kind, [])
-            if func in hooks:
-                raise ImproperlyConfigured(f"alert hook {func.__qualname__} registered twice")
-            hooks.append(func)
+    AppConfig.ready(). A scan name taken twice or a module registered twice raises, and
+    then nothing of the module is registered."""
+    declared = [
+        func
+        for func in vars(module).values()
+        if callable(func) and getattr(func, "__module__", None) == module.__name__
+    ]
+    scans = [func for func in declared if hasattr(func, "alert_scan")]
+    sections = [func for func in declared if hasattr(func, "digest_order")]
+    hooks = [func for func in declared if hasattr(func, "alert_hook_kind")]
+    registered = {section for _order, section in DIGEST_SECTIONS}
+    registered.update(hook for kind_hooks in ALERT_HOOKS.values() for hook in kind_hooks)
+    names = [func.alert_scan[0] for func in scans]
+    taken = [name for name in names if name in SCANS or names.count(name) > 1]
+    if taken:
+        raise ImproperlyConfigured(f"alert scans registered twice: {', '.join(taken)}")
+    if twice := [func.__qualname__ for func in sections + hooks if func in registered]:
+        raise ImproperlyConfigured(f"{module.__name__} registered twice: {', '.join(twice)}")
+    for func in scans:
+        name, label = func.alert_scan
+        SCANS[name] = Scan(name=name, label=str(label), func=func)
+    for func in sections:
+        DIGEST_SECTIONS.append((func.digest_order, func))
+    DIGEST_SECTIONS.sort(key=lambda item: item[0])
+    for func in hooks:
+        ALERT_HOOKS.setdefault(func.alert_hook_kind, []).append(func)
 
 
 def setting(name: str, default):

@@ -146,3 +146,57 @@ def test_wiring_never_swallows_a_broken_import():
                 for line in catches_import_errors(path.read_text(encoding="utf-8")):
                     found.append(f"{path.relative_to(ROOT)}:{line}")
     assert found == []
+
+
+def test_extension_points_refuse_a_second_registration():
+    """Registering again (a second ready(), a copied key) fails loudly and changes nothing."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    import tasks_app.alerts
+    from collab.notifications import alerts
+    from collab.spreadsheets import registry
+    from meetings import hooks
+    from meetings.models import MeetingKind
+
+    scans, sections = dict(alerts.SCANS), list(alerts.DIGEST_SECTIONS)
+    with pytest.raises(ImproperlyConfigured, match="task_due_soon"):
+        alerts.register_alerts(tasks_app.alerts)
+    assert scans == alerts.SCANS and sections == alerts.DIGEST_SECTIONS
+
+    tasks_sheet = registry.get_sheet("tasks")
+    with pytest.raises(ImproperlyConfigured, match="'tasks' registered twice"):
+        registry.register_sheet(type(tasks_sheet)())
+    assert registry.get_sheet("tasks") is tasks_sheet
+    assert registry.scope_sheet().key == "requirements"
+
+    converters = hooks.action_item_converters()
+    with pytest.raises(ImproperlyConfigured, match="'task' registered twice"):
+        hooks.register_action_item_converter("task", "任务", converters[0].convert)
+    assert hooks.action_item_converters() == converters
+    providers = hooks.agenda_providers(MeetingKind.WEEKLY)
+    with pytest.raises(ImproperlyConfigured, match="'tracker'"):
+        hooks.register_agenda_provider(MeetingKind.WEEKLY, "tracker", providers[0])
+    assert hooks.agenda_providers(MeetingKind.WEEKLY) == providers
+
+
+@pytest.mark.parametrize("module", ["meetings.alerts", "risks_app.hooks"])
+def test_a_broken_wiring_module_stops_the_start(module):
+    """The import fails (as a syntax error or a missing name would): django.setup() ends
+    with that error instead of starting without the module's scans, sheet or hooks."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, django\n"
+        f"sys.modules[{module!r}] = None  # any later import of it raises ImportError\n"
+        "django.setup()\n"
+        "print('started')\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "collab.settings", "DEBUG": "1"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "started" not in result.stdout
+    assert f"import of {module} halted" in result.stderr
