@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,12 +12,12 @@ from django.views.decorators.http import require_POST
 from collab.accounts.models import Department
 from collab.core.api import history_entries
 from collab.core.transitions import TransitionBlocked, blocking_reasons, may_run
-from collab.signoffs.services import signoff_state
+from collab.signoffs.pages import sign_from_page
 
 from . import rules as perms
 from . import services
-from .forms import GroupMemberForm, ReasonForm, RequirementForm, ReviewMeetingForm, SignForm
-from .models import REVIEW_STAGE, GroupMember, Priority, Requirement, RequirementStatus
+from .forms import GroupMemberForm, ReasonForm, RequirementForm, ReviewMeetingForm
+from .models import GroupMember, Priority, Requirement, RequirementStatus
 from .selectors import group_members, requirement_detail, requirement_list, review_meeting
 
 LIFECYCLE = ("confirm", "reject", "resubmit", "start", "complete")
@@ -140,12 +142,8 @@ def _transition_buttons(requirement, user):
 def requirement_detail_view(request, pk):
     requirement = _visible_or_404(request, pk)
     user = request.user
-    slots = signoff_state(requirement, REVIEW_STAGE)
-    for slot in slots:
-        slot.can_sign = user in slot.signers and requirement.signoff_open(REVIEW_STAGE)
     context = {
         "requirement": requirement,
-        "slots": slots,
         "buttons": _transition_buttons(requirement, user),
         "members": group_members(requirement),
         "history": history_entries(requirement),
@@ -189,18 +187,7 @@ def requirement_transition_view(request, pk, name):
 @require_POST
 def requirement_sign_view(request, pk):
     requirement = _visible_or_404(request, pk)
-    form = SignForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("签字信息不完整"))
-        return redirect("requirements:detail", pk=pk)
-    try:
-        services.requirement_sign(requirement=requirement, actor=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
-    except PermissionDenied as error:
-        messages.error(request, str(error) or _("您没有签字权限"))
-    else:
-        messages.success(request, _("已签字"))
+    sign_from_page(request, partial(services.requirement_sign, requirement=requirement))
     return redirect("requirements:detail", pk=pk)
 
 

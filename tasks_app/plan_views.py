@@ -1,6 +1,8 @@
 """Pages of plans (方案): list per requirement, detail with versions, department
 review comments, sign-offs and approval."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,8 +12,9 @@ from django.views.decorators.http import require_POST
 
 from collab.core.api import history_entries
 from collab.core.transitions import TransitionBlocked, blocking_reasons, may_run
+from collab.signoffs.pages import sign_from_page
 from collab.signoffs.services import signoff_state
-from requests_app.forms import ReasonForm, SignForm
+from requests_app.forms import ReasonForm
 
 from . import rules as perms
 from . import services
@@ -100,9 +103,6 @@ def plan_edit_view(request, plan_id):
 def plan_detail_view(request, plan_id):
     plan = _plan_or_404(request, plan_id)
     user = request.user
-    slots = signoff_state(plan, PLAN_STAGE)
-    for slot in slots:
-        slot.can_sign = user in slot.signers and plan.signoff_open(PLAN_STAGE)
     buttons = []
     for name in PLAN_TRANSITIONS:
         if may_run(plan, name, user):
@@ -121,7 +121,6 @@ def plan_detail_view(request, plan_id):
         {
             "plan": plan,
             "requirement": plan.requirement,
-            "slots": slots,
             "buttons": buttons,
             "versions": plan.versions.select_related("submitted_by"),
             "comments": comments,
@@ -154,16 +153,7 @@ def plan_transition_view(request, plan_id, name):
 @require_POST
 def plan_sign_view(request, plan_id):
     plan = _plan_or_404(request, plan_id)
-    form = SignForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("签字信息不完整"))
-        return redirect("tasks:plan_detail", plan_id=plan_id)
-    try:
-        services.plan_sign(plan=plan, actor=request.user, **form.cleaned_data)
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, _("已签字"))
+    sign_from_page(request, partial(services.plan_sign, plan=plan))
     return redirect("tasks:plan_detail", plan_id=plan_id)
 
 
