@@ -85,7 +85,7 @@ def _acceptance_context(requirement, acceptance, user, can_run: bool) -> dict:
 
 @login_required
 def acceptance_view(request, pk):
-    requirement = requirement_or_404(request, pk)
+    requirement = requirement_or_404(request, pk, detail=True)
     user = request.user
     acceptance = current_acceptance(requirement)
     context = _criteria_context(requirement, user)

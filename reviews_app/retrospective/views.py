@@ -96,7 +96,7 @@ def _edit_forms(retrospective) -> dict:
 
 @login_required
 def retrospective_view(request, pk):
-    requirement = requirement_or_404(request, pk)
+    requirement = requirement_or_404(request, pk, detail=True)
     retrospective = retrospective_detail_qs().filter(requirement=requirement).first()
     context = {"retrospective": retrospective}
     if retrospective is not None:
