@@ -10,8 +10,7 @@ from rest_framework.response import Response
 from collab.accounts.models import Department, User
 from collab.core.api import ETagMixin, HistoryMixin, ReasonSerializer, transition_action
 from collab.core.transitions import available_transitions
-from collab.signoffs.services import signoff_state, signoffs_for
-from requests_app.api import SignOffRequestSerializer, SignOffsSerializer
+from collab.signoffs.api import signoffs_action
 from requests_app.models import Priority, Requirement
 from requests_app.selectors import requirements_visible_to
 
@@ -407,34 +406,7 @@ class PlanViewSet(
     approve = transition_action("approve", services.plan_approve, target="plan")
     revise = transition_action("revise", services.plan_revise, target="plan")
 
-    @extend_schema(responses=SignOffsSerializer, request=SignOffRequestSerializer)
-    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
-    def signoffs(self, request, pk=None):
-        plan = self.get_object()
-        code = status.HTTP_200_OK
-        if request.method == "POST":
-            body = SignOffRequestSerializer(data=request.data)
-            body.is_valid(raise_exception=True)
-            services.plan_sign(plan=plan, actor=request.user, **body.validated_data)
-            plan = self.get_queryset().get(pk=plan.pk)
-            code = status.HTTP_201_CREATED
-        slots = signoff_state(plan, PLAN_STAGE)
-
-        def slot_data(slot):
-            return {
-                "department": slot.key,
-                "label": slot.label,
-                "signers": [u.pk for u in slot.signers if u is not None],
-                "decision": slot.latest.decision if slot.latest else None,
-            }
-
-        data = {
-            "round": plan.version,
-            "signoffs": list(signoffs_for(plan, PLAN_STAGE)),
-            "slots": [slot_data(s) for s in slots],
-            "missing": [slot_data(s) for s in slots if not s.approved],
-        }
-        return Response(SignOffsSerializer(data).data, status=code)
+    signoffs = signoffs_action(stage=PLAN_STAGE, sign=services.plan_sign, target="plan")
 
     @extend_schema(request=PlanCommentSerializer, responses=PlanCommentSerializer(many=True))
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
