@@ -17,8 +17,8 @@ from collab.signoffs.services import signoff_state
 from requests_app.forms import ReasonForm
 from requests_app.pages import requirement_or_404
 
+from . import plan_services
 from . import rules as perms
-from . import services
 from .forms import PlanCommentForm, PlanForm
 from .models import PLAN_STAGE
 from .selectors import plan_list, requirement_plans
@@ -59,7 +59,7 @@ def plan_create_view(request, pk):
     form = PlanForm(request.POST or None, requirement=requirement)
     if request.method == "POST" and form.is_valid():
         try:
-            plan = services.plan_create(
+            plan = plan_services.plan_create(
                 requirement=requirement, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
@@ -82,7 +82,7 @@ def plan_edit_view(request, plan_id):
         data = dict(form.cleaned_data)
         data.pop("task", None)
         try:
-            services.plan_update(plan=plan, actor=request.user, data=data)
+            plan_services.plan_update(plan=plan, actor=request.user, data=data)
         except ValidationError as error:
             apply_errors(form, error)
         except PermissionDenied as error:
@@ -122,7 +122,7 @@ def plan_detail_view(request, plan_id):
 @require_POST
 def plan_transition_view(request, plan_id, name):
     plan = _plan_or_404(request, plan_id)
-    service = services.PLAN_TRANSITION_SERVICES.get(name)
+    service = plan_services.PLAN_TRANSITION_SERVICES.get(name)
     if service is None:
         return redirect("tasks:plan_detail", plan_id=plan_id)
     form = ReasonForm(request.POST)
@@ -139,7 +139,7 @@ def plan_transition_view(request, plan_id, name):
 @require_POST
 def plan_sign_view(request, plan_id):
     plan = _plan_or_404(request, plan_id)
-    sign_from_page(request, partial(services.plan_sign, plan=plan))
+    sign_from_page(request, partial(plan_services.plan_sign, plan=plan))
     return redirect("tasks:plan_detail", plan_id=plan_id)
 
 
@@ -153,7 +153,7 @@ def plan_comment_view(request, plan_id):
         return redirect("tasks:plan_detail", plan_id=plan_id)
     run_service(
         request,
-        lambda: services.plan_comment(
+        lambda: plan_services.plan_comment(
             plan=plan, actor=request.user, body=form.cleaned_data["body"]
         ),
         _("已提交评审意见"),

@@ -54,7 +54,7 @@ def _requirement_review(org) -> Point:
 
 def _plan_approval(org) -> Point:
     from tasks_app.models import PLAN_STAGE
-    from tasks_app.services import plan_approve, plan_create, plan_sign, plan_submit
+    from tasks_app.plan_services import plan_approve, plan_create, plan_sign, plan_submit
     from tests.tasks_app.conftest import make_task
 
     requirement = make_requirement(org)
