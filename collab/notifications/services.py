@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
@@ -48,18 +49,9 @@ logger = logging.getLogger(__name__)
 
 CLAIMABLE = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)
 
-# kind -> hooks run once, when that kind's alert is first raised: (alert, target) -> note
+# kind -> hooks run once, when that kind's alert is first raised: (alert, target) -> note.
+# Filled by alerts.register_alerts() from the apps' `@alert_hook` declarations.
 ALERT_HOOKS: dict[str, list[Callable]] = {}
-
-
-def on_alert(kind: str):
-    """Register a side effect of an alert kind (e.g. open a risk-register issue)."""
-
-    def decorator(func):
-        ALERT_HOOKS.setdefault(kind, []).append(func)
-        return func
-
-    return decorator
 
 
 @dataclass
@@ -129,7 +121,9 @@ def _robots(specs: Sequence[AlertSpec], prefs) -> dict:
 
 def _requirement_type():
     try:
-        return ContentType.objects.get_by_natural_key("requests_app", "requirement")
+        return ContentType.objects.get_by_natural_key(
+            *settings.COLLAB_SCOPE_MODEL.lower().split(".")
+        )
     except ContentType.DoesNotExist:
         return None
 
