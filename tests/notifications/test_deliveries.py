@@ -339,3 +339,41 @@ def test_sweep_requeues_every_overdue_row_and_resolves_cut_off_sends(
         .startswith(f"<alert-delivery-{rows[(a[2], 'email')].pk}@")
     )
     assert webhook.pk and dingtalk.pk
+
+
+def test_digest_of_a_requirement_robot_is_for_those_who_see_the_requirement(
+    timeline, org, receiver, client
+):
+    from django.contrib.contenttypes.models import ContentType
+
+    requirement = timeline["requirement"]
+    robot = RobotConfig.objects.create(
+        name="需求群",
+        kind="wecom",
+        webhook_url=receiver.url("wecom"),
+        scope_type=ContentType.objects.get_for_model(requirement),
+        scope_id=requirement.pk,
+    )
+    task, users = timeline["tasks"]["2.1"], timeline["users"]
+    alerts_raise(
+        specs=[
+            AlertSpec(
+                kind=AlertKind.TASK_DUE_SOON,
+                target=task,
+                due_on=datetime.date(2024, 8, 5) + datetime.timedelta(days=n),
+                recipients=[],
+                message=f"需求群提醒{n}",
+                requirement_id=requirement.pk,
+            )
+            for n in range(3)
+        ]
+    )
+    lead, *merged = Delivery.objects.filter(robot=robot).order_by("-id")
+    Delivery.objects.filter(pk__in=[d.pk for d in merged]).update(
+        status=DeliveryStatus.MERGED, merged_into=lead
+    )
+    link = reverse("notifications:robot_digest", args=[lead.pk])
+    client.force_login(users["mkt_head"])  # the group leader
+    assert client.get(link).status_code == 200
+    client.force_login(org["users"]["ops_staff"])  # not involved
+    assert client.get(link).status_code == 404
