@@ -14,20 +14,9 @@ from collab.spreadsheets.cells import choice_label
 from . import services
 from .models import Priority, Requirement, RequirementStatus
 from .selectors import requirement_list
+from .services import EDITABLE_FIELDS
 
-UPDATABLE = (
-    "initiating_department",
-    "contact_info",
-    "topic",
-    "goal",
-    "expected_outcomes",
-    "start_date",
-    "end_date",
-    "resources",
-    "priority",
-    "remarks",
-    "coordinator",
-)
+UPDATABLE = EDITABLE_FIELDS
 
 
 def _department_order(department):

@@ -10,12 +10,14 @@ from rest_framework.response import Response
 from collab.accounts.models import Department, User
 from collab.core.api import ETagMixin, HistoryMixin, ReasonSerializer, transition_action
 from collab.core.transitions import available_transitions
+from collab.core.viewsets import CreateReadBackMixin
 from collab.signoffs.api import signoffs_action
 from requests_app.models import Priority, Requirement
 from requests_app.selectors import requirements_visible_to
 
 from . import plan_services, services
 from .models import PLAN_STAGE, Plan, PlanComment, PlanVersion, ProgressUpdate, Task, TaskStatus
+from .plan_services import PLAN_FIELDS
 from .selectors import gantt_rows, plan_list, progress_updates, task_list
 
 
@@ -167,6 +169,7 @@ class RescheduleSerializer(serializers.Serializer):
 class TaskViewSet(
     ETagMixin,
     HistoryMixin,
+    CreateReadBackMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     viewsets.ReadOnlyModelViewSet,
@@ -189,14 +192,6 @@ class TaskViewSet(
         context = super().get_serializer_context()
         context["detail"] = self.detail
         return context
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            task = serializer.save()
-        task = self.get_queryset().get(pk=task.pk)
-        return Response(self.get_serializer(task).data, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer):
         with transaction.atomic():
@@ -289,14 +284,8 @@ class PlanSerializer(serializers.ModelSerializer):
             "id",
             "requirement",
             "task",
-            "title",
-            "body",
-            "budget_amount",
-            "budget_unit",
-            "people",
-            "tools",
+            *PLAN_FIELDS,
             "resources",
-            "contingency",
             "version",
             "status",
             "status_display",
@@ -357,13 +346,7 @@ class PlanVersionSerializer(serializers.ModelSerializer):
         model = PlanVersion
         fields = [
             "version",
-            "title",
-            "body",
-            "budget_amount",
-            "budget_unit",
-            "people",
-            "tools",
-            "contingency",
+            *PLAN_FIELDS,
             "submitted_by",
             "submitted_at",
         ]
@@ -378,6 +361,7 @@ class PlanFilter(filters.FilterSet):
 class PlanViewSet(
     ETagMixin,
     HistoryMixin,
+    CreateReadBackMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     viewsets.ReadOnlyModelViewSet,
@@ -389,14 +373,6 @@ class PlanViewSet(
 
     def get_queryset(self):
         return plan_list(self.request.user)
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            plan = serializer.save()
-        plan = self.get_queryset().get(pk=plan.pk)
-        return Response(self.get_serializer(plan).data, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer):
         with transaction.atomic():
