@@ -7,7 +7,7 @@ import hashlib
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -55,6 +55,9 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(detail=str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, IntegrityError):
+        # A concurrent request wrote the same row first (a unique or foreign key check).
+        exc = Conflict(detail={"detail": _("该操作与同时进行的另一操作冲突，请刷新后重试")})
     return drf_exception_handler(exc, context)
 
 
