@@ -237,7 +237,7 @@ COLLAB_API_MAX_JSON_DEPTH = env.int("COLLAB_API_MAX_JSON_DEPTH", default=32)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "collab.accounts.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # JSON is the one request media type; upload endpoints add multipart themselves.

@@ -11,6 +11,16 @@ class RequestsAppConfig(AppConfig):
         from . import services  # noqa: F401
 
         _connect_meetings()
+        _connect_accounts()
+
+
+def _connect_accounts():
+    """Partner contacts see the people of the requirements they can see."""
+    from collab.accounts.selectors import add_colleague_source
+
+    from . import selectors
+
+    add_colleague_source(selectors.colleagues_of)
 
 
 def _connect_meetings():

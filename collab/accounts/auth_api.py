@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from rest_framework import permissions, serializers, status
 from rest_framework.authentication import SessionAuthentication
@@ -20,6 +19,7 @@ from collab.core.api import validation_error_detail
 
 from . import services
 from .lockout import lockout_message, seconds_until_unlocked
+from .tokens import TokenAuthentication
 
 
 class AuthRateThrottle(AnonRateThrottle):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
@@ -12,7 +13,9 @@ from .models import User
 
 
 def token_issue(*, user: User) -> tuple[AuthToken, str]:
-    """A new API token for user; the key is returned once and stored only hashed."""
+    """A new API token for user; the key is returned once and stored only hashed.
+    The user's expired tokens are deleted on the way."""
+    AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
     return AuthToken.objects.create(user=user)
 
 

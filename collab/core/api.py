@@ -91,8 +91,15 @@ class ETagMixin:
             raise PreconditionFailed()
 
     def update(self, request, *args, **kwargs):
-        self.check_if_match(request, self.get_object())
-        response = super().update(request, *args, **kwargs)
+        # Compare-and-set: the row stays locked from the If-Match check to the write, so
+        # of concurrent writers holding one ETag exactly one wins; the others see the
+        # winner's data, a different ETag, and get 412.
+        with transaction.atomic():
+            instance = self.get_object()
+            if request.headers.get("If-Match"):
+                type(instance)._default_manager.select_for_update().filter(pk=instance.pk).exists()
+                self.check_if_match(request, self.get_object())
+            response = super().update(request, *args, **kwargs)
         response["ETag"] = etag_for(response.data)
         return response
 
