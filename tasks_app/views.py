@@ -24,6 +24,7 @@ from requests_app.selectors import requirements_visible_to
 from . import rules as perms
 from . import services
 from .forms import CommentForm, ProgressForm, TaskForm, TransitionForm
+from .lifecycle import TASK_LIFECYCLE
 from .models import Task, TaskStatus
 from .selectors import (
     gantt_rows,
@@ -42,17 +43,6 @@ KANBAN_COLUMNS = [
     TaskStatus.DONE,
     TaskStatus.CANCELLED,
 ]
-# Kanban drag from one column to another runs the transition between them.
-MOVES = {
-    ("not_started", "in_progress"): "start",
-    ("in_progress", "blocked"): "block",
-    ("blocked", "in_progress"): "unblock",
-    ("in_progress", "done"): "finish",
-    ("done", "in_progress"): "reopen",
-    ("not_started", "cancelled"): "cancel",
-    ("in_progress", "cancelled"): "cancel",
-    ("blocked", "cancelled"): "cancel",
-}
 
 
 def _requirement_or_404(request, pk):
@@ -353,7 +343,9 @@ def move_view(request, task_id):
     task = _task_or_404(request, task_id)
     target = request.POST.get("status", "")
     labels = dict(TaskStatus.choices)
-    name = MOVES.get((task.status, target))
+    # A drop is one declared transition from the card's column to the target column.
+    path = TASK_LIFECYCLE.path(task.status, target)
+    name = path[0] if path and len(path) == 1 else None
     if name is None:
         message = _("不能从“%(a)s”直接移到“%(b)s”") % {
             "a": labels.get(task.status, task.status),
