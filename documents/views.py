@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from collab.core.api import history_entries
+from requests_app.selectors import requirements_visible_to
 
 from . import rules as perms
-from . import scope, services
+from . import services
 from .forms import DocumentUploadForm, PermissionsForm, VersionUploadForm
 from .models import Category
 from .selectors import (
@@ -29,7 +30,7 @@ from .selectors import (
 
 
 def _requirement_or_404(request, requirement_id):
-    return get_object_or_404(scope.requirements_visible_to(request.user), pk=requirement_id)
+    return get_object_or_404(requirements_visible_to(request.user), pk=requirement_id)
 
 
 def _document_or_404(request, pk):

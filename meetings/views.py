@@ -8,11 +8,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from collab.core.api import history_entries
+from requests_app.selectors import requirement_detail
 
 from . import rules as perms
 from . import services
-from .forms import ActionItemForm, ActionItemStatusForm, ConvertForm, MeetingForm
-from .hooks import ACTION_ITEM_CONVERTERS, scope
+from .forms import (
+    ActionItemForm,
+    ActionItemStatusForm,
+    ConvertForm,
+    MeetingForm,
+    ReviewMeetingForm,
+)
+from .hooks import action_item_converter, action_item_converters
 from .models import ActionItem, MeetingKind
 from .selectors import agenda_suggestion, meeting_detail, meeting_list
 
@@ -29,7 +36,7 @@ def apply_errors(form, error: ValidationError):
 
 
 def _requirement_or_404(request, pk):
-    return get_object_or_404(scope().detail(request.user), pk=pk)
+    return get_object_or_404(requirement_detail(request.user), pk=pk)
 
 
 def _meeting_or_404(request, pk):
@@ -174,7 +181,7 @@ def meeting_detail_view(request, pk):
             "requirement": meeting.requirement,
             "can_edit": can_edit,
             "item_form": ActionItemForm(requirement=meeting.requirement) if can_edit else None,
-            "converters": list(ACTION_ITEM_CONVERTERS.values()),
+            "converters": action_item_converters(),
             "history": history_entries(meeting),
             "user_id": request.user.pk,
         },
@@ -254,7 +261,7 @@ def action_item_convert_view(request, pk, item_id):
     if not form.is_valid():
         messages.error(request, _("不支持的转换目标"))
         return redirect("meetings:detail", pk=pk)
-    converter = ACTION_ITEM_CONVERTERS[form.cleaned_data["to"]]
+    converter = action_item_converter(form.cleaned_data["to"])
     _run(
         request,
         lambda: services.action_item_convert(
@@ -263,3 +270,22 @@ def action_item_convert_view(request, pk, item_id):
         _("已转为%(label)s") % {"label": converter.label},
     )
     return redirect("meetings:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def review_meeting_record_view(request, pk):
+    """Record the requirement review meeting from the requirement page."""
+    requirement = _requirement_or_404(request, pk)
+    form = ReviewMeetingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写会议日期和评审结论"))
+    else:
+        _run(
+            request,
+            lambda: services.meeting_record_review(
+                requirement=requirement, actor=request.user, **form.cleaned_data
+            ),
+            _("已记录需求评审会"),
+        )
+    return redirect("requirements:detail", pk=pk)

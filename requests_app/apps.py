@@ -10,7 +10,7 @@ class RequestsAppConfig(AppConfig):
         # The lifecycle's own conditions join models.*_CHECKS when services load.
         from . import services  # noqa: F401
 
-        _connect_meetings()
+        _register_with_platform()
         _connect_accounts()
 
 
@@ -23,20 +23,12 @@ def _connect_accounts():
     add_colleague_source(selectors.colleagues_of)
 
 
-def _connect_meetings():
-    """Meetings (a platform app) see requirements through this scope, never by import."""
-    from meetings import hooks
+def _register_with_platform():
+    """Alerts and the Excel sheet; the requirement sheet is the scope of the others."""
+    from collab.notifications.alerts import register_alerts
+    from collab.spreadsheets.registry import register_sheet
 
-    from . import rules, selectors
+    from . import alerts, excel
 
-    hooks.set_scope(
-        hooks.RequirementScope(
-            visible=selectors.requirements_visible_to,
-            detail=selectors.requirement_detail,
-            can_view=rules.can_view,
-            is_coordinator=rules.is_coordinator_of,
-            is_leader=rules.is_leader,
-            is_member=rules.is_group_member,
-            members=lambda requirement: [m.user for m in selectors.group_members(requirement)],
-        )
-    )
+    register_alerts(alerts)
+    register_sheet(excel.RequirementSheet(), scope=True)

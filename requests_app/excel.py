@@ -238,5 +238,4 @@ class RequirementSheet(r.Sheet):
         )
 
 
-r.register(RequirementSheet())
 register_tab(Tab("excel", "导入导出", "spreadsheets:requirement", 90))

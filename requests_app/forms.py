@@ -85,21 +85,6 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("原因"), required=False, max_length=2000)
 
 
-class ReviewMeetingForm(forms.Form):
-    held_on = forms.DateField(
-        label=_("会议日期"), widget=DateInput(attrs={"class": "form-control"})
-    )
-    attendees = forms.ModelMultipleChoiceField(
-        label=_("参会人"),
-        queryset=User.objects.filter(is_active=True),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 5}),
-    )
-    conclusion = forms.CharField(
-        label=_("评审结论"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
-    )
-
-
 class GroupMemberForm(forms.Form):
     user = forms.ModelChoiceField(
         label=_("成员"),

@@ -7,12 +7,21 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404, render
 
 from .models import Requirement
-from .selectors import requirement_detail
+from .selectors import requirement_detail, requirements_visible_to
 
 
-def requirement_or_404(request, pk) -> Requirement:
-    """The requirement with what its header needs, or 404 when the user may not see it."""
-    return get_object_or_404(requirement_detail(request.user), pk=pk)
+def requirement_or_404(request, pk, *, detail: bool = False) -> Requirement:
+    """The requirement a page is scoped to, or 404 when the user may not see it.
+
+    By default only what the header and the permission rules read, so each page's query
+    count is its own; `detail=True` also loads the group, sign-offs and whatever the
+    lifecycle's conditions read (the requirement's own page).
+    """
+    if detail:
+        queryset = requirement_detail(request.user)
+    else:
+        queryset = requirements_visible_to(request.user).select_related("initiating_department")
+    return get_object_or_404(queryset, pk=pk)
 
 
 def render_requirement_page(request, template: str, requirement, *, tab: str, **context):

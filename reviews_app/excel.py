@@ -343,6 +343,3 @@ class ReviewSheet(r.Sheet):
             or (values.get("reviewer") and values["reviewer"] != retrospective.reviewer)
             or (values.get("held_on") and values["held_on"] != retrospective.held_on)
         )
-
-
-r.register(ReviewSheet())

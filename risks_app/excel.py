@@ -209,6 +209,3 @@ class RiskSheet(r.Sheet):
                 )
             ]
         return []
-
-
-r.register(RiskSheet())

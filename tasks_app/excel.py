@@ -311,6 +311,3 @@ class TaskSheet(r.Sheet):
                 )
             ]
         return []
-
-
-r.register(TaskSheet())

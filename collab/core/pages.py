@@ -34,14 +34,18 @@ def error_text(error: Exception) -> str:
     return str(error)
 
 
-def run_service(request, call: Callable[[], Any], success: str) -> bool:
-    """Run a service; on refusal show why instead of failing the page. True when done."""
+def run_service(request, call: Callable[[], Any], success: str | Callable[[Any], str]) -> bool:
+    """Run a service; on refusal show why instead of failing the page. True when done.
+
+    `success` is the message shown when done, or a function of the service's result
+    (e.g. to name the new status).
+    """
     try:
-        call()
+        result = call()
     except REFUSALS as error:
         messages.error(request, error_text(error))
         return False
-    messages.success(request, success)
+    messages.success(request, success(result) if callable(success) else success)
     return True
 
 
@@ -65,12 +69,13 @@ def apply_errors(form, error: ValidationError) -> None:
 
 
 def transition_buttons(
-    obj, user, *, names: Iterable[str] | None = None, explain: bool = True
+    obj, user, *, names: Iterable[str] | None = None, unexplained: Iterable[str] = ()
 ) -> list[dict]:
     """Buttons for the declared transitions of `obj` the user may run from its state.
 
     Each carries the reasons it is blocked now (empty when it can run), so a page shows
-    a disabled button with the sentence from the lifecycle instead of hiding it.
+    a disabled button with the sentence from the lifecycle instead of hiding it. Names in
+    `unexplained` skip that: their form on the page asks for what they need.
     """
     lifecycle = Lifecycle.registry[obj._meta.label]
     buttons = []
@@ -84,7 +89,9 @@ def transition_buttons(
                 "name": declared.name,
                 "label": declared.label,
                 "needs_reason": declared.needs_reason,
-                "reasons": blocking_reasons(obj, declared.name) if explain else [],
+                "reasons": []
+                if declared.name in unexplained
+                else blocking_reasons(obj, declared.name),
             }
         )
     return buttons

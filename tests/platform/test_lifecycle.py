@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.utils import translation
 
 from collab.core.lifecycle import Condition, Followup, Lifecycle, LifecycleError, all_lifecycles
 from requests_app.lifecycle import LIFECYCLE as REQUIREMENT
@@ -102,13 +103,15 @@ def test_lifecycle_command_prints_every_rule():
     out = StringIO()
     call_command("lifecycle", stdout=out)
     text = out.getvalue()
-    for lifecycle in all_lifecycles():
-        assert f"`{lifecycle.model}`" in text
-        for name, declared in lifecycle.transitions.items():
-            assert f"`{name}` {declared.label}" in text
+    with translation.override("zh-hans"):
+        for lifecycle in all_lifecycles():
+            assert f"`{lifecycle.model}`" in text
+            for name, declared in lifecycle.transitions.items():
+                assert f"`{name}` {declared.label}" in text
     assert "至少有一个未取消的任务 [tasks_app]" in text
     assert "成果验收已通过 [reviews_app]" in text
     assert "解散协作小组" in text
     english = StringIO()
     call_command("lifecycle", language="en", stdout=english)
     assert "`requests_app.Requirement`" in english.getvalue()
+    assert "Confirm requirement" in english.getvalue()
