@@ -7,7 +7,9 @@ class MeetingsConfig(AppConfig):
 
     def ready(self):
         from collab.notifications.alerts import register_alerts
+        from requests_app.tabs import Tab, register_tab
 
         from . import alerts
 
         register_alerts(alerts)
+        register_tab(Tab("meetings", "会议", "meetings:requirement", 31))

@@ -7,10 +7,11 @@ class RequestsAppConfig(AppConfig):
     verbose_name = _("需求登记")
 
     def ready(self):
-        # The lifecycle's own conditions join models.*_CHECKS when services load.
-        from . import services  # noqa: F401
+        from .tabs import Tab, register_tab
 
         _register_with_platform()
+        # The Excel page of a requirement (collab.spreadsheets) is one of its tabs.
+        register_tab(Tab("excel", "导入导出", "spreadsheets:requirement", 90))
         _connect_accounts()
 
 

@@ -2,7 +2,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from collab.accounts.models import Department, User
-from collab.signoffs.models import SignOff
 
 from .models import GroupRole, Requirement
 
@@ -71,14 +70,6 @@ class RequirementForm(forms.ModelForm):
     def _post_clean(self):
         # Model validation runs in the service, which sees the whole object.
         pass
-
-
-class SignForm(forms.Form):
-    decision = forms.ChoiceField(label=_("意见"), choices=SignOff.Decision.choices)
-    comment = forms.CharField(
-        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False)
 
 
 class ReasonForm(forms.Form):

@@ -78,4 +78,3 @@ def weekly_agenda(requirement, day: datetime.date) -> list[str]:
 
 def connect() -> None:
     register_tab(Tab("risks", "风险与问题", "risks:requirement", 30))
-    register_tab(Tab("meetings", "会议", "meetings:requirement", 31))
