@@ -1,9 +1,11 @@
 """Collab settings: one module, driven by environment variables (see .env.example)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -36,7 +38,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
+    "csp",
     "drf_spectacular",
     "django_filters",
     "django_htmx",
@@ -69,6 +73,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "collab.core.middleware.ApiResponseHeadersMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised by authentication into a page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "collab.urls"
@@ -111,6 +119,8 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Throttle counters (API sign-in): shared by every web process when Redis is configured.
+CACHES["throttle"] = {**CACHES["default"], "KEY_PREFIX": "throttle"}
 
 AUTH_USER_MODEL = "accounts.User"
 # The record a collaboration is scoped to (requirement robots of the alerts): named here,
@@ -123,6 +133,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username before any password is checked.
+    "collab.accounts.lockout.LockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -175,11 +187,64 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)  # STARTTLS, usually po
 EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)  # implicit TLS, usually port 465
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="collab@localhost")
 
+# Content-Security-Policy on every response (django-csp): scripts and styles only from
+# this site, no inline script and no eval; style attributes stay allowed (Bootstrap
+# markup uses them), <style> elements do not. See docs/security.md.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-elem": [SELF],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Login lockout (django-axes): after COLLAB_LOGIN_FAILURE_LIMIT wrong passwords for one
+# username, that username is refused for COLLAB_LOGIN_COOLOFF_MINUTES, on /login/, the
+# admin login and the API token endpoint alike. Staff unlock in the admin (访问尝试).
+AXES_FAILURE_LIMIT = env.int("COLLAB_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("COLLAB_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks to lock by address too: locking per username already stops guessing
+# whatever the address (and a shared office address must not lock everyone out); the
+# token endpoint is throttled per address besides.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "collab.accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+# Requests per client address on the token endpoint (DRF throttle), e.g. "10/minute".
+COLLAB_AUTH_THROTTLE_RATE = env("COLLAB_AUTH_THROTTLE_RATE", default="10/minute")
+
+# API tokens (django-rest-knox): sent as `Authorization: Token <key>`, stored hashed,
+# expire after COLLAB_TOKEN_IDLE_DAYS without use and COLLAB_TOKEN_MAX_DAYS after issue.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("COLLAB_TOKEN_IDLE_DAYS", default=30)),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=env.int("COLLAB_TOKEN_MAX_DAYS", default=180)),
+    "MIN_REFRESH_INTERVAL": 3600,
+    "AUTH_HEADER_PREFIX": "Token",
+    "USER_SERIALIZER": None,
+}
+
+# API request bodies: JSON size (413 above) and nesting depth (400 above).
+COLLAB_API_MAX_JSON_BYTES = env.int("COLLAB_API_MAX_JSON_BYTES", default=256 * 1024)
+COLLAB_API_MAX_JSON_DEPTH = env.int("COLLAB_API_MAX_JSON_DEPTH", default=32)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "collab.accounts.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # JSON is the one request media type; upload endpoints add multipart themselves.
+    "DEFAULT_PARSER_CLASSES": ["collab.core.parsers.JSONParser"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "collab.core.api.Pagination",
     "PAGE_SIZE": 50,
@@ -188,7 +253,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
         "rest_framework.filters.SearchFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "collab.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "collab.core.api.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

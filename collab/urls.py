@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from collab.accounts.views import PasswordChangeView
 from tasks_app.views import workbench
 
 urlpatterns = [
     path("", workbench, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", PasswordChangeView.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("requirements/", include("requests_app.urls")),
     path("tasks/", include("tasks_app.urls")),

@@ -12,6 +12,16 @@ class RequestsAppConfig(AppConfig):
         _register_with_platform()
         # The Excel page of a requirement (collab.spreadsheets) is one of its tabs.
         register_tab(Tab("excel", "导入导出", "spreadsheets:requirement", 90))
+        _connect_accounts()
+
+
+def _connect_accounts():
+    """Partner contacts see the people of the requirements they can see."""
+    from collab.accounts.selectors import add_colleague_source
+
+    from . import selectors
+
+    add_colleague_source(selectors.colleagues_of)
 
 
 def _register_with_platform():

@@ -33,6 +33,17 @@ def requirements_visible_to(user: User) -> QuerySet[Requirement]:
     return qs.filter(visible)
 
 
+def colleagues_of(user: User) -> Q:
+    """The people of the requirements user can see (group members, contacts and
+    coordinators), as a condition on users."""
+    visible = requirements_visible_to(user)
+    return (
+        Q(pk__in=GroupMember.objects.filter(requirement__in=visible).values("user_id"))
+        | Q(pk__in=visible.values("contact_id"))
+        | Q(pk__in=visible.values("coordinator_id"))
+    )
+
+
 def requirement_list(user: User) -> QuerySet[Requirement]:
     """Rows with everything a list row, its permissions and its transition conditions
     read (departments with heads, group members, sign-offs): constant queries per page."""
