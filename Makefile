@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Every Celery queue (docs/operations.md); production may run a worker per queue.
+QUEUES := scans,notify,robot-dingtalk,robot-feishu,robot-wecom,celery
 STAMP := $(VENV)/.installed
 # Folders the filesystem broker, media and static files live in (var/ is not in git).
 VAR_DIRS := var/broker/out var/broker/processed var/broker/control var/media var/staticfiles
@@ -44,13 +46,13 @@ run: demo
 	@echo "Collab: http://127.0.0.1:$(PORT)/  (admin: /admin/, API docs: /api/docs/)"
 	@pids=""; \
 	trap 'trap - INT TERM EXIT; kill $$pids 2>/dev/null; wait' INT TERM EXIT; \
-	DEBUG=1 $(VENV)/bin/celery -A collab worker --beat --loglevel=info --concurrency=2 & pids="$$pids $$!"; \
+	DEBUG=1 $(VENV)/bin/celery -A collab worker --beat -Q $(QUEUES) --loglevel=info --concurrency=2 & pids="$$pids $$!"; \
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT) & pids="$$pids $$!"; \
 	wait -n
 
 # A worker with embedded beat alone (e.g. next to a server started some other way).
 worker: install dirs
-	DEBUG=1 $(VENV)/bin/celery -A collab worker --beat --loglevel=info --concurrency=2
+	DEBUG=1 $(VENV)/bin/celery -A collab worker --beat -Q $(QUEUES) --loglevel=info --concurrency=2
 
 test: install dirs
 	DEBUG=1 $(VENV)/bin/pytest $(ARGS)

@@ -299,10 +299,23 @@ COLLAB_ALERT_MINUTES_HOURS = env.int("COLLAB_ALERT_MINUTES_HOURS", default=24)
 COLLAB_ALERT_CATCHUP_DAYS = env.int("COLLAB_ALERT_CATCHUP_DAYS", default=7)
 COLLAB_ALERT_DIGEST_TIME = env("COLLAB_ALERT_DIGEST_TIME", default="09:00")
 COLLAB_ALERT_HTTP_TIMEOUT = env.float("COLLAB_ALERT_HTTP_TIMEOUT", default=10.0)
-COLLAB_ALERT_MAX_RETRIES = env.int("COLLAB_ALERT_MAX_RETRIES", default=8)
-COLLAB_ALERT_RETRY_BACKOFF = env.int("COLLAB_ALERT_RETRY_BACKOFF", default=30)
-COLLAB_ALERT_REQUEUE_MINUTES = env.int("COLLAB_ALERT_REQUEUE_MINUTES", default=10)
-COLLAB_ALERT_SENDING_TIMEOUT = env.int("COLLAB_ALERT_SENDING_TIMEOUT", default=15)
+# Transient send errors retry with capped exponential backoff (seconds) until this many
+# hours after the alert; then the delivery fails and a robot is marked broken.
+COLLAB_ALERT_RETRY_HOURS = env.float("COLLAB_ALERT_RETRY_HOURS", default=24.0)
+COLLAB_ALERT_RETRY_BACKOFF = env.float("COLLAB_ALERT_RETRY_BACKOFF", default=30.0)
+COLLAB_ALERT_RETRY_BACKOFF_MAX = env.float("COLLAB_ALERT_RETRY_BACKOFF_MAX", default=1800.0)
+# The sweep requeues rows whose next attempt is this many minutes overdue, and resolves
+# rows left `sending` longer than the timeout (minutes) by a crashed worker.
+COLLAB_ALERT_REQUEUE_MINUTES = env.float("COLLAB_ALERT_REQUEUE_MINUTES", default=10.0)
+COLLAB_ALERT_SENDING_TIMEOUT = env.float("COLLAB_ALERT_SENDING_TIMEOUT", default=15.0)
+# Group robot rate limits, "count/seconds" (comma-separated for several), per kind.
+COLLAB_ROBOT_RATE_LIMITS = {
+    "dingtalk": env("COLLAB_ROBOT_RATE_DINGTALK", default="20/60"),
+    "wecom": env("COLLAB_ROBOT_RATE_WECOM", default="20/60"),
+    "feishu": env("COLLAB_ROBOT_RATE_FEISHU", default="100/60,5/1"),
+    "webhook": env("COLLAB_ROBOT_RATE_WEBHOOK", default=""),
+}
+COLLAB_ROBOT_DIGEST_MAX_ITEMS = env.int("COLLAB_ROBOT_DIGEST_MAX_ITEMS", default=15)
 COLLAB_SITE_URL = env("COLLAB_SITE_URL", default="http://127.0.0.1:8000")
 if CELERY_BROKER_URL.startswith("redis://"):
     # Unacknowledged (acks_late) messages of a lost worker come back after this many
@@ -310,6 +323,19 @@ if CELERY_BROKER_URL.startswith("redis://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
     }
+# Separate lanes: scans (alert scans and the delivery sweep), notify (inbox, e-mail,
+# webhooks), one queue per robot platform, and the default `celery` queue for the rest.
+# `make run` and the compose worker consume all of them; production can scale them apart.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "collab.notifications.tasks.run_alert_scans": {"queue": "scans"},
+    "collab.notifications.tasks.deliver_inbox": {"queue": "notify"},
+    "collab.notifications.tasks.deliver_email": {"queue": "notify"},
+    "collab.notifications.tasks.deliver_webhook": {"queue": "notify"},
+    "collab.notifications.tasks.deliver_dingtalk": {"queue": "robot-dingtalk"},
+    "collab.notifications.tasks.deliver_feishu": {"queue": "robot-feishu"},
+    "collab.notifications.tasks.deliver_wecom": {"queue": "robot-wecom"},
+}
 CELERY_BEAT_SCHEDULE = {
     # Every alert scan (deadlines, escalations, the daily digest once its time has come)
     # and the delivery sweep; `manage.py run_alerts` runs the same thing.

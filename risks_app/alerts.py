@@ -22,6 +22,7 @@ from collab.notifications.alerts import (
 )
 from collab.notifications.models import AlertKind
 from collab.notifications.services import AlertSpec
+from collab.notifications.workdays import WORKING, DayCounter
 from meetings.services import meeting_create
 from requests_app.alerts import group_users
 from requests_app.models import GroupRole
@@ -94,11 +95,9 @@ def open_issue_and_special_meeting(*, alert, target) -> str:
         },
     )
     notes.append(f"issue {issue.pk} opened")
-    held_at = timezone.make_aware(
-        datetime.datetime.combine(
-            timezone.localdate() + datetime.timedelta(days=1), datetime.time(10)
-        )
-    )
+    # Drafted for 10:00 on the next working day (weekends and holidays skipped).
+    next_working_day = DayCounter(WORKING).shift(timezone.localdate(), 1)
+    held_at = timezone.make_aware(datetime.datetime.combine(next_working_day, datetime.time(10)))
     meeting = meeting_create(
         requirement=requirement,
         actor=leader,

@@ -29,11 +29,52 @@ from django.conf import settings
 
 
 class ChannelError(Exception):
-    """A send failed in a way worth retrying (network, 5xx, robot error code)."""
+    """A send failed in a way worth retrying (network, timeout, 5xx, a platform busy or
+    rate-limit code). `retry_after` asks for at least that many seconds of rest."""
+
+    def __init__(self, message: str, *, retry_after: float = 0):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class PermanentChannelError(Exception):
-    """A send can never succeed as configured (no address, robot removed)."""
+    """A send can never succeed as configured (no address, robot removed, sign mismatch,
+    invalid key, keyword mismatch): retrying cannot help, someone has to fix it."""
+
+
+# Platform answers that cannot heal by waiting. Anything else is retried.
+PERMANENT_CODES = {
+    "dingtalk": {
+        300001: "token 无效或机器人不存在",
+        300005: "token 不存在",
+        310000: "签名不匹配、关键词不匹配或 IP 不在白名单",
+        400013: "群已被解散",
+        400101: "access_token 不存在",
+        400102: "机器人已停用",
+        400105: "不支持的消息类型",
+        400106: "机器人不存在",
+    },
+    "feishu": {
+        19001: "参数无效（webhook 地址错误）",
+        19002: "机器人不存在",
+        19007: "机器人未启用或已被移出群",
+        19021: "签名校验失败",
+        19022: "IP 不在白名单",
+        19024: "关键词校验失败",
+    },
+    "wecom": {
+        93000: "webhook 地址无效（key 错误）",
+        93004: "机器人已被停用",
+        93008: "机器人不在群中",
+        40008: "不支持的消息类型",
+    },
+}
+# Platform answers meaning "too many messages": retry after the platform's penalty.
+RATE_LIMIT_CODES = {
+    "dingtalk": {130101: 600, 410100: 600},
+    "feishu": {11232: 60, 9499: 60},
+    "wecom": {45009: 60},
+}
 
 
 @dataclass
@@ -106,6 +147,34 @@ def webhook_request(
     return Request(url, body, headers)
 
 
+def dingtalk_markdown_request(
+    url: str, secret: str, title: str, text: str, *, now: float | None = None
+) -> Request:
+    request = dingtalk_request(url, secret, "", now=now)
+    request.body = _json({"msgtype": "markdown", "markdown": {"title": title, "text": text}})
+    return request
+
+
+def feishu_markdown_request(
+    url: str, secret: str, title: str, text: str, *, now: float | None = None
+) -> Request:
+    request = feishu_request(url, secret, "", now=now)
+    payload = json.loads(request.body)
+    payload.pop("content")
+    payload["msg_type"] = "interactive"
+    payload["card"] = {
+        "header": {"title": {"tag": "plain_text", "content": title}},
+        "elements": [{"tag": "markdown", "content": text}],
+    }
+    request.body = _json(payload)
+    return request
+
+
+def wecom_markdown_request(url: str, text: str) -> Request:
+    body = _json({"msgtype": "markdown", "markdown": {"content": text}})
+    return Request(url, body, {"Content-Type": "application/json; charset=utf-8"})
+
+
 def post(request: Request, *, kind: str) -> str:
     """POST and check the answer; returns a short description for the attempt log."""
     timeout = getattr(settings, "COLLAB_ALERT_HTTP_TIMEOUT", 10)
@@ -139,5 +208,11 @@ def _check_answer(kind: str, status: int, text: str) -> None:
         code = answer.get("errcode", 0)
     else:  # feishu
         code = answer.get("code", answer.get("StatusCode", 0))
-    if code not in (0, None):
-        raise ChannelError(f"robot error {code}: {text[:300]}")
+    if code in (0, None):
+        return
+    message = answer.get("errmsg") or answer.get("msg") or answer.get("StatusMessage") or ""
+    known = PERMANENT_CODES.get(kind, {}).get(code)
+    if known:
+        raise PermanentChannelError(f"{code} {message}（{known}）".strip())
+    retry_after = RATE_LIMIT_CODES.get(kind, {}).get(code, 0)
+    raise ChannelError(f"robot error {code}: {text[:300]}", retry_after=retry_after)

@@ -1,4 +1,4 @@
-"""System check: working-day counting without holiday data for this or next year."""
+"""System check: working-day counting for a year without the State Council notice."""
 
 import datetime
 
@@ -18,23 +18,26 @@ def work_calendar_coverage(app_configs, **kwargs):
     try:
         from .models import WorkCalendarDay
 
-        entered = set(
-            WorkCalendarDay.objects.filter(date__year__in=missing)
+        imported = set(
+            WorkCalendarDay.objects.filter(
+                date__year__in=missing, source=WorkCalendarDay.Source.NOTICE
+            )
             .values_list("date__year", flat=True)
             .distinct()
         )
     except DatabaseError:  # tables not migrated yet
-        entered = set()
-    missing = [year for year in missing if year not in entered]
+        imported = set()
+    missing = [year for year in missing if year not in imported]
     if not missing:
         return []
     years = ", ".join(str(year) for year in missing)
     return [
         Warning(
-            f"chinese-calendar has no statutory holidays for {years}.",
+            f"No holiday notice for {years}: statutory holidays are computed from the rules, "
+            "make-up working days (调休) are unknown.",
             hint=(
-                "Working days count weekends only for those years until an admin enters "
-                "the holidays and make-up workdays in Admin › 工作日历 (WorkCalendarDay)."
+                "Import the State Council notice for the year in Admin › 工作日历 › "
+                "导入放假通知, or with `manage.py import_holiday_notice FILE`."
             ),
             id="notifications.W001",
         )

@@ -143,7 +143,12 @@ class RobotConfig(models.Model):
     scope = GenericForeignKey("scope_type", "scope_id")
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["secret"])
+    # Set when the platform refuses the robot for good (sign mismatch, invalid key, robot
+    # removed, keyword mismatch) or transient errors outlast the retry window; cleared by
+    # the next successful send or when the robot is edited.
+    broken_at = models.DateTimeField(_("故障时间"), null=True, blank=True)
+    broken_reason = models.TextField(_("故障原因"), blank=True)
+    history = HistoricalRecords(excluded_fields=["secret", "broken_at", "broken_reason"])
 
     class Meta:
         ordering = ["name", "id"]
@@ -160,6 +165,10 @@ class RobotConfig(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_kind_display()})"
+
+    @property
+    def is_broken(self) -> bool:
+        return self.broken_at is not None
 
     def clean(self):
         errors = {}
@@ -206,6 +215,16 @@ class DeliveryStatus(models.TextChoices):
     RETRYING = "retrying", _("失败待重试")
     FAILED = "failed", _("发送失败")
     UNCONFIRMED = "unconfirmed", _("发送中断（未确认）")
+    MERGED = "merged", _("已合并到汇总消息")
+
+
+# Rows in these states are done: nothing sends them again without an admin.
+FINAL_STATUSES = (
+    DeliveryStatus.SENT,
+    DeliveryStatus.FAILED,
+    DeliveryStatus.UNCONFIRMED,
+    DeliveryStatus.MERGED,
+)
 
 
 class Delivery(models.Model):
@@ -239,12 +258,27 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     claimed_at = models.DateTimeField(_("开始发送"), null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    # When the next attempt is due (retry backoff or the robot's rate limit). Kept in the
+    # database so the sweep requeues it even if the delayed message died with the broker.
+    next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
+    # Robot messages merged into one digest message: the digest is sent as this row.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("合并到"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("发送记录")
         verbose_name_plural = _("发送记录")
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["robot", "status"], name="delivery_robot_status"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["alert", "channel", "recipient"],
@@ -294,11 +328,14 @@ class DeliveryAttempt(models.Model):
 
 class WorkCalendarDay(models.Model):
     """A day of the working calendar: statutory holidays and make-up workdays (调休).
-    Rows come from chinese-calendar for the years it covers; admins add the rest."""
+    Rows come from the imported State Council notice, chinese-calendar, or the statutory
+    rules (see workdays.py); admins may add or correct single days."""
 
     class Source(models.TextChoices):
         CHINESE_CALENDAR = "chinese_calendar", _("chinese-calendar")
         ADMIN = "admin", _("管理员录入")
+        STATUTE = "statute", _("按法定假日推算（调休未知）")
+        NOTICE = "notice", _("国务院放假通知导入")
 
     date = models.DateField(_("日期"), unique=True)
     is_workday = models.BooleanField(_("工作日"))
@@ -314,3 +351,20 @@ class WorkCalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.date} {'班' if self.is_workday else '休'}"
+
+
+class RobotSendWindow(models.Model):
+    """The recent send times of one robot, for its rate limit when there is no Redis:
+    the row is locked while a worker takes a slot, so all workers share it."""
+
+    robot = models.OneToOneField(
+        RobotConfig, on_delete=models.CASCADE, primary_key=True, related_name="send_window"
+    )
+    sent = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("机器人发送窗口")
+        verbose_name_plural = _("机器人发送窗口")
+
+    def __str__(self):
+        return str(self.robot_id)

@@ -39,6 +39,8 @@ def department_robot_save(
         if key in data:
             setattr(robot, key, data[key])
     robot.full_clean()
+    # Saving the settings is the fix for a broken robot: the next send tries again.
+    robot.broken_at, robot.broken_reason = None, ""
     robot._history_user = actor
     robot.save()
     return robot

@@ -12,3 +12,33 @@ def notifications_visible_to(user) -> QuerySet[Notification]:
 
 def unread_count(user) -> int:
     return notifications_visible_to(user).filter(read_at__isnull=True).count()
+
+
+def robot_digests_visible_to(user):
+    """Digest messages (their lead delivery rows) a person may open: those of robots of
+    their own department or one they head, of requirements they can see; staff: all.
+    The digest went to that group chat, so its members may read the full list."""
+    from django.db.models import Q
+
+    from .models import Delivery, DeliveryStatus
+
+    leads = Delivery.objects.filter(robot__isnull=False, merged__isnull=False).exclude(
+        status=DeliveryStatus.MERGED
+    )
+    if not (user and user.is_authenticated and user.is_active):
+        return leads.none()
+    if user.is_staff:
+        return leads.distinct()
+    visible = Q(robot__department__head=user)
+    if user.department_id:
+        visible |= Q(robot__department_id=user.department_id)
+    try:
+        from requests_app.selectors import requirements_visible_to
+    except ImportError:  # pragma: no cover - the register is always installed
+        pass
+    else:
+        visible |= Q(
+            robot__scope_type__app_label="requests_app",
+            robot__scope_id__in=requirements_visible_to(user).values("pk"),
+        )
+    return leads.filter(visible).distinct()

@@ -1,8 +1,13 @@
-"""Celery tasks: the beat scan and one delivery task per channel.
+"""Celery tasks: the beat scan, one delivery task per channel and the robot flush.
 
-Each delivery task wraps services.delivery_send: it retries on ChannelError with
-exponential backoff and jitter, and is acknowledged only after it ran (acks_late), so
-a lost worker's message is delivered again and then stops at the claimed row.
+Queues (CELERY_TASK_ROUTES in settings): `scans` for the scan and sweep, `notify` for
+inbox, e-mail and webhooks, `robot-dingtalk`, `robot-feishu`, `robot-wecom` for each
+robot platform, so a slow or failing platform only delays its own messages.
+
+Each delivery task wraps services.delivery_send and is acknowledged only after it ran
+(acks_late): a lost worker's message is delivered again and then stops at the claimed
+row. Retries are scheduled with the delay the service chose; the same time is stored
+on the row, so the sweep requeues it if the delayed message is lost with the broker.
 """
 
 import logging
@@ -12,7 +17,7 @@ from celery.signals import worker_ready
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from .channels import ChannelError
+from .deliveries import RetryLater
 from .models import Channel
 
 
@@ -38,16 +43,13 @@ def scan_when_a_worker_starts(sender=None, **kwargs):
 
 
 def _delivery_task(channel: str):
-    max_retries = getattr(settings, "COLLAB_ALERT_MAX_RETRIES", 8)
-
     def deliver(self, delivery_id: int) -> str:
         from .services import delivery_send
 
-        return delivery_send(
-            delivery_id=delivery_id,
-            task_id=self.request.id or "",
-            final_attempt=self.request.retries >= max_retries,
-        )
+        try:
+            return delivery_send(delivery_id=delivery_id, task_id=self.request.id or "")
+        except RetryLater as later:
+            raise self.retry(countdown=later.seconds, exc=later) from later
 
     deliver.__name__ = deliver.__qualname__ = f"deliver_{channel}"
     return shared_task(
@@ -55,11 +57,12 @@ def _delivery_task(channel: str):
         bind=True,
         acks_late=True,
         reject_on_worker_lost=True,
-        autoretry_for=(ChannelError, OperationalError, InterfaceError),
-        retry_backoff=getattr(settings, "COLLAB_ALERT_RETRY_BACKOFF", 30),
-        retry_backoff_max=getattr(settings, "COLLAB_ALERT_RETRY_BACKOFF_MAX", 3600),
+        # How long retries go on is decided by the service (COLLAB_ALERT_RETRY_HOURS).
+        max_retries=None,
+        autoretry_for=(OperationalError, InterfaceError),
+        retry_backoff=30,
+        retry_backoff_max=600,
         retry_jitter=True,
-        max_retries=max_retries,
     )(deliver)
 
 
@@ -78,3 +81,18 @@ CHANNEL_TASKS = {
     Channel.WECOM: deliver_wecom,
     Channel.WEBHOOK: deliver_webhook,
 }
+
+
+@shared_task(
+    name="collab.notifications.tasks.flush_robot",
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=30,
+    max_retries=None,
+)
+def flush_robot(self, robot_id: int) -> str:
+    """Send a robot's messages that waited for its rate limit, as one digest."""
+    from .services import robot_flush
+
+    return robot_flush(robot_id=robot_id, task_id=self.request.id or "")

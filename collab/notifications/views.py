@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import robots
+from .deliveries import digest_alerts
 from .forms import ChannelPreferenceForm, DepartmentRobotForm
 from .models import ChannelPreference, RobotConfig
-from .selectors import notifications_visible_to
+from .selectors import notifications_visible_to, robot_digests_visible_to
 from .services import channel_preference_update, notification_mark_read, notifications_mark_all_read
 
 
@@ -102,3 +103,11 @@ def department_robot_delete_view(request, pk):
     robots.department_robot_delete(robot=robot, actor=request.user)
     messages.success(request, _("群机器人已删除"))
     return redirect("notifications:department_robots")
+
+
+@login_required
+def robot_digest_view(request, pk):
+    """The full list behind a robot's digest message, newest first."""
+    lead = get_object_or_404(robot_digests_visible_to(request.user).select_related("robot"), pk=pk)
+    alerts = digest_alerts(lead)
+    return render(request, "notifications/robot_digest.html", {"lead": lead, "alerts": alerts})

@@ -28,21 +28,45 @@ class Received:
     headers: dict
     body: dict
     problems: list[str] = field(default_factory=list)
+    accepted: bool = True  # answered with the platform's success
+    at: float = field(default_factory=time.time)  # arrival (epoch seconds)
+
+    @property
+    def is_digest(self) -> bool:
+        return (
+            self.body.get("msgtype") == "markdown"
+            or self.body.get("msg_type") == "interactive"
+            or self.body.get("event") == "digest"
+        )
 
     @property
     def text(self) -> str:
         if self.robot == "feishu":
+            if self.body.get("msg_type") == "interactive":
+                return self.body["card"]["elements"][0]["content"]
             return self.body.get("content", {}).get("text", "")
         if self.robot == "webhook":
             return self.body.get("message", "")
+        if self.body.get("msgtype") == "markdown":
+            markdown = self.body["markdown"]
+            return markdown.get("text", markdown.get("content", ""))
         return self.body.get("text", {}).get("content", "")
+
+    @property
+    def delivery_id(self) -> str:
+        return self.headers.get("x-collab-delivery", "")
 
 
 def check_dingtalk(query: dict, body: dict) -> list[str]:
     problems = []
-    if set(body) != {"msgtype", "text"} or body.get("msgtype") != "text":
+    if body.get("msgtype") == "markdown":
+        if set(body) != {"msgtype", "markdown"} or set(body["markdown"]) != {"title", "text"}:
+            problems.append(f"dingtalk markdown shape {body}")
+        elif len(body["markdown"]["text"].encode()) > 20000:
+            problems.append("dingtalk markdown over 20000 bytes")
+    elif set(body) != {"msgtype", "text"} or body.get("msgtype") != "text":
         problems.append(f"dingtalk body shape {body}")
-    if set(body.get("text", {})) != {"content"}:
+    elif set(body.get("text", {})) != {"content"}:
         problems.append("dingtalk text must be {'content': …}")
     if query.get("access_token") != "dt-token":
         problems.append("dingtalk access_token lost")
@@ -60,9 +84,15 @@ def check_dingtalk(query: dict, body: dict) -> list[str]:
 
 def check_feishu(body: dict) -> list[str]:
     problems = []
-    if set(body) != {"timestamp", "sign", "msg_type", "content"}:
+    if body.get("msg_type") == "interactive":
+        card = body.get("card", {})
+        if set(body) != {"timestamp", "sign", "msg_type", "card"}:
+            problems.append(f"feishu card body keys {sorted(body)}")
+        elif card.get("elements", [{}])[0].get("tag") != "markdown" or "header" not in card:
+            problems.append(f"feishu card shape {card}")
+    elif set(body) != {"timestamp", "sign", "msg_type", "content"}:
         problems.append(f"feishu body keys {sorted(body)}")
-    if body.get("msg_type") != "text" or set(body.get("content", {})) != {"text"}:
+    elif body.get("msg_type") != "text" or set(body.get("content", {})) != {"text"}:
         problems.append("feishu must be msg_type text with content.text")
     timestamp = body.get("timestamp", "")
     if not isinstance(timestamp, str) or not timestamp.isdigit():
@@ -78,7 +108,13 @@ def check_feishu(body: dict) -> list[str]:
 
 def check_wecom(query: dict, body: dict) -> list[str]:
     problems = []
-    if body != {"msgtype": "text", "text": {"content": body.get("text", {}).get("content")}}:
+    if body.get("msgtype") == "markdown":
+        content = body.get("markdown", {}).get("content", "")
+        if body != {"msgtype": "markdown", "markdown": {"content": content}}:
+            problems.append(f"wecom markdown shape {body}")
+        elif len(content.encode()) > 4096:
+            problems.append("wecom markdown over 4096 bytes")
+    elif body != {"msgtype": "text", "text": {"content": body.get("text", {}).get("content")}}:
         problems.append(f"wecom body shape {body}")
     if query.get("key") != "wecom-key":
         problems.append("wecom key lost")
@@ -107,8 +143,11 @@ class Receiver:
 
     def __init__(self, delay: float = 0.0):
         self.delay = delay
+        self.delays: dict[str, float] = {}  # robot -> seconds before answering
         self.received: list[Received] = []
         self.fail: set[str] = set()  # robots that answer 500
+        # robot -> (HTTP status, JSON) answered instead of success (platform error codes)
+        self.answers: dict[str, tuple[int, dict]] = {}
         self.lock = threading.Lock()
         self.arrived = threading.Event()
         receiver = self
@@ -135,12 +174,23 @@ class Receiver:
                 }.get(robot, lambda: [f"unknown robot {robot}"])()
                 with receiver.lock:
                     receiver.received.append(
-                        Received(robot, parsed.path, query, headers, body, problems)
+                        Received(
+                            robot,
+                            parsed.path,
+                            query,
+                            headers,
+                            body,
+                            problems,
+                            accepted=not problems and robot not in receiver.answers,
+                        )
                     )
                 receiver.arrived.set()
-                if receiver.delay:
-                    time.sleep(receiver.delay)
-                if problems:
+                delay = receiver.delays.get(robot, receiver.delay)
+                if delay:
+                    time.sleep(delay)
+                if robot in receiver.answers:
+                    self._answer(*receiver.answers[robot])
+                elif problems:
                     self._answer(200, {"errcode": 310000, "errmsg": "; ".join(problems)})
                 elif robot == "feishu":
                     self._answer(200, {"code": 0, "msg": "success", "data": {}})
@@ -186,3 +236,17 @@ class Receiver:
     def by_robot(self, robot: str) -> list[Received]:
         with self.lock:
             return [r for r in self.received if r.robot == robot]
+
+
+# What each platform answers when it refuses a robot for good (documented error codes).
+PERMANENT_ERRORS = {
+    "dingtalk": (200, {"errcode": 310000, "errmsg": "sign not match, more: [...]"}),
+    "feishu": (200, {"code": 19021, "msg": "sign match fail or timestamp is not within one hour"}),
+    "wecom": (200, {"errcode": 93000, "errmsg": "invalid webhook url, hint: [...]"}),
+}
+# What they answer when busy or sending too fast: worth retrying.
+TRANSIENT_ERRORS = {
+    "dingtalk": (200, {"errcode": 410100, "errmsg": "send too fast"}),
+    "feishu": (200, {"code": 11232, "msg": "frequency limited psm"}),
+    "wecom": (200, {"errcode": 45009, "errmsg": "api freq out of limit"}),
+}

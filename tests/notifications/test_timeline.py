@@ -111,6 +111,8 @@ def test_late_task_opens_issue_and_drafts_special_meeting(timeline, scan):
     meeting = meetings.get()
     assert meeting.organizer == timeline["users"]["mkt_head"]
     assert meeting.published_at is None
+    # Raised on Thursday 2024-08-08: drafted for the next working day at 10:00.
+    assert meeting.held_at == at(2024, 8, 9, 10)
     from risks_app.models import Risk
 
     issue = Risk.objects.get(task=task)
@@ -132,3 +134,12 @@ def test_dry_run_lists_without_recording(timeline, eager):
     assert not Alert.objects.exists()
     assert not Notification.objects.exists()
     assert not Delivery.objects.exists()
+
+
+def test_special_meeting_raised_on_a_friday_is_drafted_for_monday(timeline, scan):
+    from meetings.models import Meeting
+
+    task = timeline["tasks"]["2.1"]
+    scan(at(2024, 8, 9, 18))  # Friday evening: first scan after the task became late
+    meeting = Meeting.objects.get(kind="special", subject_id=task.pk)
+    assert meeting.held_at == at(2024, 8, 12, 10)

@@ -64,20 +64,26 @@ def task_alerts(task, kind):
     )
 
 
-def test_uncovered_year_falls_back_to_weekends_plus_admin_entries(settings, caplog):
+def test_uncovered_year_counts_statutory_holidays_and_warns_about_makeup_days(settings, caplog):
     year = 2027
     assert not chinese_calendar_covers(year)
     settings.COLLAB_ALERT_DAY_COUNTING = "working"
     with caplog.at_level("WARNING"):
-        assert DayCounter().is_workday(D(year, 10, 4))  # a Monday: weekends only
-    assert "No holiday data for 2027" in caplog.text
+        counter = DayCounter()
+        # 2027-01-01 is a Friday and New Year's Day: not a working day.
+        assert not counter.is_workday(D(year, 1, 1))
+    assert "make-up working days (调休) are unknown" in caplog.text
+    assert WorkCalendarDay.objects.filter(date=D(year, 1, 1), source="statute").exists()
+    # National Day: Fri 1, Sat 2, Sun 3 -> Saturday and Sunday are made up Mon 4, Tue 5.
+    assert [counter.is_workday(D(year, 10, d)) for d in range(1, 7)] == [
+        False, False, False, False, False, True,
+    ]  # fmt: skip
     warnings = [m for m in run_checks() if m.id == "notifications.W001"]
-    assert warnings and "2027" in warnings[0].msg
+    assert warnings and "2027" in warnings[0].msg and "调休" in warnings[0].msg
 
-    WorkCalendarDay.objects.create(date=D(year, 10, 4), is_workday=False, note="国庆节放假")
-    assert not DayCounter().is_workday(D(year, 10, 4))
-    assert DayCounter().between(D(year, 10, 1), D(year, 10, 5)) == 1  # Fri → Tue, Mon off
-    assert not [m for m in run_checks() if m.id == "notifications.W001" and "2027" in m.msg]
+    # A single admin correction counts at once.
+    WorkCalendarDay.objects.create(date=D(year, 10, 7), is_workday=False, note="国庆节放假")
+    assert not DayCounter().is_workday(D(year, 10, 7))
 
 
 def test_fill_command_reports_uncovered_years():
@@ -98,4 +104,4 @@ def test_admin_warns_about_years_without_holiday_data(client, org, settings):
     response = client.get("/admin/notifications/workcalendarday/", follow=True)
     assert response.status_code == 200
     text = " ".join(str(m) for m in response.context["messages"])
-    assert "2027" in text and "没有法定节假日数据" in text
+    assert "2027" in text and "调休上班日未知" in text

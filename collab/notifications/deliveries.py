@@ -1,0 +1,607 @@
+"""Sending deliveries: claim, send, record; retries, the robots' rate limits and digest
+messages, broken robots, and the sweep that leaves nothing waiting forever.
+
+A task first claims its row (SELECT … FOR UPDATE SKIP LOCKED, then a compare-and-set
+pending/retrying -> sending, committed), sends, then records the outcome. A redelivered
+or duplicated task finds the row `sending` or in a final state and stops; one that
+comes before the row's `next_attempt_at` stops too (the scheduled one follows).
+
+Retries: transient errors (network, timeout, 5xx, platform busy) retry with capped
+exponential backoff and jitter until `COLLAB_ALERT_RETRY_HOURS` (24) after the alert;
+the next attempt time is stored on the row, so the sweep requeues it when the delayed
+broker message is lost. Permanent platform errors fail at once and mark the robot
+broken; its department head and the admins get an inbox notice.
+
+Rate limits: a robot send first takes a token of the robot (ratelimit.py). Without one
+the row waits (`next_attempt_at`) and one flush per robot is scheduled; the send that
+gets the next token takes every waiting row of that robot along and sends them as one
+digest message (markdown list, newest first, link to the full list in Collab).
+
+Crash between claim and outcome (`sending` older than COLLAB_ALERT_SENDING_TIMEOUT):
+e-mail (fixed Message-ID) and the signed webhook (`X-Collab-Delivery`) are sent again,
+the receiver can drop the duplicate; robot rows have no idempotency key, so they become
+`unconfirmed` and the alert's recipients get it in their inbox.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import urllib.parse
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage
+from django.db import DatabaseError, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import channels, ratelimit
+from .models import (
+    FINAL_STATUSES,
+    Alert,
+    AlertKind,
+    Channel,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    Notification,
+    RobotConfig,
+)
+
+logger = logging.getLogger(__name__)
+
+CLAIMABLE = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)
+ROBOT_PLATFORMS = (Channel.DINGTALK, Channel.FEISHU, Channel.WECOM)
+IDEMPOTENT_CHANNELS = (Channel.EMAIL, Channel.WEBHOOK)
+# A duplicate task arriving this early before a row's next attempt still runs it.
+EARLY_SLACK = timedelta(seconds=1)
+
+
+class RetryLater(Exception):
+    """The delivery task should run again in `seconds`."""
+
+    def __init__(self, message: str, seconds: float):
+        super().__init__(message)
+        self.seconds = seconds
+
+
+def setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def queue_for(channel: str) -> str:
+    if channel in ROBOT_PLATFORMS:
+        return f"robot-{channel}"
+    return "notify"
+
+
+def deliveries_dispatch(*, deliveries: Sequence[tuple[int, str]]) -> None:
+    """Queue one Celery task per delivery, on its channel's task and queue. A broker
+    failure only logs: the rows keep their state and the sweep queues them again."""
+    from .tasks import CHANNEL_TASKS
+
+    for delivery_id, channel in deliveries:
+        try:
+            CHANNEL_TASKS[channel].apply_async(args=[delivery_id], queue=queue_for(channel))
+        except Exception:
+            logger.exception("Could not queue delivery %s; the sweep will retry", delivery_id)
+
+
+def site_url(path: str) -> str:
+    base = setting("COLLAB_SITE_URL", "").rstrip("/")
+    return f"{base}{path}" if path.startswith("/") else path
+
+
+def kind_label(kind: str) -> str:
+    return str(AlertKind(kind).label) if kind in AlertKind.values else kind
+
+
+def _text(alert: Alert) -> str:
+    link = f"\n{site_url(alert.url)}" if alert.url else ""
+    return f"【{kind_label(alert.kind)}】{alert.message}{link}"
+
+
+def webhook_document(delivery: Delivery) -> dict:
+    alert = delivery.alert
+    return {
+        "event": "alert",
+        "alert_id": alert.pk,
+        "delivery_id": delivery.pk,
+        "kind": alert.kind,
+        "kind_label": kind_label(alert.kind) if alert.kind in AlertKind.values else "",
+        "message": alert.message,
+        "url": site_url(alert.url) if alert.url else "",
+        "due_on": alert.due_on.isoformat(),
+        "object": {
+            "type": f"{alert.content_type.app_label}.{alert.content_type.model}",
+            "id": alert.object_id,
+        },
+        "created_at": alert.created_at.isoformat(),
+    }
+
+
+def message_id(delivery_id: int) -> str:
+    """A fixed Message-ID per delivery: a resent e-mail is recognisably the same one."""
+    host = urllib.parse.urlsplit(site_url("/")).hostname or "collab.localhost"
+    return f"<alert-delivery-{delivery_id}@{host}>"
+
+
+# Digest messages
+def digest_url(lead_id: int) -> str:
+    return site_url(reverse("notifications:robot_digest", args=[lead_id]))
+
+
+def digest_markdown(lead: Delivery, alerts: Sequence[Alert]) -> tuple[str, str]:
+    """(title, markdown) of a digest: newest first, at most
+    COLLAB_ROBOT_DIGEST_MAX_ITEMS lines, and a link to the full list in Collab."""
+    limit = setting("COLLAB_ROBOT_DIGEST_MAX_ITEMS", 15)
+    title = _("Collab 提醒汇总（%(n)s 条）") % {"n": len(alerts)}
+    lines = [f"#### {title}", _("发送频率受群机器人限制，以下提醒合并为一条：")]
+    for alert in alerts[:limit]:
+        message = alert.message.replace("\n", " ")
+        if len(message) > 80:
+            message = message[:79] + "…"
+        link = f" [{_('查看')}]({site_url(alert.url)})" if alert.url else ""
+        lines.append(f"- 【{kind_label(alert.kind)}】{message}{link}")
+    if len(alerts) > limit:
+        lines.append(_("- ……另有 %(n)s 条") % {"n": len(alerts) - limit})
+    lines.append(f"[{_('在 Collab 中查看全部')}]({digest_url(lead.pk)})")
+    return title, "\n".join(lines)
+
+
+def digest_alerts(lead: Delivery) -> list[Alert]:
+    merged = Delivery.objects.filter(merged_into=lead).values_list("alert_id", flat=True)
+    ids = [lead.alert_id, *merged]
+    return list(Alert.objects.filter(pk__in=ids).order_by("-created_at", "-id"))
+
+
+def _robot_request(delivery: Delivery, robot: RobotConfig, digest: list[Alert] | None):
+    kind = delivery.channel
+    if digest:
+        title, text = digest_markdown(delivery, digest)
+        if kind == Channel.DINGTALK:
+            return channels.dingtalk_markdown_request(robot.webhook_url, robot.secret, title, text)
+        if kind == Channel.FEISHU:
+            return channels.feishu_markdown_request(robot.webhook_url, robot.secret, title, text)
+        if kind == Channel.WECOM:
+            return channels.wecom_markdown_request(robot.webhook_url, text)
+        document = {
+            "event": "digest",
+            "delivery_id": delivery.pk,
+            "count": len(digest),
+            "url": digest_url(delivery.pk),
+            "alerts": [
+                {"alert_id": a.pk, "kind": a.kind, "message": a.message, "url": site_url(a.url)}
+                for a in digest
+            ],
+        }
+        return channels.webhook_request(
+            robot.webhook_url, robot.secret, document, delivery_id=delivery.pk
+        )
+    alert = delivery.alert
+    if kind == Channel.DINGTALK:
+        return channels.dingtalk_request(robot.webhook_url, robot.secret, _text(alert))
+    if kind == Channel.FEISHU:
+        return channels.feishu_request(robot.webhook_url, robot.secret, _text(alert))
+    if kind == Channel.WECOM:
+        return channels.wecom_request(robot.webhook_url, _text(alert))
+    if kind == Channel.WEBHOOK:
+        return channels.webhook_request(
+            robot.webhook_url, robot.secret, webhook_document(delivery), delivery_id=delivery.pk
+        )
+    raise channels.PermanentChannelError(f"unknown channel {kind}")
+
+
+def _send_external(delivery: Delivery, digest: list[Alert] | None = None) -> str:
+    alert = delivery.alert
+    if delivery.channel == Channel.EMAIL:
+        user = delivery.recipient
+        if user is None or not user.email:
+            raise channels.PermanentChannelError("recipient has no e-mail address")
+        mail = EmailMessage(
+            subject=f"[Collab] {kind_label(alert.kind)}",
+            body=_text(alert),
+            to=[user.email],
+            headers={"Message-ID": message_id(delivery.pk)},
+        )
+        try:
+            mail.send()
+        except OSError as error:
+            raise channels.ChannelError(f"{type(error).__name__}: {error}") from error
+        return f"mail to {user.email} {message_id(delivery.pk)}"
+    robot = delivery.robot
+    if robot is None:
+        raise channels.PermanentChannelError("robot was removed")
+    request = _robot_request(delivery, robot, digest)
+    return channels.post(request, kind=delivery.channel)
+
+
+# Claiming and recording
+def _claim(delivery_id: int, *, to: str, now) -> Delivery | None:
+    """Lock the row (skipping it if another worker holds it) and move it from pending or
+    retrying to `to`; None when it is not ours to send (yet)."""
+    delivery = (
+        Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("alert", "alert__content_type", "recipient", "robot")
+        .filter(pk=delivery_id)
+        .first()
+    )
+    if delivery is None or delivery.status not in CLAIMABLE:
+        return None
+    if delivery.next_attempt_at and delivery.next_attempt_at > now + EARLY_SLACK:
+        return None
+    Delivery.objects.filter(pk=delivery_id).update(
+        status=to, attempts=F("attempts") + 1, claimed_at=now, next_attempt_at=None
+    )
+    delivery.refresh_from_db(fields=["status", "attempts", "claimed_at", "next_attempt_at"])
+    return delivery
+
+
+def _merge_waiting(lead: Delivery) -> int:
+    """Once the robot's rate limit has made messages wait (pending rows with a next
+    attempt time), attach every pending row of the robot to `lead`: the waiting ones and
+    those whose task has not run yet go out in its digest, and those tasks then find
+    their row merged. Rows in retry backoff keep their own schedule."""
+    limit = setting("COLLAB_ROBOT_DIGEST_MAX_ROWS", 5000)
+    pending = Delivery.objects.filter(
+        robot_id=lead.robot_id, status=DeliveryStatus.PENDING
+    ).exclude(pk=lead.pk)
+    if not pending.filter(next_attempt_at__isnull=False).exists():
+        return 0
+    waiting = list(
+        pending.select_for_update(skip_locked=True, of=("self",))
+        .order_by("-created_at", "-id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return Delivery.objects.filter(pk__in=waiting, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.MERGED,
+        merged_into=lead,
+        next_attempt_at=None,
+        last_error="",
+    )
+
+
+def _record(delivery: Delivery, attempt: DeliveryAttempt, *, status: str, detail: str, **extra):
+    now = timezone.now()
+    with transaction.atomic():
+        fields = {"status": status, "last_error": "" if status == DeliveryStatus.SENT else detail}
+        if status == DeliveryStatus.SENT:
+            fields["sent_at"] = now
+        fields.update(extra)
+        Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(**fields)
+        attempt.outcome = (
+            DeliveryAttempt.Outcome.OK
+            if status == DeliveryStatus.SENT
+            else DeliveryAttempt.Outcome.ERROR
+        )
+        attempt.detail = detail[:2000]
+        attempt.finished_at = now
+        attempt.save(update_fields=["outcome", "detail", "finished_at"])
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Capped exponential backoff with jitter (half to full delay)."""
+    base = setting("COLLAB_ALERT_RETRY_BACKOFF", 30)
+    cap = setting("COLLAB_ALERT_RETRY_BACKOFF_MAX", 1800)
+    delay = min(cap, base * 2 ** max(attempts - 1, 0))
+    return delay * (0.5 + random.random() / 2)  # noqa: S311 (jitter, not security)
+
+
+def retry_deadline(delivery: Delivery):
+    return delivery.alert.created_at + timedelta(hours=setting("COLLAB_ALERT_RETRY_HOURS", 24))
+
+
+def _send_inbox(delivery_id: int, task_id: str, now) -> str:
+    with transaction.atomic():
+        delivery = _claim(delivery_id, to=DeliveryStatus.SENT, now=now)
+        if delivery is None:
+            return "already handled"
+        alert = delivery.alert
+        Notification.objects.create(
+            recipient=delivery.recipient, kind=alert.kind, message=alert.message, target=alert.url
+        )
+        Delivery.objects.filter(pk=delivery_id).update(sent_at=now, last_error="")
+        DeliveryAttempt.objects.create(
+            delivery=delivery,
+            number=delivery.attempts,
+            task_id=task_id,
+            outcome=DeliveryAttempt.Outcome.OK,
+            detail="inbox",
+            finished_at=now,
+        )
+    return "sent"
+
+
+def _wait_for_token(delivery_id: int, robot: RobotConfig, wait: float, now) -> str:
+    """No token: the row waits and the robot's flush is scheduled."""
+    Delivery.objects.filter(pk=delivery_id, status__in=CLAIMABLE).update(
+        status=DeliveryStatus.PENDING,
+        next_attempt_at=now + timedelta(seconds=wait),
+        last_error=_("等待群机器人发送频率限制"),
+    )
+    robot_flush_schedule(robot_id=robot.pk, kind=robot.kind, seconds=wait)
+    return "rate limited"
+
+
+def delivery_send(*, delivery_id: int, task_id: str = "", robot_token: bool = False) -> str:
+    """Send one delivery once. Returns what happened; raises RetryLater when a retry is
+    due (the Celery task schedules it)."""
+    now = timezone.now()
+    row = (
+        Delivery.objects.filter(pk=delivery_id)
+        .values("channel", "status", "robot_id", "robot__kind", "next_attempt_at")
+        .first()
+    )
+    if row is None:
+        return "missing"
+    if row["status"] not in CLAIMABLE:
+        return "already handled"
+    if row["next_attempt_at"] and row["next_attempt_at"] > now + EARLY_SLACK:
+        return "not due"
+    if row["channel"] == Channel.INBOX:
+        return _send_inbox(delivery_id, task_id or "", now)
+    if row["robot_id"] and not robot_token:
+        wait = ratelimit.take_token(row["robot_id"], row["robot__kind"])
+        if wait > 0:
+            robot = RobotConfig(pk=row["robot_id"], kind=row["robot__kind"])
+            return _wait_for_token(delivery_id, robot, wait, now)
+    with transaction.atomic():
+        delivery = _claim(delivery_id, to=DeliveryStatus.SENDING, now=now)
+        if delivery is None:
+            return "already handled"
+        merged = _merge_waiting(delivery) if delivery.robot_id else 0
+        attempt = DeliveryAttempt.objects.create(
+            delivery=delivery, number=delivery.attempts, task_id=task_id or ""
+        )
+    # The claim is committed: a crash from here until the outcome is recorded leaves the
+    # row `sending`; the sweep resolves it after COLLAB_ALERT_SENDING_TIMEOUT.
+    digest = None
+    if merged or Delivery.objects.filter(merged_into=delivery).exists():
+        digest = digest_alerts(delivery)
+    try:
+        detail = _send_external(delivery, digest)
+    except channels.PermanentChannelError as error:
+        _record(delivery, attempt, status=DeliveryStatus.FAILED, detail=str(error))
+        if delivery.robot_id:
+            robot_mark_broken(robot_id=delivery.robot_id, reason=str(error))
+        return "failed"
+    except channels.ChannelError as error:
+        now = timezone.now()
+        delay = max(backoff_seconds(delivery.attempts), error.retry_after)
+        if now + timedelta(seconds=delay) > retry_deadline(delivery):
+            _record(delivery, attempt, status=DeliveryStatus.FAILED, detail=str(error))
+            if delivery.robot_id:
+                robot_mark_broken(robot_id=delivery.robot_id, reason=str(error))
+            return "failed"
+        _record(
+            delivery,
+            attempt,
+            status=DeliveryStatus.RETRYING,
+            detail=str(error),
+            next_attempt_at=now + timedelta(seconds=delay),
+        )
+        raise RetryLater(str(error), delay) from error
+    _record(delivery, attempt, status=DeliveryStatus.SENT, detail=detail)
+    if delivery.robot_id:
+        RobotConfig.objects.filter(pk=delivery.robot_id, broken_at__isnull=False).update(
+            broken_at=None, broken_reason=""
+        )
+    return f"sent digest of {len(digest)}" if digest else "sent"
+
+
+# Robot backlog
+def robot_flush_schedule(*, robot_id: int, kind: str, seconds: float) -> None:
+    """Schedule one flush of the robot's waiting rows when its next token is due. The
+    cache key keeps it to one per robot (a second one is harmless, it finds less)."""
+    from django.core.cache import cache
+
+    from .tasks import flush_robot
+
+    if flush_robot.app.conf.task_always_eager:
+        # Eager mode (tests, a shell) cannot delay a task: the sweep or an explicit
+        # flush sends the waiting rows.
+        return
+    key = f"collab:robot-flush:{robot_id}"
+    if not cache.add(key, 1, timeout=max(int(seconds), 1)):
+        return
+    try:
+        flush_robot.apply_async(
+            args=[robot_id], countdown=seconds, queue=queue_for(kind), expires=seconds + 3600
+        )
+    except Exception:
+        cache.delete(key)
+        logger.exception("Could not schedule the flush of robot %s; the sweep will", robot_id)
+
+
+def robot_flush(*, robot_id: int, task_id: str = "") -> str:
+    """Send the robot's waiting rows as one digest once a token is free."""
+    from django.core.cache import cache
+
+    cache.delete(f"collab:robot-flush:{robot_id}")
+    robot = RobotConfig.objects.filter(pk=robot_id).only("pk", "kind").first()
+    if robot is None:
+        return "missing"
+    waiting = Delivery.objects.filter(
+        robot_id=robot_id, status=DeliveryStatus.PENDING, next_attempt_at__isnull=False
+    )
+    lead_id = waiting.order_by("-created_at", "-id").values_list("pk", flat=True).first()
+    if lead_id is None:
+        return "nothing waiting"
+    wait = ratelimit.take_token(robot_id, robot.kind)
+    if wait > 0:
+        robot_flush_schedule(robot_id=robot_id, kind=robot.kind, seconds=wait)
+        return "rate limited"
+    # The lead may be in retry backoff: the robot's token was just granted, send now.
+    Delivery.objects.filter(pk=lead_id, status__in=CLAIMABLE).update(next_attempt_at=None)
+    try:
+        outcome = delivery_send(delivery_id=lead_id, task_id=task_id, robot_token=True)
+    except RetryLater:
+        outcome = "retrying"
+    if waiting.exists():
+        robot_flush_schedule(robot_id=robot_id, kind=robot.kind, seconds=1)
+    return outcome
+
+
+def robot_mark_broken(*, robot_id: int, reason: str) -> bool:
+    """Mark the robot broken with the platform's message and, the first time, tell its
+    department head and the admins in their inbox. Returns whether it was news."""
+    now = timezone.now()
+    with transaction.atomic():
+        changed = RobotConfig.objects.filter(pk=robot_id, broken_at__isnull=True).update(
+            broken_at=now, broken_reason=reason[:1000]
+        )
+        if not changed:
+            RobotConfig.objects.filter(pk=robot_id).update(broken_reason=reason[:1000])
+            return False
+        robot = RobotConfig.objects.select_related("department__head").get(pk=robot_id)
+        User = get_user_model()
+        recipients = set(
+            User.objects.filter(
+                Q(is_staff=True) | Q(is_superuser=True), is_active=True
+            ).values_list("pk", flat=True)
+        )
+        head = getattr(robot.department, "head", None)
+        if head is not None and head.is_active:
+            recipients.add(head.pk)
+        message = _(
+            "群机器人「%(name)s」（%(kind)s）发送失败，已停止重试：%(reason)s。请检查机器人设置。"
+        ) % {
+            "name": robot.name,
+            "kind": robot.get_kind_display(),
+            "reason": reason[:300],
+        }
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient_id=user_id,
+                    kind="robot_broken",
+                    message=message,
+                    target=reverse("notifications:department_robots"),
+                )
+                for user_id in sorted(recipients)
+            ]
+        )
+    logger.warning("Robot %s marked broken: %s", robot_id, reason)
+    return True
+
+
+# The sweep
+def _inbox_for_unconfirmed(alert_ids: Iterable[int]) -> list[tuple[int, str]]:
+    """Robot rows cut off mid-send: make sure every recipient of those alerts has the
+    message in the inbox (it is delivered exactly once)."""
+    alert_ids = set(alert_ids)
+    if not alert_ids:
+        return []
+    people = set(
+        Delivery.objects.filter(alert_id__in=alert_ids, recipient__isnull=False).values_list(
+            "alert_id", "recipient_id"
+        )
+    )
+    Delivery.objects.bulk_create(
+        [
+            Delivery(alert_id=alert_id, channel=Channel.INBOX, recipient_id=user_id)
+            for alert_id, user_id in sorted(people)
+        ],
+        ignore_conflicts=True,
+    )
+    return list(
+        Delivery.objects.filter(
+            alert_id__in=alert_ids, channel=Channel.INBOX, status=DeliveryStatus.PENDING
+        ).values_list("pk", "channel")
+    )
+
+
+def deliveries_sweep(*, now=None) -> dict[str, int]:
+    """Leave nothing waiting forever: requeue every row not in a final state whose next
+    attempt is overdue (pending never queued, retrying whose delayed message was lost),
+    resend e-mail and webhook rows cut off mid-send, and mark robot rows cut off
+    mid-send unconfirmed (their recipients get the inbox message)."""
+    now = now or timezone.now()
+    grace = timedelta(minutes=setting("COLLAB_ALERT_REQUEUE_MINUTES", 10))
+    sending_timeout = timedelta(minutes=setting("COLLAB_ALERT_SENDING_TIMEOUT", 15))
+    batch = setting("COLLAB_ALERT_SWEEP_BATCH", 2000)
+    try:
+        with transaction.atomic():
+            stale = Delivery.objects.filter(
+                status=DeliveryStatus.SENDING, claimed_at__lt=now - sending_timeout
+            )
+            resent = list(
+                stale.filter(channel__in=IDEMPOTENT_CHANNELS).values_list("pk", "channel")
+            )
+            Delivery.objects.filter(pk__in=[pk for pk, _c in resent]).update(
+                status=DeliveryStatus.RETRYING,
+                next_attempt_at=None,
+                last_error=_("发送过程中断，已按同一消息标识重发"),
+            )
+            robot_rows = list(stale.values_list("pk", "alert_id"))
+            Delivery.objects.filter(pk__in=[pk for pk, _a in robot_rows]).update(
+                status=DeliveryStatus.UNCONFIRMED,
+                last_error=_(
+                    "发送过程中断，无法确认群里是否收到；接收人已在站内通知中收到该提醒。"
+                    "如需重发请先在群里核实，重发可能造成重复。"
+                ),
+            )
+            inbox = _inbox_for_unconfirmed(a for _pk, a in robot_rows)
+        overdue = list(
+            Delivery.objects.filter(status__in=CLAIMABLE)
+            .filter(
+                Q(next_attempt_at__isnull=True, created_at__lt=now - grace)
+                | Q(next_attempt_at__lt=now - grace)
+            )
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", "channel")[:batch]
+        )
+    except DatabaseError:
+        logger.exception("Delivery sweep failed")
+        return {"unconfirmed": 0, "resent": 0, "requeued": 0}
+    overdue = [row for row in overdue if row not in set(resent)]
+    if inbox or resent or overdue:
+        deliveries_dispatch(deliveries=[*inbox, *resent, *overdue])
+    return {"unconfirmed": len(robot_rows), "resent": len(resent), "requeued": len(overdue)}
+
+
+@transaction.atomic
+def deliveries_resend(*, delivery_ids: Iterable[int], actor) -> dict[str, int]:
+    """Admin action: send failed or unconfirmed deliveries again. Unconfirmed rows may
+    already have arrived; the action says so. Returns counts per former status."""
+    rows = list(
+        Delivery.objects.select_for_update()
+        .filter(
+            pk__in=list(delivery_ids),
+            status__in=[DeliveryStatus.UNCONFIRMED, DeliveryStatus.FAILED],
+        )
+        .values_list("pk", "channel", "status")
+    )
+    Delivery.objects.filter(pk__in=[pk for pk, _c, _s in rows]).update(
+        status=DeliveryStatus.PENDING, next_attempt_at=None
+    )
+    logger.info("%s requeued deliveries %s", actor, [pk for pk, _c, _s in rows])
+    transaction.on_commit(
+        partial(deliveries_dispatch, deliveries=[(pk, channel) for pk, channel, _s in rows])
+    )
+    return {
+        "resent": len(rows),
+        "unconfirmed": sum(1 for _pk, _c, s in rows if s == DeliveryStatus.UNCONFIRMED),
+    }
+
+
+def failed_delivery_count() -> int:
+    return Delivery.objects.filter(status=DeliveryStatus.FAILED).count()
+
+
+__all__ = [
+    "FINAL_STATUSES",
+    "RetryLater",
+    "deliveries_dispatch",
+    "deliveries_resend",
+    "deliveries_sweep",
+    "delivery_send",
+    "robot_flush",
+    "robot_mark_broken",
+]
