@@ -263,7 +263,8 @@ if CELERY_BROKER_URL.startswith("redis://"):
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
     CELERY_REDBEAT_REDIS_URL = CELERY_BROKER_URL
-    CELERY_REDBEAT_KEY_PREFIX = "collab:beat:"
+    CELERY_REDBEAT_REDIS_OPTIONS: dict = {}
+    CELERY_REDBEAT_KEY_PREFIX = "collab:beat"
     CELERY_REDBEAT_LOCK_TIMEOUT = CELERY_BEAT_MAX_LOOP_INTERVAL * 5
 CELERY_BEAT_SCHEDULE = {
     # Every alert scan (deadlines, escalations, the daily digest once its time has come)
