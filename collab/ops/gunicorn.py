@@ -2,7 +2,7 @@
 
 import os
 
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")  # noqa: S104 (inside a container)
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_WORKERS", "3"))
 timeout = int(os.environ.get("WEB_TIMEOUT", "60"))
 # Heartbeat files on the writable /tmp (the root filesystem is read-only).
