@@ -230,7 +230,7 @@ def test_pods_are_locked_down_and_write_only_to_volumes(rendered):
             assert security["allowPrivilegeEscalation"] is False
             assert security["capabilities"] == {"drop": ["ALL"]}
             mounts = {m["mountPath"] for m in container["volumeMounts"]}
-            assert mounts == {"/tmp", "/app/var/media", "/app/var/documents"}
+            assert mounts == {"/tmp", "/app/var/media", "/app/var/documents"}  # noqa: S108
 
 
 def test_network_policies_guard_postgresql_and_redis(rendered):

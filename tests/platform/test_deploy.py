@@ -71,7 +71,7 @@ def test_web_worker_beat_share_one_definition(config):
         assert service["image"] == first["image"], name
         assert service["environment"] == first["environment"], name
         assert service["read_only"] is True, name
-        assert service["tmpfs"] == ["/tmp"], name
+        assert service["tmpfs"] == ["/tmp"], name  # noqa: S108
         assert service["cap_drop"] == ["ALL"], name
     # One image, built once: only the first service to run builds it.
     builders = [name for name, service in services.items() if "build" in service]
