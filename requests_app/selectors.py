@@ -4,18 +4,11 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from collab.accounts.models import Department, User
-from meetings.models import Meeting, MeetingKind
 from collab.signoffs.models import SignOff
 from collab.signoffs.services import Slot
 
-from .models import (
-    COMPLETE_CHECKS,
-    CONFIRM_CHECKS,
-    START_CHECKS,
-    GroupMember,
-    GroupRole,
-    Requirement,
-)
+from .lifecycle import LIFECYCLE
+from .models import GroupMember, GroupRole, Requirement
 
 
 def requirements_visible_to(user: User) -> QuerySet[Requirement]:
@@ -54,10 +47,8 @@ def requirement_list(user: User) -> QuerySet[Requirement]:
             ),
             Prefetch("members", queryset=GroupMember.objects.select_related("user", "department")),
             Prefetch("signoffs", queryset=SignOff.objects.select_related("department", "signer")),
-            # What other registers' transition conditions read (see Checks.prefetch).
-            *CONFIRM_CHECKS.prefetches,
-            *START_CHECKS.prefetches,
-            *COMPLETE_CHECKS.prefetches,
+            # What the lifecycle's conditions read (lifecycle.py and the apps adding to it).
+            *LIFECYCLE.prefetches(),
         )
     )
 
@@ -106,13 +97,3 @@ def missing_liaisons(requirement: Requirement) -> list[Department]:
         m.department_id for m in group_members(requirement) if m.role == GroupRole.LIAISON
     }
     return [d for d in requirement.departments.all() if d.pk not in liaison_departments]
-
-
-def review_meeting(requirement: Requirement) -> Meeting | None:
-    """The requirement review meeting (需求评审会) of the requirement, if recorded."""
-    return (
-        Meeting.objects.filter(requirement=requirement, kind=MeetingKind.REVIEW)
-        .prefetch_related("attendees")
-        .order_by("id")
-        .first()
-    )

@@ -15,18 +15,10 @@ from collab.spreadsheets.cells import choice_label, owner_label
 from tasks_app.models import Task
 
 from . import services
+from .lifecycle import LIFECYCLE
 from .models import Impact, Risk, RiskKind, RiskStatus
 
 IMPORT_REASON = gettext_lazy("Excel 导入")
-STATUS_PATHS = {
-    ("open", "in_progress"): ("start",),
-    ("open", "resolved"): ("resolve",),
-    ("in_progress", "resolved"): ("resolve",),
-    ("open", "closed"): ("resolve", "close"),
-    ("in_progress", "closed"): ("resolve", "close"),
-    ("resolved", "closed"): ("close",),
-    ("resolved", "in_progress"): ("reopen",),
-}
 
 
 class RiskSheet(r.Sheet):
@@ -185,7 +177,7 @@ class RiskSheet(r.Sheet):
         header = self.column("status").header
         if not target or target == risk.status:
             return []
-        steps = STATUS_PATHS.get((risk.status, target))
+        steps = LIFECYCLE.path(risk.status, target)
         current = risk.get_status_display()
         if steps is None:
             return [
@@ -217,6 +209,3 @@ class RiskSheet(r.Sheet):
                 )
             ]
         return []
-
-
-r.register(RiskSheet())

@@ -7,17 +7,26 @@ class TasksAppConfig(AppConfig):
     verbose_name = _("任务分工")
 
     def ready(self):
-        from requests_app.models import START_CHECKS
+        from requests_app.lifecycle import LIFECYCLE as REQUIREMENT_LIFECYCLE
         from requests_app.tabs import Tab, register_tab
 
-        from . import services
+        from .lifecycle import REQUIREMENT_START_CONDITIONS
 
-        for check in (services.requirement_has_tasks, services.requirement_plans_approved):
-            if check not in START_CHECKS:
-                START_CHECKS.append(check)
-        START_CHECKS.prefetch("tasks", "plans")
+        for condition in REQUIREMENT_START_CONDITIONS:
+            REQUIREMENT_LIFECYCLE.add_condition("start", condition, app=self.label)
         register_tab(Tab("tasks", "任务分工", "tasks:register", 10))
         register_tab(Tab("kanban", "看板", "tasks:kanban", 11))
         register_tab(Tab("gantt", "甘特图", "tasks:gantt", 12))
         register_tab(Tab("plans", "方案", "tasks:plans", 13))
         register_tab(Tab("weekly", "协作例会", "tasks:weekly", 14))
+        _register_with_platform()
+
+
+def _register_with_platform():
+    from collab.notifications.alerts import register_alerts
+    from collab.spreadsheets.registry import register_sheet
+
+    from . import alerts, excel
+
+    register_alerts(alerts)
+    register_sheet(excel.TaskSheet())

@@ -17,24 +17,10 @@ from collab.spreadsheets.cells import choice_label, owner_label
 from requests_app.models import GroupRole, Priority
 
 from . import services
+from .lifecycle import TASK_LIFECYCLE
 from .models import Task, TaskStatus
 
 IMPORT_REASON = gettext_lazy("Excel 导入")
-# Transitions that bring a task from its current status to the one in the file.
-STATUS_PATHS = {
-    ("not_started", "in_progress"): ("start",),
-    ("not_started", "done"): ("start", "finish"),
-    ("not_started", "blocked"): ("start", "block"),
-    ("in_progress", "done"): ("finish",),
-    ("in_progress", "blocked"): ("block",),
-    ("blocked", "in_progress"): ("unblock",),
-    ("blocked", "done"): ("unblock", "finish"),
-    ("done", "in_progress"): ("reopen",),
-    ("done", "blocked"): ("reopen", "block"),
-    ("not_started", "cancelled"): ("cancel",),
-    ("in_progress", "cancelled"): ("cancel",),
-    ("blocked", "cancelled"): ("cancel",),
-}
 
 
 def _collaborator_labels(task: Task) -> str:
@@ -297,7 +283,7 @@ class TaskSheet(r.Sheet):
                     )
                 ]
             return []
-        steps = STATUS_PATHS.get((task.status, target))
+        steps = TASK_LIFECYCLE.path(task.status, target)
         current = task.get_status_display()
         if steps is None:
             return [
@@ -325,6 +311,3 @@ class TaskSheet(r.Sheet):
                 )
             ]
         return []
-
-
-r.register(TaskSheet())

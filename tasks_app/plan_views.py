@@ -1,6 +1,8 @@
 """Pages of plans (方案): list per requirement, detail with versions, department
 review comments, sign-offs and approval."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,18 +11,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from collab.core.api import history_entries
-from collab.core.transitions import TransitionBlocked, blocking_reasons, may_run
+from collab.core.pages import apply_errors, run_service, transition_buttons
+from collab.signoffs.pages import sign_from_page
 from collab.signoffs.services import signoff_state
-from requests_app.forms import ReasonForm, SignForm
+from requests_app.forms import ReasonForm
+from requests_app.pages import requirement_or_404
 
+from . import plan_services
 from . import rules as perms
-from . import services
 from .forms import PlanCommentForm, PlanForm
 from .models import PLAN_STAGE
 from .selectors import plan_list, requirement_plans
-from .views import _apply_errors, _error_text, _requirement_or_404
-
-PLAN_TRANSITIONS = ("submit", "approve", "revise")
 
 
 def _plan_or_404(request, plan_id):
@@ -35,7 +36,7 @@ def _can_write_plans(user, requirement) -> bool:
 
 @login_required
 def plans_view(request, pk):
-    requirement = _requirement_or_404(request, pk)
+    requirement = requirement_or_404(request, pk)
     plans = list(requirement_plans(requirement))
     for plan in plans:
         plan.slots = signoff_state(plan, PLAN_STAGE)
@@ -52,17 +53,17 @@ def plans_view(request, pk):
 
 @login_required
 def plan_create_view(request, pk):
-    requirement = _requirement_or_404(request, pk)
+    requirement = requirement_or_404(request, pk)
     if not _can_write_plans(request.user, requirement):
         raise PermissionDenied
     form = PlanForm(request.POST or None, requirement=requirement)
     if request.method == "POST" and form.is_valid():
         try:
-            plan = services.plan_create(
+            plan = plan_services.plan_create(
                 requirement=requirement, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
@@ -81,9 +82,9 @@ def plan_edit_view(request, plan_id):
         data = dict(form.cleaned_data)
         data.pop("task", None)
         try:
-            services.plan_update(plan=plan, actor=request.user, data=data)
+            plan_services.plan_update(plan=plan, actor=request.user, data=data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
@@ -100,20 +101,6 @@ def plan_edit_view(request, plan_id):
 def plan_detail_view(request, plan_id):
     plan = _plan_or_404(request, plan_id)
     user = request.user
-    slots = signoff_state(plan, PLAN_STAGE)
-    for slot in slots:
-        slot.can_sign = user in slot.signers and plan.signoff_open(PLAN_STAGE)
-    buttons = []
-    for name in PLAN_TRANSITIONS:
-        if may_run(plan, name, user):
-            transition = getattr(type(plan), name)._django_fsm.get_transition(plan.status)
-            buttons.append(
-                {
-                    "name": name,
-                    "label": transition.custom.get("label", name),
-                    "reasons": blocking_reasons(plan, name),
-                }
-            )
     comments = plan.comments.select_related("department", "author")
     return render(
         request,
@@ -121,8 +108,7 @@ def plan_detail_view(request, plan_id):
         {
             "plan": plan,
             "requirement": plan.requirement,
-            "slots": slots,
-            "buttons": buttons,
+            "buttons": transition_buttons(plan, user),
             "versions": plan.versions.select_related("submitted_by"),
             "comments": comments,
             "comment_form": PlanCommentForm(),
@@ -136,17 +122,16 @@ def plan_detail_view(request, plan_id):
 @require_POST
 def plan_transition_view(request, plan_id, name):
     plan = _plan_or_404(request, plan_id)
-    service = services.PLAN_TRANSITION_SERVICES.get(name)
+    service = plan_services.PLAN_TRANSITION_SERVICES.get(name)
     if service is None:
         return redirect("tasks:plan_detail", plan_id=plan_id)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        plan = service(plan=plan, actor=request.user, reason=reason)
-    except (TransitionBlocked, ValidationError, PermissionDenied) as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, _("操作成功，当前状态：%(s)s") % {"s": plan.get_status_display()})
+    run_service(
+        request,
+        lambda: service(plan=plan, actor=request.user, reason=reason),
+        lambda done: _("操作成功，当前状态：%(s)s") % {"s": done.get_status_display()},
+    )
     return redirect("tasks:plan_detail", plan_id=plan_id)
 
 
@@ -154,16 +139,7 @@ def plan_transition_view(request, plan_id, name):
 @require_POST
 def plan_sign_view(request, plan_id):
     plan = _plan_or_404(request, plan_id)
-    form = SignForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("签字信息不完整"))
-        return redirect("tasks:plan_detail", plan_id=plan_id)
-    try:
-        services.plan_sign(plan=plan, actor=request.user, **form.cleaned_data)
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, _("已签字"))
+    sign_from_page(request, partial(plan_services.plan_sign, plan=plan))
     return redirect("tasks:plan_detail", plan_id=plan_id)
 
 
@@ -175,10 +151,11 @@ def plan_comment_view(request, plan_id):
     if not form.is_valid():
         messages.error(request, _("请填写评审意见"))
         return redirect("tasks:plan_detail", plan_id=plan_id)
-    try:
-        services.plan_comment(plan=plan, actor=request.user, body=form.cleaned_data["body"])
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, _("已提交评审意见"))
+    run_service(
+        request,
+        lambda: plan_services.plan_comment(
+            plan=plan, actor=request.user, body=form.cleaned_data["body"]
+        ),
+        _("已提交评审意见"),
+    )
     return redirect("tasks:plan_detail", plan_id=plan_id)
