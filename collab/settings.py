@@ -1,6 +1,7 @@
 """Collab settings: one module, driven by environment variables (see .env.example)."""
 
 from datetime import timedelta
+import os
 from pathlib import Path
 
 import environ
@@ -8,6 +9,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from collab.ops.logs import configure_structlog, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -47,7 +50,10 @@ INSTALLED_APPS = [
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "django_fsm",
+    "django_prometheus",
+    "django_structlog",
     "collab.core",
+    "collab.ops",
     "collab.accounts",
     "collab.signoffs",
     "collab.notifications",
@@ -62,6 +68,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Probes and /metrics answer before host validation and the HTTPS redirect: the
+    # orchestrator and Prometheus call pod addresses over plain HTTP (collab/ops).
+    "collab.ops.middleware.ProbeMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -75,8 +85,12 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
     "collab.core.middleware.ApiResponseHeadersMiddleware",
-    # Last, as django-axes asks: it turns a lockout raised by authentication into a page.
+    # Binds a request id (X-Request-ID from the proxy when trusted, else a new one) to
+    # every log line of the request and to the Celery tasks it queues.
+    "django_structlog.middlewares.RequestMiddleware",
+    # Late, as django-axes asks: it turns a lockout raised by authentication into a page.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "collab.urls"
@@ -288,6 +302,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat wakes up at least this often. With a Redis broker, beat keeps its schedule in
+# Redis (celery-redbeat) and holds a lock there: a second beat waits, scheduling nothing,
+# until the first stops (lock released) or dies (lock expires after five intervals).
+CELERY_BEAT_MAX_LOOP_INTERVAL = env.int("CELERY_BEAT_MAX_LOOP_INTERVAL", default=30)
 # Alerts (collab.notifications): scan interval, thresholds in counted days (calendar or
 # working days, COLLAB_ALERT_DAY_COUNTING), the daily digest time (local), delivery.
 ALERT_SCAN_SECONDS = env.float("COLLAB_ALERT_SCAN_SECONDS", default=300.0)
@@ -336,6 +354,12 @@ CELERY_TASK_ROUTES = {
     "collab.notifications.tasks.deliver_feishu": {"queue": "robot-feishu"},
     "collab.notifications.tasks.deliver_wecom": {"queue": "robot-wecom"},
 }
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = CELERY_BROKER_URL
+    CELERY_REDBEAT_REDIS_OPTIONS: dict = {}
+    CELERY_REDBEAT_KEY_PREFIX = "collab:beat"
+    CELERY_REDBEAT_LOCK_TIMEOUT = CELERY_BEAT_MAX_LOOP_INTERVAL * 5
 CELERY_BEAT_SCHEDULE = {
     # Every alert scan (deadlines, escalations, the daily digest once its time has come)
     # and the delivery sweep; `manage.py run_alerts` runs the same thing.
@@ -369,10 +393,11 @@ if DOCUMENTS_STORAGE == "s3":
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": env("DOCUMENTS_S3_BUCKET"),
-            "endpoint_url": env("DOCUMENTS_S3_ENDPOINT_URL", default=None),
-            "region_name": env("DOCUMENTS_S3_REGION", default=None),
-            "access_key": env("DOCUMENTS_S3_ACCESS_KEY", default=None),
-            "secret_key": env("DOCUMENTS_S3_SECRET_KEY", default=None),
+            # An empty variable (as a ConfigMap lists it) means "not set".
+            "endpoint_url": env("DOCUMENTS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("DOCUMENTS_S3_REGION", default="") or None,
+            "access_key": env("DOCUMENTS_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env("DOCUMENTS_S3_SECRET_KEY", default="") or None,
             "location": env("DOCUMENTS_S3_PREFIX", default="documents"),
             "default_acl": "private",
             "querystring_auth": True,
@@ -391,9 +416,37 @@ DOCUMENTS_ALLOWED_EXTENSIONS = env.list(
 )
 DOCUMENTS_RECYCLE_DAYS = env.int("DOCUMENTS_RECYCLE_DAYS", default=30)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-}
+# Logs: one JSON object per line on stdout (LOG_FORMAT=console for humans), carrying
+# the request id of the request or of the request that queued a Celery task.
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env("LOG_FORMAT", default="console" if DEBUG else "json")
+LOGGING = logging_config(level=LOG_LEVEL, fmt=LOG_FORMAT)
+configure_structlog()
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env.bool("TRUST_REQUEST_ID_HEADER", default=False)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Operations (collab/ops): health probes, Prometheus metrics, backups.
+# /metrics answers a request carrying `Authorization: Bearer <METRICS_TOKEN>`, or,
+# without a token, one from an address in METRICS_ALLOWED_NETWORKS.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+# Celery workers serve their own metrics on this port when it is set (0 = off).
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
+# The queues whose depth /metrics reports (the names CELERY_TASK_ROUTES routes to).
+COLLAB_CELERY_QUEUES = [
+    "scans",
+    "notify",
+    "robot-dingtalk",
+    "robot-feishu",
+    "robot-wecom",
+    "celery",
+]
+# Metrics of several processes (gunicorn workers, Celery pool processes) are merged
+# through files in this folder (prometheus_client multiprocess mode).
+PROMETHEUS_MULTIPROC_DIR = env("PROMETHEUS_MULTIPROC_DIR", default="")
+if PROMETHEUS_MULTIPROC_DIR:
+    os.makedirs(PROMETHEUS_MULTIPROC_DIR, exist_ok=True)
+# File names each storage's backup must contain: "<app_label>.<Model>.<field>" holding a
+# key of that storage (FileFields of any model are found by themselves).
+BACKUP_FILE_REFERENCES = {"documents": ["documents.DocumentVersion.storage_key"]}
