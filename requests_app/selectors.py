@@ -4,9 +4,9 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from collab.accounts.models import Department, User
-from meetings.models import Meeting, MeetingKind
 from collab.signoffs.models import SignOff
 from collab.signoffs.services import Slot
+from meetings.models import Meeting, MeetingKind
 
 from .models import (
     COMPLETE_CHECKS,

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from collab.accounts.models import Department, User
 from collab.core.transitions import run_transition
+from collab.signoffs.services import signoff_blockers, signoff_sign, signoffs_for
 from meetings.models import Meeting
 from meetings.services import meeting_record_review
-from collab.signoffs.services import signoff_blockers, signoff_sign, signoffs_for
 
 from . import rules as perms
 from .models import (
