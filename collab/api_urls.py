@@ -10,10 +10,10 @@ import reviews_app.api
 import risks_app.api
 import tasks_app.api
 from collab.accounts import api as accounts_api
-from documents import api as documents_api
-from meetings import api as meetings_api
 from collab.notifications import api as notifications_api
 from collab.spreadsheets import api as spreadsheets_api
+from documents import api as documents_api
+from meetings import api as meetings_api
 
 router = DefaultRouter()
 for module in (

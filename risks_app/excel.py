@@ -121,6 +121,13 @@ class RiskSheet(r.Sheet):
     def identity(self, requirement):
         return {"requirement_number": requirement.number}
 
+    def ignores(self, key, row):
+        # A resolution date is recorded only when the record is resolved (see check()).
+        return key == "actual_resolution" and row.get("status") in (
+            RiskStatus.OPEN,
+            RiskStatus.IN_PROGRESS,
+        )
+
     def row_of(self, risk):
         impact, kind, status = self.column("impact"), self.column("kind"), self.column("status")
         return (

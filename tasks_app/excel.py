@@ -184,6 +184,10 @@ class TaskSheet(r.Sheet):
     def identity(self, requirement):
         return {"requirement_number": requirement.number}
 
+    def ignores(self, key, row):
+        # A finish date is recorded only when the task is finished (see check()).
+        return key == "actual_end" and row.get("status") != TaskStatus.DONE
+
     def row_of(self, task):
         status, priority = self.column("status"), self.column("priority")
         return (
@@ -337,6 +341,9 @@ class TaskSheet(r.Sheet):
             items.append(fields)
             ready.append(parsed)
             notes.append(warnings)
+        # A preview without status changes only checks; otherwise the rows are written
+        # (and rolled back) so their transitions can be tried.
+        moves = any(p.values.get("status") not in (None, TaskStatus.NOT_STARTED) for p in ready)
         try:
             results = services.task_bulk_create(
                 requirement=requirement,
@@ -344,6 +351,7 @@ class TaskSheet(r.Sheet):
                 items=items,
                 reason=str(IMPORT_REASON),
                 validate=dry_run,
+                save=moves or not dry_run,
             )
         except PermissionDenied as error:
             for parsed in ready:

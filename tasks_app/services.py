@@ -117,35 +117,43 @@ def next_code(requirement: Requirement) -> str:
     return str(top + 1)
 
 
-def _validate_task(task: Task, *, collaborating_departments, collaborators, depends_on) -> None:
+def _validate_task(
+    task: Task, *, collaborating_departments, collaborators, depends_on, known=None
+) -> None:
+    """The rules every write of a task obeys. `known` (many tasks checked at once):
+    {"involved": department ids, "codes": codes already taken}, loaded once; its
+    owner and department are instances just loaded from the database."""
     requirement = task.requirement
     errors: dict[str, list[str]] = {}
 
     def add(field, message):
         errors.setdefault(field, []).append(message)
 
+    exclude = ["status", "requirement", "code_sort"]
+    if known is not None:
+        exclude += ["owner_department", "owner"]
+        for name in ("owner_department", "owner"):
+            if getattr(task, f"{name}_id") is None:
+                add(name, Task._meta.get_field(name).error_messages["blank"])
     try:
-        task.full_clean(
-            exclude=["status", "requirement", "code_sort"],
-            validate_unique=False,
-            validate_constraints=False,
-        )
+        task.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             for message in messages:
                 add(field, message)
     if requirement.status not in OPEN_REQUIREMENT:
         add("__all__", _("需求确认后、完成前才能分解或修改任务"))
-    if (
-        task.code
-        and Task.objects.filter(requirement=requirement, code=task.code)
+    if task.code and (
+        task.code in known["codes"]
+        if known is not None
+        else Task.objects.filter(requirement=requirement, code=task.code)
         .exclude(pk=task.pk)
         .exists()
     ):
         add("code", _("任务ID %(code)s 在本需求中已存在") % {"code": task.code})
     if task.planned_start and task.planned_end and task.planned_end < task.planned_start:
         add("planned_end", _("计划结束时间不能早于计划开始时间"))
-    involved = involved_departments(requirement)
+    involved = known["involved"] if known is not None else involved_departments(requirement)
     if task.owner_department_id and task.owner_department_id not in involved:
         add("owner_department", _("负责部门不在本需求的涉及部门中"))
     owner = task.owner if task.owner_id else None
@@ -249,13 +257,15 @@ def task_bulk_create(
     items: list[dict],
     reason: str = "",
     validate: bool = True,
+    save: bool = True,
 ) -> list[Task | ValidationError]:
     """Many rows of the task register at once (a spreadsheet import). Each item holds
     task_create's arguments; `depends_on_codes` may name tasks of the same call. Every
     item is checked by task_create's rules; the valid ones are inserted in bulk with
     their history (simple-history's bulk helpers, m2m history included). Returns per
     item the saved Task or the ValidationError that refused it. `validate=False` is for
-    items already checked against data that has not changed since."""
+    items already checked against data that has not changed since; `save=False` only
+    checks (nothing is written)."""
     requirement = Requirement.objects.select_for_update().get(pk=requirement.pk)
     allowed: dict[int | None, bool] = {}
     existing = {t.code: t for t in Task.objects.filter(requirement=requirement)}
@@ -284,6 +294,7 @@ def task_bulk_create(
             )
         )
     by_code: dict[str, Task] = {**existing, **{t.code: t for t in tasks}}
+    known = {"involved": involved_departments(requirement), "codes": set(existing)}
     results: list[Task | ValidationError] = []
     relations: list[dict] = []
     for task, item in zip(tasks, items, strict=True):
@@ -309,14 +320,14 @@ def task_bulk_create(
         }
         if validate:
             try:
-                _validate_task(task, **related)
+                _validate_task(task, **related, known=known)
             except ValidationError as error:
                 results.append(error)
                 continue
         results.append(task)
         relations.append(related)
     valid = [t for t in results if isinstance(t, Task)]
-    if not valid:
+    if not valid or not save:
         return results
     Task.objects.bulk_create(valid, batch_size=500)
     histories = Task.history.bulk_history_create(

@@ -97,6 +97,11 @@ class Sheet:
         """Columns that name the requirement a file belongs to: {column key: expected}."""
         return {}
 
+    def ignores(self, key: str, row: dict[str, str]) -> bool:
+        """True when a changed cell is not imported given the rest of the row (its
+        comparable texts), e.g. a finish date of a task that is not finished."""
+        return False
+
     def same_identity(self, key: str, found: str, expected: str) -> bool:
         return found == expected
 

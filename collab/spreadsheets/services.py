@@ -269,6 +269,7 @@ def _classify(
     unchanged or conflict, with the changed fields; parse what will be written."""
     parsed = r.ParsedRow(row=row.row, values={})
     parsed.errors.extend(r.RowError(e["column"], e["message"]) for e in row.cell_errors)
+    formula_columns = {e["column"] for e in row.cell_errors}
     present = [key for key in batch.columns if key in {c.key for c in sheet.columns}]
     normal: dict = {}
     canon: dict[str, str] = {}
@@ -307,6 +308,8 @@ def _classify(
     if entry is None:
         parsed.action = RowAction.CREATE
         for column in sheet.columns:
+            if str(column.header) in formula_columns:
+                continue
             if column.required and is_blank(normal.get(column.key)):
                 message = (
                     _("不能为空")
@@ -335,11 +338,12 @@ def _classify(
     else:
         changed = []
         conflict = False
+        merged = {**entry.canonical, **canon}
         for key in present:
             if key == sheet.match_column or key not in normal:
                 continue
             new, old = canon[key], entry.canonical.get(key, "")
-            if new == old:
+            if new == old or sheet.ignores(key, merged):
                 continue
             clash = False
             if digests is not None:
@@ -470,9 +474,9 @@ def _store_preview(batch: ImportBatch, rows: list[ImportRow], results: list[r.Pa
         row.changes = parsed.changes
         row.errors = [e.as_dict() for e in parsed.errors]
         row.warnings = [w.as_dict() for w in parsed.warnings]
-    ImportRow.objects.bulk_update(
-        rows, ["key", "action", "changes", "errors", "warnings"], batch_size=1000
-    )
+    # Rewritten whole: a bulk_update of thousands of rows costs far more (CASE per row).
+    ImportRow.objects.filter(batch=batch).delete()
+    ImportRow.objects.bulk_create(rows, batch_size=1000)
     count = Counter(row.action for row in rows)
     batch.error_rows = count[RowAction.ERROR]
     batch.warning_rows = sum(1 for row in rows if row.warnings)

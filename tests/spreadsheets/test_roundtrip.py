@@ -117,7 +117,10 @@ def test_dossier_round_trip_into_an_empty_requirement(seed, api):
     # ... and re-importing the same file sets the statuses instead of duplicating.
     second = import_and_confirm(api, leader, twin, "tasks", dossier)
     assert {row["action"] for row in second["rows"]} == {"update"}
-    assert {c["field"] for row in second["rows"] for c in row["changes"]} <= {"status", "actual_end"}
+    assert {c["field"] for row in second["rows"] for c in row["changes"]} <= {
+        "status",
+        "actual_end",
+    }
     import_and_confirm(api, leader, twin, "risks", dossier)
 
     criterion_add(
