@@ -292,7 +292,8 @@ def main() -> None:
         f"RESULT {connection.vendor}: {args.import_rows} task rows upload -> confirmed "
         f"{total:.2f} s; export {args.export_rows} rows {engine['seconds']:.2f} s = "
         f"{engine['seconds'] / raw['seconds']:.2f} x raw openpyxl write_only "
-        f"({raw['seconds']:.2f} s)",
+        f"({raw['seconds']:.2f} s); CPU: import {preview['cpu'] + applied['cpu']:.2f} s, "
+        f"export {engine['cpu'] / raw['cpu']:.2f} x raw",
         flush=True,
     )
 

@@ -98,9 +98,7 @@ def _cell(ws, value: Any, column: r.Column):
             cell.alignment = WRAP
         return cell
     if isinstance(value, datetime.date):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = DATE_FORMAT
-        return cell
+        return value  # openpyxl writes dates with the yyyy-mm-dd format
     if column.identifier and value not in (None, ""):
         cell = WriteOnlyCell(ws, value=str(value))
         cell.number_format = TEXT_FORMAT
@@ -186,7 +184,8 @@ def write_sheet(
     if versions:
         header.append(VERSION_HEADER)
     ws.append(header)
-    styled = [c.kind == r.DATE or c.wrap or bool(c.identifier) for c in columns]
+    # Dates need no cell of their own: openpyxl gives date values the date format.
+    styled = [c.wrap or bool(c.identifier) for c in columns]
     count = 0
     for values in rows:
         cells = [
