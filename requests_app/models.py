@@ -3,35 +3,18 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin
 from simple_history.models import HistoricalRecords
 
-from collab.core.transitions import Checks
+from .lifecycle import LIFECYCLE, REVIEW_STAGE, RequirementStatus
 
-from . import rules as perms
+__all__ = ["REVIEW_STAGE", "RequirementStatus"]
 
 
 class Priority(models.TextChoices):
     P0 = "P0", _("高 P0")
     P1 = "P1", _("中 P1")
     P2 = "P2", _("低 P2")
-
-
-class RequirementStatus(models.TextChoices):
-    PENDING_REVIEW = "pending_review", _("待评审")
-    CONFIRMED = "confirmed", _("已确认")
-    IN_PROGRESS = "in_progress", _("执行中")
-    COMPLETED = "completed", _("已完成")
-    REJECTED = "rejected", _("已驳回")
-
-
-# Conditions of each transition, in one place; later apps append their own checks
-# (tasks: at least one task and every plan approved; reviews: accepted).
-CONFIRM_CHECKS = Checks()
-START_CHECKS = Checks()
-COMPLETE_CHECKS = Checks()
-
-REVIEW_STAGE = "requirement_review"
 
 
 class NumberSequence(models.Model):
@@ -138,58 +121,25 @@ class Requirement(FSMModelMixin, models.Model):
 
         return review_slots(self)
 
-    # Lifecycle. Transition methods only set state; services do the rest.
-    @transition(
-        field=status,
-        source=RequirementStatus.PENDING_REVIEW,
-        target=RequirementStatus.CONFIRMED,
-        conditions=[CONFIRM_CHECKS],
-        permission=perms.fsm_can_review,
-        custom={"label": _("确认需求")},
-    )
+    # Transitions are declared in lifecycle.py; these methods only set state.
+    @LIFECYCLE.transition("confirm")
     def confirm(self):
         pass
 
-    @transition(
-        field=status,
-        source=RequirementStatus.PENDING_REVIEW,
-        target=RequirementStatus.REJECTED,
-        permission=perms.fsm_can_review,
-        custom={"label": _("驳回"), "admin": False},
-    )
+    @LIFECYCLE.transition("reject")
     def reject(self, reason_text: str):
         self.rejection_reason = reason_text
 
-    @transition(
-        field=status,
-        source=RequirementStatus.REJECTED,
-        target=RequirementStatus.PENDING_REVIEW,
-        permission=perms.fsm_can_resubmit,
-        custom={"label": _("重新提交")},
-    )
+    @LIFECYCLE.transition("resubmit")
     def resubmit(self):
         self.review_round += 1
         self.rejection_reason = ""
 
-    @transition(
-        field=status,
-        source=RequirementStatus.CONFIRMED,
-        target=RequirementStatus.IN_PROGRESS,
-        conditions=[START_CHECKS],
-        permission=perms.fsm_can_start,
-        custom={"label": _("开始执行")},
-    )
+    @LIFECYCLE.transition("start")
     def start(self):
         pass
 
-    @transition(
-        field=status,
-        source=RequirementStatus.IN_PROGRESS,
-        target=RequirementStatus.COMPLETED,
-        conditions=[COMPLETE_CHECKS],
-        permission=perms.fsm_can_start,
-        custom={"label": _("完成")},
-    )
+    @LIFECYCLE.transition("complete")
     def complete(self):
         pass
 

@@ -8,14 +8,8 @@ from collab.signoffs.models import SignOff
 from collab.signoffs.services import Slot
 from meetings.models import Meeting, MeetingKind
 
-from .models import (
-    COMPLETE_CHECKS,
-    CONFIRM_CHECKS,
-    START_CHECKS,
-    GroupMember,
-    GroupRole,
-    Requirement,
-)
+from .lifecycle import LIFECYCLE
+from .models import GroupMember, GroupRole, Requirement
 
 
 def requirements_visible_to(user: User) -> QuerySet[Requirement]:
@@ -54,10 +48,8 @@ def requirement_list(user: User) -> QuerySet[Requirement]:
             ),
             Prefetch("members", queryset=GroupMember.objects.select_related("user", "department")),
             Prefetch("signoffs", queryset=SignOff.objects.select_related("department", "signer")),
-            # What other registers' transition conditions read (see Checks.prefetch).
-            *CONFIRM_CHECKS.prefetches,
-            *START_CHECKS.prefetches,
-            *COMPLETE_CHECKS.prefetches,
+            # What the lifecycle's conditions read (lifecycle.py and the apps adding to it).
+            *LIFECYCLE.prefetches(),
         )
     )
 

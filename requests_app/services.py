@@ -13,23 +13,20 @@ from django.utils.translation import gettext as _
 
 from collab.accounts.models import Department, User
 from collab.core.transitions import run_transition
-from collab.signoffs.services import signoff_blockers, signoff_sign, signoffs_for
+from collab.signoffs.services import signoff_sign, signoffs_for
 from meetings.models import Meeting
 from meetings.services import meeting_record_review
 
 from . import rules as perms
+from .lifecycle import LIFECYCLE
 from .models import (
-    COMPLETE_CHECKS,
-    CONFIRM_CHECKS,
     REVIEW_STAGE,
-    START_CHECKS,
     GroupMember,
     GroupRole,
     NumberSequence,
     Requirement,
     RequirementStatus,
 )
-from .selectors import group_leader, missing_liaisons
 
 EDITABLE_FIELDS = (
     "initiating_department",
@@ -45,32 +42,6 @@ EDITABLE_FIELDS = (
     "coordinator",
 )
 NUMBER_PATTERN = re.compile(r"^(?P<year>\d{4})-(?P<code>[A-Z0-9]{2,16})-(?P<seq>\d{3,})$")
-
-
-# Conditions of the lifecycle (see models.*_CHECKS)
-def _signoffs_complete(requirement: Requirement) -> str | None:
-    reasons = signoff_blockers(requirement, REVIEW_STAGE)
-    return "；".join(reasons) if reasons else None
-
-
-def _group_ready(requirement: Requirement) -> str | None:
-    reasons = []
-    if group_leader(requirement) is None:
-        reasons.append(_("尚未指定协作小组组长"))
-    missing = missing_liaisons(requirement)
-    if missing:
-        names = "、".join(d.name for d in missing)
-        reasons.append(_("以下部门尚无接口人：%(names)s") % {"names": names})
-    return "；".join(reasons) if reasons else None
-
-
-def _acceptance_missing(requirement: Requirement) -> str | None:
-    return _("尚未通过成果验收")
-
-
-CONFIRM_CHECKS.append(_signoffs_complete)
-START_CHECKS.append(_group_ready)
-COMPLETE_CHECKS.append(_acceptance_missing)
 
 
 # Numbers
@@ -237,7 +208,10 @@ def requirement_start(*, requirement: Requirement, actor: User, reason: str = ""
 
 @transaction.atomic
 def requirement_complete(*, requirement: Requirement, actor: User, reason: str = "") -> Requirement:
-    return _transition(requirement, "complete", actor=actor, reason=reason or _("协作完成"))
+    requirement = _transition(requirement, "complete", actor=actor, reason=reason or _("协作完成"))
+    # Steps the later registers add to completion (reviews_app: the group is dissolved).
+    LIFECYCLE.run_followups("complete", requirement, actor=actor)
+    return requirement
 
 
 TRANSITION_SERVICES = {

@@ -9,27 +9,15 @@ from django.views.decorators.http import require_POST
 
 from collab.accounts.models import Department
 from collab.core.api import history_entries
-from collab.core.transitions import TransitionBlocked, blocking_reasons, may_run
+from collab.core.pages import apply_errors, run_service, transition_buttons
 from collab.signoffs.services import signoff_state
 
 from . import rules as perms
 from . import services
 from .forms import GroupMemberForm, ReasonForm, RequirementForm, ReviewMeetingForm, SignForm
 from .models import REVIEW_STAGE, GroupMember, Priority, Requirement, RequirementStatus
-from .selectors import group_members, requirement_detail, requirement_list, review_meeting
-
-LIFECYCLE = ("confirm", "reject", "resubmit", "start", "complete")
-
-
-def _apply_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            target = field if field in form.fields else None
-            for message in messages_:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
+from .pages import requirement_or_404
+from .selectors import group_members, requirement_list, review_meeting
 
 
 @login_required
@@ -61,10 +49,6 @@ def requirement_list_view(request):
     )
 
 
-def _visible_or_404(request, pk):
-    return get_object_or_404(requirement_detail(request.user), pk=pk)
-
-
 @login_required
 def requirement_create_view(request):
     if request.user.is_partner:
@@ -84,7 +68,7 @@ def requirement_create_view(request):
                 actor=request.user, data=data, departments=departments
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request, _("需求 %(number)s 已提交，等待评审") % {"number": requirement.number}
@@ -97,7 +81,7 @@ def requirement_create_view(request):
 
 @login_required
 def requirement_edit_view(request, pk):
-    requirement = _visible_or_404(request, pk)
+    requirement = requirement_or_404(request, pk, detail=True)
     if not perms.can_edit(request.user, requirement):
         raise PermissionDenied
     form = RequirementForm(request.POST or None, instance=requirement)
@@ -109,7 +93,7 @@ def requirement_edit_view(request, pk):
                 requirement=requirement, actor=request.user, data=data, departments=departments
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("已保存"))
             return redirect("requirements:detail", pk=requirement.pk)
@@ -118,27 +102,9 @@ def requirement_edit_view(request, pk):
     )
 
 
-def _transition_buttons(requirement, user):
-    buttons = []
-    for name in LIFECYCLE:
-        if not may_run(requirement, name, user):
-            continue
-        method = getattr(type(requirement), name)
-        transition = method._django_fsm.get_transition(requirement.status)
-        buttons.append(
-            {
-                "name": name,
-                "label": transition.custom.get("label", name),
-                "reasons": blocking_reasons(requirement, name),
-                "needs_reason": name == "reject",
-            }
-        )
-    return buttons
-
-
 @login_required
 def requirement_detail_view(request, pk):
-    requirement = _visible_or_404(request, pk)
+    requirement = requirement_or_404(request, pk, detail=True)
     user = request.user
     slots = signoff_state(requirement, REVIEW_STAGE)
     for slot in slots:
@@ -146,7 +112,7 @@ def requirement_detail_view(request, pk):
     context = {
         "requirement": requirement,
         "slots": slots,
-        "buttons": _transition_buttons(requirement, user),
+        "buttons": transition_buttons(requirement, user),
         "members": group_members(requirement),
         "history": history_entries(requirement),
         "can_edit": perms.can_edit(user, requirement),
@@ -162,33 +128,24 @@ def requirement_detail_view(request, pk):
 @login_required
 @require_POST
 def requirement_transition_view(request, pk, name):
-    requirement = _visible_or_404(request, pk)
+    requirement = requirement_or_404(request, pk, detail=True)
     service = services.TRANSITION_SERVICES.get(name)
     if service is None:
         return redirect("requirements:detail", pk=pk)
     form = ReasonForm(request.POST)
     reason = form.data.get("reason", "") if form.is_valid() else ""
-    try:
-        service(requirement=requirement, actor=request.user, reason=reason)
-    except TransitionBlocked as error:
-        messages.error(request, str(error))
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
-    except PermissionDenied:
-        messages.error(request, _("您没有执行该操作的权限"))
-    else:
-        requirement.refresh_from_db()
-        messages.success(
-            request,
-            _("操作成功，当前状态：%(status)s") % {"status": requirement.get_status_display()},
-        )
+    run_service(
+        request,
+        lambda: service(requirement=requirement, actor=request.user, reason=reason),
+        lambda done: _("操作成功，当前状态：%(status)s") % {"status": done.get_status_display()},
+    )
     return redirect("requirements:detail", pk=pk)
 
 
 @login_required
 @require_POST
 def requirement_sign_view(request, pk):
-    requirement = _visible_or_404(request, pk)
+    requirement = requirement_or_404(request, pk, detail=True)
     form = SignForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("签字信息不完整"))
@@ -207,7 +164,7 @@ def requirement_sign_view(request, pk):
 @login_required
 @require_POST
 def review_meeting_view(request, pk):
-    requirement = _visible_or_404(request, pk)
+    requirement = requirement_or_404(request, pk, detail=True)
     form = ReviewMeetingForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请填写会议日期和评审结论"))
@@ -228,31 +185,29 @@ def review_meeting_view(request, pk):
 @login_required
 @require_POST
 def group_add_view(request, pk):
-    requirement = _visible_or_404(request, pk)
+    requirement = requirement_or_404(request, pk, detail=True)
     form = GroupMemberForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请选择成员和角色"))
         return redirect("requirements:detail", pk=pk)
-    try:
-        services.group_add_member(requirement=requirement, actor=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
-    except PermissionDenied as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("已加入协作小组"))
+    run_service(
+        request,
+        lambda: services.group_add_member(
+            requirement=requirement, actor=request.user, **form.cleaned_data
+        ),
+        _("已加入协作小组"),
+    )
     return redirect("requirements:detail", pk=pk)
 
 
 @login_required
 @require_POST
 def group_remove_view(request, pk, member_id):
-    requirement = _visible_or_404(request, pk)
+    requirement = requirement_or_404(request, pk, detail=True)
     member = get_object_or_404(GroupMember, pk=member_id, requirement=requirement)
-    try:
-        services.group_remove_member(member=member, actor=request.user)
-    except PermissionDenied as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("已移出协作小组"))
+    run_service(
+        request,
+        lambda: services.group_remove_member(member=member, actor=request.user),
+        _("已移出协作小组"),
+    )
     return redirect("requirements:detail", pk=pk)

@@ -7,20 +7,16 @@ class ReviewsAppConfig(AppConfig):
     verbose_name = _("验收与复盘")
 
     def ready(self):
-        from django.db.models.signals import post_save
-
-        from requests_app.models import Requirement
+        from requests_app.lifecycle import LIFECYCLE as REQUIREMENT_LIFECYCLE
         from requests_app.tabs import Tab, register_tab
 
-        from . import services
+        from .lifecycle import REQUIREMENT_COMPLETE_CONDITIONS, REQUIREMENT_COMPLETE_FOLLOWUPS
 
-        # The requirement completes only after a passed acceptance with every task
-        # done or cancelled; this replaces the placeholder condition of requests_app.
-        services.install_complete_checks()
-        post_save.connect(
-            services.on_requirement_saved,
-            sender=Requirement,
-            dispatch_uid="reviews_dissolve_group_on_complete",
-        )
+        # A requirement completes after a passed acceptance with every task closed;
+        # completing it dissolves the group.
+        for condition in REQUIREMENT_COMPLETE_CONDITIONS:
+            REQUIREMENT_LIFECYCLE.add_condition("complete", condition, app=self.label)
+        for followup in REQUIREMENT_COMPLETE_FOLLOWUPS:
+            REQUIREMENT_LIFECYCLE.add_followup("complete", followup, app=self.label)
         register_tab(Tab("acceptance", "成果验收", "reviews:acceptance", 60))
         register_tab(Tab("retrospective", "复盘", "reviews:retrospective", 70))

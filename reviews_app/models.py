@@ -10,20 +10,22 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin
 from simple_history.models import HistoricalRecords
 
-from collab.core.transitions import Checks
+from .lifecycle import (
+    ACCEPTANCE_LIFECYCLE,
+    ACCEPTANCE_STAGE,
+    ACTION_LIFECYCLE,
+    RETROSPECTIVE_LIFECYCLE,
+    AcceptanceStatus,
+    ActionStatus,
+    RetrospectiveStatus,
+)
 
-from . import rules as perms
+__all__ = ["ACCEPTANCE_STAGE", "AcceptanceStatus", "ActionStatus", "RetrospectiveStatus"]
 
-ACCEPTANCE_STAGE = "acceptance"
 RETROSPECTIVE_WINDOW = timedelta(days=7)
-
-# Conditions of the acceptance and retrospective transitions; functions live in services.
-SUBMIT_CHECKS = Checks()
-ACCEPT_CHECKS = Checks()
-CONFIRM_CHECKS = Checks()
 
 
 class AcceptanceCriterion(models.Model):
@@ -53,13 +55,6 @@ class QualityRating(models.TextChoices):
     GOOD = "good", _("良好")
     PASS = "pass", _("合格")
     FAIL = "fail", _("不合格")
-
-
-class AcceptanceStatus(models.TextChoices):
-    DRAFT = "draft", _("草稿")
-    SIGNING = "signing", _("签字中")
-    PASSED = "passed", _("验收通过")
-    FAILED = "failed", _("验收不通过")
 
 
 class Acceptance(FSMModelMixin, models.Model):
@@ -134,46 +129,20 @@ class Acceptance(FSMModelMixin, models.Model):
 
         return acceptance_slots(self)
 
-    @transition(
-        field=status,
-        source=AcceptanceStatus.DRAFT,
-        target=AcceptanceStatus.SIGNING,
-        conditions=[SUBMIT_CHECKS],
-        permission=perms.fsm_can_run_acceptance,
-        custom={"label": _("提交签字")},
-    )
+    @ACCEPTANCE_LIFECYCLE.transition("submit")
     def submit(self):
         pass
 
-    @transition(
-        field=status,
-        source=AcceptanceStatus.SIGNING,
-        target=AcceptanceStatus.DRAFT,
-        permission=perms.fsm_can_run_acceptance,
-        custom={"label": _("退回修改")},
-    )
+    @ACCEPTANCE_LIFECYCLE.transition("revise")
     def revise(self):
         # Edits after signatures start a new signing round.
         self.round += 1
 
-    @transition(
-        field=status,
-        source=AcceptanceStatus.SIGNING,
-        target=AcceptanceStatus.PASSED,
-        conditions=[ACCEPT_CHECKS],
-        permission=perms.fsm_can_run_acceptance,
-        custom={"label": _("验收通过")},
-    )
+    @ACCEPTANCE_LIFECYCLE.transition("accept")
     def accept(self):
         pass
 
-    @transition(
-        field=status,
-        source=[AcceptanceStatus.DRAFT, AcceptanceStatus.SIGNING],
-        target=AcceptanceStatus.FAILED,
-        permission=perms.fsm_can_run_acceptance,
-        custom={"label": _("验收不通过")},
-    )
+    @ACCEPTANCE_LIFECYCLE.transition("fail")
     def fail(self, reason_text: str):
         self.failure_reason = reason_text
 
@@ -265,11 +234,6 @@ class GroupDissolution(models.Model):
         return str(self.requirement)
 
 
-class RetrospectiveStatus(models.TextChoices):
-    DRAFT = "draft", _("草稿")
-    CONFIRMED = "confirmed", _("已确认")
-
-
 class Retrospective(FSMModelMixin, models.Model):
     """The retrospective (复盘) held by the leader within a week after acceptance."""
 
@@ -329,14 +293,7 @@ class Retrospective(FSMModelMixin, models.Model):
     def due_after(accepted_on):
         return accepted_on + RETROSPECTIVE_WINDOW
 
-    @transition(
-        field=status,
-        source=RetrospectiveStatus.DRAFT,
-        target=RetrospectiveStatus.CONFIRMED,
-        conditions=[CONFIRM_CHECKS],
-        permission=perms.fsm_can_confirm_retrospective,
-        custom={"label": _("确认复盘报告")},
-    )
+    @RETROSPECTIVE_LIFECYCLE.transition("confirm")
     def confirm(self):
         pass
 
@@ -443,12 +400,6 @@ class Finding(models.Model):
         return self.text
 
 
-class ActionStatus(models.TextChoices):
-    OPEN = "open", _("待开始")
-    IN_PROGRESS = "in_progress", _("进行中")
-    DONE = "done", _("已完成")
-
-
 class ImprovementAction(FSMModelMixin, models.Model):
     """An improvement action (改进措施) with its owner, tracked until done."""
 
@@ -493,35 +444,17 @@ class ImprovementAction(FSMModelMixin, models.Model):
     def __str__(self):
         return self.action
 
-    @transition(
-        field=status,
-        source=ActionStatus.OPEN,
-        target=ActionStatus.IN_PROGRESS,
-        permission=perms.fsm_can_update_action,
-        custom={"label": _("开始")},
-    )
+    @ACTION_LIFECYCLE.transition("start")
     def start(self):
         pass
 
-    @transition(
-        field=status,
-        source=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS],
-        target=ActionStatus.DONE,
-        permission=perms.fsm_can_update_action,
-        custom={"label": _("完成")},
-    )
+    @ACTION_LIFECYCLE.transition("finish")
     def finish(self, done_on, result: str = ""):
         self.done_on = done_on
         if result:
             self.result = result
 
-    @transition(
-        field=status,
-        source=ActionStatus.DONE,
-        target=ActionStatus.IN_PROGRESS,
-        permission=perms.fsm_can_update_action,
-        custom={"label": _("重新打开"), "admin": False},
-    )
+    @ACTION_LIFECYCLE.transition("reopen")
     def reopen(self):
         self.done_on = None
 

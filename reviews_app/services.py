@@ -17,17 +17,14 @@ from django.utils.translation import gettext as _
 from collab.accounts.models import Department, User
 from collab.core.transitions import run_transition
 from collab.notifications.models import Notification
-from collab.signoffs.services import signoff_blockers, signoff_sign
+from collab.signoffs.services import signoff_sign
 from requests_app import rules as requirement_rules
-from requests_app.models import COMPLETE_CHECKS, Requirement, RequirementStatus
+from requests_app.models import Requirement, RequirementStatus
 from requests_app.selectors import group_leader
 
 from . import rules as perms
 from .models import (
-    ACCEPT_CHECKS,
     ACCEPTANCE_STAGE,
-    CONFIRM_CHECKS,
-    SUBMIT_CHECKS,
     Acceptance,
     AcceptanceCriterion,
     AcceptanceStatus,
@@ -78,37 +75,6 @@ def _clean_text(value, field: str, *, label: str, max_length: int) -> str:
 # Conditions of the requirement's `complete` (replacing the placeholder of requests_app)
 # They read related rows through .all(): list pages prefetch the lookups registered
 # below, so evaluating them per row costs no query.
-def requirement_accepted(requirement: Requirement) -> str | None:
-    if not any(a.status == AcceptanceStatus.PASSED for a in requirement.acceptances.all()):
-        return _("尚未通过成果验收")
-    return None
-
-
-def requirement_tasks_closed(requirement: Requirement) -> str | None:
-    from tasks_app.models import CLOSED_STATUSES
-
-    open_tasks = sorted(
-        (t for t in requirement.tasks.all() if t.status not in CLOSED_STATUSES),
-        key=lambda t: t.code_sort,
-    )
-    if open_tasks:
-        codes = "、".join(t.code for t in open_tasks)
-        return _("以下任务尚未完成或取消：%(codes)s") % {"codes": codes}
-    return None
-
-
-def install_complete_checks() -> None:
-    """Swap the placeholder `complete` condition for the real ones (idempotent)."""
-    COMPLETE_CHECKS[:] = [
-        check
-        for check in COMPLETE_CHECKS
-        if getattr(check, "__name__", "") != "_acceptance_missing"
-        and check not in (requirement_accepted, requirement_tasks_closed)
-    ]
-    COMPLETE_CHECKS.extend([requirement_accepted, requirement_tasks_closed])
-    COMPLETE_CHECKS.prefetch("acceptances", "tasks")
-
-
 # Acceptance criteria (成果验收标准)
 def _check_criteria_editable(requirement: Requirement, actor: User) -> None:
     if not perms.can_run_acceptance(actor, requirement):
@@ -353,36 +319,6 @@ def acceptance_judge(
     return result
 
 
-def _submit_ready(acceptance: Acceptance) -> str | None:
-    reasons = []
-    if acceptance.requirement.status != RequirementStatus.IN_PROGRESS:
-        reasons.append(_("需求不在执行中"))
-    if not list(acceptance.departments.all()):
-        reasons.append(_("尚未选择验收小组"))
-    pending = [r.text for r in acceptance.results.all() if r.passed is None]
-    if pending:
-        reasons.append(_("以下验收标准尚未判定：%(items)s") % {"items": "；".join(pending)})
-    if not acceptance.quality_rating:
-        reasons.append(_("尚未填写成果质量评价"))
-    if not list(acceptance.deliverables.all()):
-        reasons.append(_("交付成果清单为空"))
-    return "；".join(str(r) for r in reasons) if reasons else None
-
-
-def _accept_ready(acceptance: Acceptance) -> str | None:
-    reasons = list(signoff_blockers(acceptance, ACCEPTANCE_STAGE))
-    failed = [r.text for r in acceptance.results.all() if r.passed is not True]
-    if failed:
-        reasons.append(_("以下验收标准未通过：%(items)s") % {"items": "；".join(failed)})
-    if acceptance.quality_rating == QualityRating.FAIL:
-        reasons.append(_("成果质量评价为不合格"))
-    return "；".join(str(r) for r in reasons) if reasons else None
-
-
-SUBMIT_CHECKS[:] = [_submit_ready]
-ACCEPT_CHECKS[:] = [_accept_ready]
-
-
 def _acceptance_url(requirement_id: int) -> str:
     return reverse("reviews:acceptance", args=[requirement_id])
 
@@ -569,11 +505,6 @@ def dissolve_group(*, requirement: Requirement, actor: User | None) -> GroupDiss
         target=target,
     )
     return dissolution
-
-
-def on_requirement_saved(sender, instance: Requirement, **kwargs) -> None:
-    if instance.status == RequirementStatus.COMPLETED:
-        dissolve_group(requirement=instance, actor=getattr(instance, "_history_user", None))
 
 
 # Retrospective
@@ -873,22 +804,6 @@ IMPROVEMENT_TRANSITIONS = {
     "finish": improvement_finish,
     "reopen": improvement_reopen,
 }
-
-
-def _confirm_ready(retrospective: Retrospective) -> str | None:
-    reasons = []
-    if retrospective.held_on is None:
-        reasons.append(_("尚未填写复盘会日期"))
-    if retrospective.reviewer_id is None:
-        reasons.append(_("尚未指定复盘人"))
-    if not list(retrospective.metrics.all()):
-        reasons.append(_("尚未填写目标达成情况"))
-    if not list(retrospective.findings.all()):
-        reasons.append(_("尚未填写协作亮点或存在问题"))
-    return "；".join(str(r) for r in reasons) if reasons else None
-
-
-CONFIRM_CHECKS[:] = [_confirm_ready]
 
 
 @transaction.atomic

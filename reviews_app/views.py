@@ -15,10 +15,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from collab.accounts.models import Department
 from collab.core.api import history_entries
+from collab.core.pages import transition_buttons as requirement_buttons
 from collab.core.transitions import TransitionBlocked, blocking_reasons, may_run
 from collab.signoffs.services import signoff_state
 from requests_app.selectors import requirement_detail
-from requests_app.views import _transition_buttons as requirement_buttons
 
 from . import rules as perms
 from . import services

@@ -15,24 +15,16 @@ from collab.spreadsheets.cells import choice_label, owner_label
 from tasks_app.models import Task
 
 from . import services
+from .lifecycle import LIFECYCLE
 from .models import Impact, Risk, RiskKind, RiskStatus
 
 IMPORT_REASON = gettext_lazy("Excel 导入")
-STATUS_PATHS = {
-    ("open", "in_progress"): ("start",),
-    ("open", "resolved"): ("resolve",),
-    ("in_progress", "resolved"): ("resolve",),
-    ("open", "closed"): ("resolve", "close"),
-    ("in_progress", "closed"): ("resolve", "close"),
-    ("resolved", "closed"): ("close",),
-    ("resolved", "in_progress"): ("reopen",),
-}
 
 
 def status_path(current: str, target: str) -> tuple[str, ...] | None:
     """The transitions that bring a record from `current` to the status in the file
     (None: not reachable by an import)."""
-    return STATUS_PATHS.get((current, target))
+    return LIFECYCLE.path(current, target)
 
 
 class RiskSheet(r.Sheet):

@@ -5,12 +5,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin
 from simple_history.models import HistoricalRecords
 
-from collab.core.transitions import Checks
-
 from . import rules as perms
+from .lifecycle import ACTIVE_STATUSES, LIFECYCLE, RiskStatus
+
+__all__ = ["ACTIVE_STATUSES", "RiskStatus"]
 
 
 class RiskKind(models.TextChoices):
@@ -24,27 +25,8 @@ class Impact(models.TextChoices):
     LOW = "low", _("低")
 
 
-class RiskStatus(models.TextChoices):
-    OPEN = "open", _("待处理")
-    IN_PROGRESS = "in_progress", _("处理中")
-    RESOLVED = "resolved", _("已解决")
-    CLOSED = "closed", _("已关闭")
-
-
-ACTIVE_STATUSES = (RiskStatus.OPEN, RiskStatus.IN_PROGRESS)
 IMPACT_ORDER = [Impact.HIGH, Impact.MEDIUM, Impact.LOW]
 STATUS_ORDER = [RiskStatus.OPEN, RiskStatus.IN_PROGRESS, RiskStatus.RESOLVED, RiskStatus.CLOSED]
-
-
-def _needs_measures(risk) -> str | None:
-    return None if (risk.measures or "").strip() else _("解决前请填写解决措施")
-
-
-def _needs_actual_resolution(risk) -> str | None:
-    return None if risk.actual_resolution else _("解决前请填写实际解决时间")
-
-
-RESOLVE_CHECKS = Checks([_needs_measures, _needs_actual_resolution])
 
 
 class Risk(FSMModelMixin, models.Model):
@@ -178,45 +160,20 @@ class Risk(FSMModelMixin, models.Model):
         """Hook of meetings: an issue's owner convenes its special meeting."""
         return self.kind == RiskKind.ISSUE and bool(perms.can_work_on(user, self))
 
-    # Lifecycle: transition methods only set state; services check input and save.
-    @transition(
-        field=status,
-        source=RiskStatus.OPEN,
-        target=RiskStatus.IN_PROGRESS,
-        permission=perms.fsm_can_work_on,
-        custom={"label": _("开始处理")},
-    )
+    # Transitions are declared in lifecycle.py; these methods only set state.
+    @LIFECYCLE.transition("start")
     def start(self):
         pass
 
-    @transition(
-        field=status,
-        source=[RiskStatus.OPEN, RiskStatus.IN_PROGRESS],
-        target=RiskStatus.RESOLVED,
-        conditions=[RESOLVE_CHECKS],
-        permission=perms.fsm_can_work_on,
-        custom={"label": _("标记已解决")},
-    )
+    @LIFECYCLE.transition("resolve")
     def resolve(self):
         self.reopen_reason = ""
 
-    @transition(
-        field=status,
-        source=RiskStatus.RESOLVED,
-        target=RiskStatus.CLOSED,
-        permission=perms.fsm_can_close,
-        custom={"label": _("关闭")},
-    )
+    @LIFECYCLE.transition("close")
     def close(self):
         pass
 
-    @transition(
-        field=status,
-        source=RiskStatus.RESOLVED,
-        target=RiskStatus.IN_PROGRESS,
-        permission=perms.fsm_can_work_on,
-        custom={"label": _("重新打开")},
-    )
+    @LIFECYCLE.transition("reopen")
     def reopen(self, reason_text: str):
         self.reopen_reason = reason_text
         self.actual_resolution = None

@@ -9,9 +9,8 @@ from django.views.decorators.http import require_POST
 
 from collab.accounts.models import Department
 from collab.core.api import history_entries
-from collab.core.transitions import TransitionBlocked, blocking_reasons, may_run
-from meetings.views import apply_errors
-from requests_app.selectors import requirement_detail
+from collab.core.pages import apply_errors, run_service, transition_buttons
+from requests_app.pages import requirement_or_404
 
 from . import rules as perms
 from . import services
@@ -26,12 +25,6 @@ from .forms import (
 from .models import Impact, RiskKind, RiskStatus
 from .selectors import filter_risks, risk_detail, risk_list, risk_matrix, special_meetings
 
-TRANSITIONS = ("start", "resolve", "close", "reopen")
-
-
-def _requirement_or_404(request, pk):
-    return get_object_or_404(requirement_detail(request.user), pk=pk)
-
 
 def _risk_or_404(request, pk):
     return get_object_or_404(risk_detail(request.user), pk=pk)
@@ -41,7 +34,7 @@ def _risk_or_404(request, pk):
 def risk_list_view(request, pk=None):
     """The register (template 3 column order) of one requirement, with its risk matrix;
     without a requirement, every record the user may see."""
-    requirement = _requirement_or_404(request, pk) if pk is not None else None
+    requirement = requirement_or_404(request, pk, detail=True) if pk is not None else None
     qs = risk_list(request.user)
     if requirement is not None:
         qs = qs.filter(requirement=requirement)
@@ -68,7 +61,7 @@ def risk_list_view(request, pk=None):
 
 @login_required
 def risk_create_view(request, pk):
-    requirement = _requirement_or_404(request, pk)
+    requirement = requirement_or_404(request, pk, detail=True)
     if not perms.can_create_in(request.user, requirement):
         raise PermissionDenied
     form = RiskForm(
@@ -118,20 +111,6 @@ def risk_edit_view(request, pk):
     )
 
 
-def _buttons(risk, user):
-    buttons = []
-    for name in TRANSITIONS:
-        if not may_run(risk, name, user):
-            continue
-        method = getattr(type(risk), name)
-        transition = method._django_fsm.get_transition(risk.status)
-        reasons = [] if name == "resolve" else blocking_reasons(risk, name)
-        buttons.append(
-            {"name": name, "label": transition.custom.get("label", name), "reasons": reasons}
-        )
-    return buttons
-
-
 @login_required
 def risk_detail_view(request, pk):
     risk = _risk_or_404(request, pk)
@@ -144,7 +123,8 @@ def risk_detail_view(request, pk):
         {
             "risk": risk,
             "requirement": requirement,
-            "buttons": _buttons(risk, user),
+            # The resolve form asks for measures and the date, so its button needs no reasons.
+            "buttons": transition_buttons(risk, user, unexplained=("resolve",)),
             "can_edit": perms.can_edit(user, risk),
             "resolve_form": ResolveForm(
                 initial={
@@ -169,21 +149,6 @@ def risk_detail_view(request, pk):
     )
 
 
-def _run(request, call, success: str) -> bool:
-    try:
-        call()
-    except TransitionBlocked as error:
-        messages.error(request, str(error))
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
-    except PermissionDenied as error:
-        messages.error(request, str(error) or _("您没有执行该操作的权限"))
-    else:
-        messages.success(request, success)
-        return True
-    return False
-
-
 @login_required
 @require_POST
 def risk_transition_view(request, pk, name):
@@ -201,7 +166,7 @@ def risk_transition_view(request, pk, name):
     else:
         form = ReasonForm(request.POST)
         kwargs["reason"] = form.cleaned_data["reason"] if form.is_valid() else ""
-    _run(
+    run_service(
         request,
         lambda: service(risk=risk, actor=request.user, **kwargs),
         _("操作成功"),
@@ -214,7 +179,7 @@ def risk_transition_view(request, pk, name):
 def risk_escalate_view(request, pk):
     risk = _risk_or_404(request, pk)
     note = request.POST.get("note", "")
-    _run(
+    run_service(
         request,
         lambda: services.risk_escalate(risk=risk, actor=request.user, note=note),
         _("已上报协调人"),
@@ -230,7 +195,7 @@ def risk_reallocate_view(request, pk):
     if not form.is_valid():
         messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
         return redirect("risks:detail", pk=pk)
-    _run(
+    run_service(
         request,
         lambda: services.risk_reallocate(risk=risk, actor=request.user, **form.cleaned_data),
         _("已调配资源"),

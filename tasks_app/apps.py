@@ -7,15 +7,13 @@ class TasksAppConfig(AppConfig):
     verbose_name = _("任务分工")
 
     def ready(self):
-        from requests_app.models import START_CHECKS
+        from requests_app.lifecycle import LIFECYCLE as REQUIREMENT_LIFECYCLE
         from requests_app.tabs import Tab, register_tab
 
-        from . import services
+        from .lifecycle import REQUIREMENT_START_CONDITIONS
 
-        for check in (services.requirement_has_tasks, services.requirement_plans_approved):
-            if check not in START_CHECKS:
-                START_CHECKS.append(check)
-        START_CHECKS.prefetch("tasks", "plans")
+        for condition in REQUIREMENT_START_CONDITIONS:
+            REQUIREMENT_LIFECYCLE.add_condition("start", condition, app=self.label)
         register_tab(Tab("tasks", "任务分工", "tasks:register", 10))
         register_tab(Tab("kanban", "看板", "tasks:kanban", 11))
         register_tab(Tab("gantt", "甘特图", "tasks:gantt", 12))

@@ -17,24 +17,10 @@ from collab.spreadsheets.cells import choice_label, owner_label
 from requests_app.models import GroupRole, Priority
 
 from . import services
+from .lifecycle import TASK_LIFECYCLE
 from .models import Task, TaskStatus
 
 IMPORT_REASON = gettext_lazy("Excel 导入")
-# Transitions that bring a task from its current status to the one in the file.
-STATUS_PATHS = {
-    ("not_started", "in_progress"): ("start",),
-    ("not_started", "done"): ("start", "finish"),
-    ("not_started", "blocked"): ("start", "block"),
-    ("in_progress", "done"): ("finish",),
-    ("in_progress", "blocked"): ("block",),
-    ("blocked", "in_progress"): ("unblock",),
-    ("blocked", "done"): ("unblock", "finish"),
-    ("done", "in_progress"): ("reopen",),
-    ("done", "blocked"): ("reopen", "block"),
-    ("not_started", "cancelled"): ("cancel",),
-    ("in_progress", "cancelled"): ("cancel",),
-    ("blocked", "cancelled"): ("cancel",),
-}
 
 
 def _codes(value) -> list[str]:
@@ -56,7 +42,7 @@ def _errors(sheet, error: ValidationError) -> list[r.RowError]:
 def status_path(current: str, target: str) -> tuple[str, ...] | None:
     """The transitions that bring a task from `current` to the status in the file
     (None: not reachable by an import)."""
-    return STATUS_PATHS.get((current, target))
+    return TASK_LIFECYCLE.path(current, target)
 
 
 def _collaborator_labels(task: Task) -> str:

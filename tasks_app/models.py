@@ -6,40 +6,32 @@ from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin
 from simple_history.models import HistoricalRecords
 
-from collab.core.transitions import Checks
 from requests_app.models import Priority
 
-from . import rules as perms
+from .lifecycle import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    PLAN_LIFECYCLE,
+    PLAN_STAGE,
+    TASK_LIFECYCLE,
+    PlanStatus,
+    TaskStatus,
+)
+
+__all__ = ["CLOSED_STATUSES", "OPEN_STATUSES", "PLAN_STAGE", "PlanStatus", "TaskStatus"]
 
 WBS_CODE = RegexValidator(
     r"^[1-9]\d{0,3}(\.[1-9]\d{0,3}){0,5}$",
     _("任务ID应为工作分解编号，例如 1、1.1、2.3.1"),
 )
 
-PLAN_STAGE = "plan_approval"
-
 
 def wbs_sort_key(code: str) -> str:
     """`1.10` sorts after `1.9`: each segment zero-padded to four digits."""
     return ".".join(part.zfill(4) for part in (code or "").split("."))
-
-
-class TaskStatus(models.TextChoices):
-    NOT_STARTED = "not_started", _("未开始")
-    IN_PROGRESS = "in_progress", _("进行中")
-    DONE = "done", _("已完成")
-    BLOCKED = "blocked", _("阻塞")
-    CANCELLED = "cancelled", _("已取消")
-
-
-OPEN_STATUSES = (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED)
-CLOSED_STATUSES = (TaskStatus.DONE, TaskStatus.CANCELLED)
-
-# Conditions of task transitions; other apps may append.
-TASK_START_CHECKS = Checks()
 
 
 class Task(FSMModelMixin, models.Model):
@@ -141,66 +133,29 @@ class Task(FSMModelMixin, models.Model):
     def is_closed(self) -> bool:
         return self.status in CLOSED_STATUSES
 
-    # Lifecycle: methods set state only; services check input, save and record history.
-    @transition(
-        field=status,
-        source=TaskStatus.NOT_STARTED,
-        target=TaskStatus.IN_PROGRESS,
-        conditions=[TASK_START_CHECKS],
-        permission=perms.fsm_can_update,
-        custom={"label": _("开始")},
-    )
+    # Transitions are declared in lifecycle.py; these methods only set state.
+    @TASK_LIFECYCLE.transition("start")
     def start(self):
         pass
 
-    @transition(
-        field=status,
-        source=TaskStatus.IN_PROGRESS,
-        target=TaskStatus.BLOCKED,
-        permission=perms.fsm_can_update,
-        custom={"label": _("标记阻塞"), "needs_reason": True},
-    )
+    @TASK_LIFECYCLE.transition("block")
     def block(self, reason_text: str = ""):
         self.block_reason = reason_text
 
-    @transition(
-        field=status,
-        source=TaskStatus.BLOCKED,
-        target=TaskStatus.IN_PROGRESS,
-        permission=perms.fsm_can_update,
-        custom={"label": _("解除阻塞")},
-    )
+    @TASK_LIFECYCLE.transition("unblock")
     def unblock(self):
         self.block_reason = ""
 
-    @transition(
-        field=status,
-        source=TaskStatus.IN_PROGRESS,
-        target=TaskStatus.DONE,
-        permission=perms.fsm_can_update,
-        custom={"label": _("完成")},
-    )
+    @TASK_LIFECYCLE.transition("finish")
     def finish(self, actual_end=None):
         self.actual_end = actual_end
         self.progress = 100
 
-    @transition(
-        field=status,
-        source=TaskStatus.DONE,
-        target=TaskStatus.IN_PROGRESS,
-        permission=perms.fsm_can_reopen,
-        custom={"label": _("重新打开"), "needs_reason": True},
-    )
+    @TASK_LIFECYCLE.transition("reopen")
     def reopen(self):
         self.actual_end = None
 
-    @transition(
-        field=status,
-        source=list(OPEN_STATUSES),
-        target=TaskStatus.CANCELLED,
-        permission=perms.fsm_can_reopen,
-        custom={"label": _("取消任务"), "needs_reason": True},
-    )
+    @TASK_LIFECYCLE.transition("cancel")
     def cancel(self, reason_text: str = ""):
         self.cancel_reason = reason_text
 
@@ -240,19 +195,9 @@ class ProgressUpdate(models.Model):
         return f"{self.task.code} {self.note[:30]}"
 
 
-class PlanStatus(models.TextChoices):
-    DRAFT = "draft", _("草稿")
-    IN_REVIEW = "in_review", _("评审中")
-    APPROVED = "approved", _("已批准")
-
-
 class BudgetUnit(models.TextChoices):
     WAN_YUAN = "wan_yuan", _("万元")
     YUAN = "yuan", _("元")
-
-
-# Conditions of a plan's approval; the sign-off check is added in services.
-PLAN_APPROVE_CHECKS = Checks()
 
 
 class Plan(FSMModelMixin, models.Model):
@@ -323,34 +268,15 @@ class Plan(FSMModelMixin, models.Model):
 
         return plan_slots(self)
 
-    @transition(
-        field=status,
-        source=PlanStatus.DRAFT,
-        target=PlanStatus.IN_REVIEW,
-        permission=perms.fsm_can_edit_plan,
-        custom={"label": _("提交评审")},
-    )
+    @PLAN_LIFECYCLE.transition("submit")
     def submit(self):
         pass
 
-    @transition(
-        field=status,
-        source=PlanStatus.IN_REVIEW,
-        target=PlanStatus.APPROVED,
-        conditions=[PLAN_APPROVE_CHECKS],
-        permission=perms.fsm_can_approve_plan,
-        custom={"label": _("批准方案")},
-    )
+    @PLAN_LIFECYCLE.transition("approve")
     def approve(self):
         pass
 
-    @transition(
-        field=status,
-        source=[PlanStatus.IN_REVIEW, PlanStatus.APPROVED],
-        target=PlanStatus.DRAFT,
-        permission=perms.fsm_can_edit_plan,
-        custom={"label": _("修订（新版本）"), "needs_reason": True},
-    )
+    @PLAN_LIFECYCLE.transition("revise")
     def revise(self):
         self.version += 1
 

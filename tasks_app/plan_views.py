@@ -9,18 +9,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from collab.core.api import history_entries
-from collab.core.transitions import TransitionBlocked, blocking_reasons, may_run
+from collab.core.pages import apply_errors, error_text, run_service, transition_buttons
 from collab.signoffs.services import signoff_state
 from requests_app.forms import ReasonForm, SignForm
+from requests_app.pages import requirement_or_404
 
 from . import rules as perms
 from . import services
 from .forms import PlanCommentForm, PlanForm
 from .models import PLAN_STAGE
 from .selectors import plan_list, requirement_plans
-from .views import _apply_errors, _error_text, _requirement_or_404
-
-PLAN_TRANSITIONS = ("submit", "approve", "revise")
 
 
 def _plan_or_404(request, plan_id):
@@ -35,7 +33,7 @@ def _can_write_plans(user, requirement) -> bool:
 
 @login_required
 def plans_view(request, pk):
-    requirement = _requirement_or_404(request, pk)
+    requirement = requirement_or_404(request, pk)
     plans = list(requirement_plans(requirement))
     for plan in plans:
         plan.slots = signoff_state(plan, PLAN_STAGE)
@@ -52,7 +50,7 @@ def plans_view(request, pk):
 
 @login_required
 def plan_create_view(request, pk):
-    requirement = _requirement_or_404(request, pk)
+    requirement = requirement_or_404(request, pk)
     if not _can_write_plans(request.user, requirement):
         raise PermissionDenied
     form = PlanForm(request.POST or None, requirement=requirement)
@@ -62,7 +60,7 @@ def plan_create_view(request, pk):
                 requirement=requirement, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
@@ -83,7 +81,7 @@ def plan_edit_view(request, plan_id):
         try:
             services.plan_update(plan=plan, actor=request.user, data=data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
@@ -103,17 +101,6 @@ def plan_detail_view(request, plan_id):
     slots = signoff_state(plan, PLAN_STAGE)
     for slot in slots:
         slot.can_sign = user in slot.signers and plan.signoff_open(PLAN_STAGE)
-    buttons = []
-    for name in PLAN_TRANSITIONS:
-        if may_run(plan, name, user):
-            transition = getattr(type(plan), name)._django_fsm.get_transition(plan.status)
-            buttons.append(
-                {
-                    "name": name,
-                    "label": transition.custom.get("label", name),
-                    "reasons": blocking_reasons(plan, name),
-                }
-            )
     comments = plan.comments.select_related("department", "author")
     return render(
         request,
@@ -122,7 +109,7 @@ def plan_detail_view(request, plan_id):
             "plan": plan,
             "requirement": plan.requirement,
             "slots": slots,
-            "buttons": buttons,
+            "buttons": transition_buttons(plan, user),
             "versions": plan.versions.select_related("submitted_by"),
             "comments": comments,
             "comment_form": PlanCommentForm(),
@@ -141,12 +128,11 @@ def plan_transition_view(request, plan_id, name):
         return redirect("tasks:plan_detail", plan_id=plan_id)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        plan = service(plan=plan, actor=request.user, reason=reason)
-    except (TransitionBlocked, ValidationError, PermissionDenied) as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, _("操作成功，当前状态：%(s)s") % {"s": plan.get_status_display()})
+    run_service(
+        request,
+        lambda: service(plan=plan, actor=request.user, reason=reason),
+        lambda done: _("操作成功，当前状态：%(s)s") % {"s": done.get_status_display()},
+    )
     return redirect("tasks:plan_detail", plan_id=plan_id)
 
 
@@ -161,7 +147,7 @@ def plan_sign_view(request, plan_id):
     try:
         services.plan_sign(plan=plan, actor=request.user, **form.cleaned_data)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("已签字"))
     return redirect("tasks:plan_detail", plan_id=plan_id)
@@ -175,10 +161,11 @@ def plan_comment_view(request, plan_id):
     if not form.is_valid():
         messages.error(request, _("请填写评审意见"))
         return redirect("tasks:plan_detail", plan_id=plan_id)
-    try:
-        services.plan_comment(plan=plan, actor=request.user, body=form.cleaned_data["body"])
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, _("已提交评审意见"))
+    run_service(
+        request,
+        lambda: services.plan_comment(
+            plan=plan, actor=request.user, body=form.cleaned_data["body"]
+        ),
+        _("已提交评审意见"),
+    )
     return redirect("tasks:plan_detail", plan_id=plan_id)

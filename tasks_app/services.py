@@ -12,15 +12,13 @@ from django.utils.translation import gettext as _
 
 from collab.accounts.models import Department, User
 from collab.core.transitions import run_transition
-from collab.signoffs.services import signoff_blockers, signoff_sign
+from collab.signoffs.services import signoff_sign
 from requests_app.models import Requirement
 
 from . import rules as perms
 from .models import (
     CLOSED_STATUSES,
-    PLAN_APPROVE_CHECKS,
     PLAN_STAGE,
-    TASK_START_CHECKS,
     BudgetUnit,
     Plan,
     PlanComment,
@@ -28,7 +26,6 @@ from .models import (
     PlanVersion,
     ProgressUpdate,
     Task,
-    TaskStatus,
     wbs_sort_key,
 )
 from .selectors import dependency_edges, today, would_cycle
@@ -46,45 +43,6 @@ TASK_FIELDS = (
 )
 TASK_RELATIONS = ("collaborating_departments", "collaborators", "depends_on")
 OPEN_REQUIREMENT = ("confirmed", "in_progress")
-
-
-# Conditions ------------------------------------------------------------------------
-def _requirement_in_progress(task: Task) -> str | None:
-    if task.requirement.status != "in_progress":
-        return _("需求开始执行后才能开始任务")
-    return None
-
-
-def _dependencies_finished(task: Task) -> str | None:
-    waiting = [d.code for d in task.depends_on.all() if d.status not in CLOSED_STATUSES]
-    if waiting:
-        return _("前置任务尚未完成：%(codes)s") % {"codes": "、".join(sorted(waiting))}
-    return None
-
-
-def _plan_signed(plan: Plan) -> str | None:
-    reasons = signoff_blockers(plan, PLAN_STAGE)
-    return "；".join(reasons) if reasons else None
-
-
-TASK_START_CHECKS.extend([_requirement_in_progress, _dependencies_finished])
-PLAN_APPROVE_CHECKS.append(_plan_signed)
-
-
-def requirement_has_tasks(requirement: Requirement) -> str | None:
-    """Requirement start check: at least one task that is not cancelled. Reads
-    `tasks` through .all() so requirement lists can prefetch it (see apps.py)."""
-    if not any(t.status != TaskStatus.CANCELLED for t in requirement.tasks.all()):
-        return _("尚未分解任务（至少需要一个任务）")
-    return None
-
-
-def requirement_plans_approved(requirement: Requirement) -> str | None:
-    """Requirement start check: every plan approved (prefetchable like the above)."""
-    titles = [p.title for p in requirement.plans.all() if p.status != PlanStatus.APPROVED]
-    if titles:
-        return _("以下方案尚未批准：%(titles)s") % {"titles": "、".join(titles[:5])}
-    return None
 
 
 # Tasks -----------------------------------------------------------------------------

@@ -11,19 +11,25 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from collab.accounts.models import Department
 from collab.core.api import history_entries
-from collab.core.transitions import TransitionBlocked, blocking_reasons, may_run
+from collab.core.pages import (
+    REFUSALS,
+    apply_errors,
+    error_text,
+    redirect_next,
+    transition_buttons,
+)
 from requests_app.models import Priority
-from requests_app.selectors import requirements_visible_to
+from requests_app.pages import requirement_or_404
 
 from . import rules as perms
 from . import services
 from .forms import CommentForm, ProgressForm, TaskForm, TransitionForm
+from .lifecycle import TASK_LIFECYCLE
 from .models import Task, TaskStatus
 from .selectors import (
     gantt_rows,
@@ -34,7 +40,6 @@ from .selectors import (
 )
 from .workbench import weekly_view_data, workbench_data
 
-TRANSITIONS = ("start", "block", "unblock", "finish", "reopen", "cancel")
 KANBAN_COLUMNS = [
     TaskStatus.NOT_STARTED,
     TaskStatus.IN_PROGRESS,
@@ -42,47 +47,10 @@ KANBAN_COLUMNS = [
     TaskStatus.DONE,
     TaskStatus.CANCELLED,
 ]
-# Kanban drag from one column to another runs the transition between them.
-MOVES = {
-    ("not_started", "in_progress"): "start",
-    ("in_progress", "blocked"): "block",
-    ("blocked", "in_progress"): "unblock",
-    ("in_progress", "done"): "finish",
-    ("done", "in_progress"): "reopen",
-    ("not_started", "cancelled"): "cancel",
-    ("in_progress", "cancelled"): "cancel",
-    ("blocked", "cancelled"): "cancel",
-}
-
-
-def _requirement_or_404(request, pk):
-    """The requirement a page is scoped to (404 when not visible); only what the header
-    and the permission rules need, so each page's query count is its own."""
-    return get_object_or_404(
-        requirements_visible_to(request.user).select_related("initiating_department"), pk=pk
-    )
 
 
 def _task_or_404(request, task_id) -> Task:
     return get_object_or_404(task_list(request.user), pk=task_id)
-
-
-def _error_text(error) -> str:
-    if isinstance(error, TransitionBlocked):
-        return str(error)
-    if isinstance(error, ValidationError):
-        return "；".join(error.messages)
-    return str(error) or _("您没有执行该操作的权限")
-
-
-def _apply_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def _mark_permissions(tasks, user):
@@ -137,7 +105,7 @@ def task_list_view(request):
 @login_required
 def register_view(request, pk):
     """Template 2 for one requirement, in the template's column order plus delay."""
-    requirement = _requirement_or_404(request, pk)
+    requirement = requirement_or_404(request, pk)
     qs = task_list(request.user).filter(requirement=requirement)
     context = _register_context(
         request,
@@ -151,7 +119,7 @@ def register_view(request, pk):
 
 @login_required
 def task_create_view(request, pk):
-    requirement = _requirement_or_404(request, pk)
+    requirement = requirement_or_404(request, pk)
     if not perms.can_create_in(request.user, requirement):
         raise PermissionDenied
     form = TaskForm(request.POST or None, requirement=requirement)
@@ -161,7 +129,7 @@ def task_create_view(request, pk):
                 requirement=requirement, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
@@ -201,7 +169,7 @@ def task_edit_view(request, task_id):
         try:
             task = services.task_update(task=task, actor=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
@@ -216,23 +184,6 @@ def task_edit_view(request, task_id):
     )
 
 
-def _buttons(task, user):
-    buttons = []
-    for name in TRANSITIONS:
-        if not may_run(task, name, user):
-            continue
-        transition = getattr(type(task), name)._django_fsm.get_transition(task.status)
-        buttons.append(
-            {
-                "name": name,
-                "label": transition.custom.get("label", name),
-                "needs_reason": name in services.REASON_REQUIRED,
-                "reasons": blocking_reasons(task, name),
-            }
-        )
-    return buttons
-
-
 @login_required
 def task_detail_view(request, task_id):
     task = _task_or_404(request, task_id)
@@ -241,7 +192,7 @@ def task_detail_view(request, task_id):
         "task": task,
         "requirement": task.requirement,
         "updates": progress_updates(task),
-        "buttons": _buttons(task, user),
+        "buttons": transition_buttons(task, user),
         "warnings": services.task_warnings(task),
         "history": history_entries(task),
         "plans": task.plans.all(),
@@ -283,7 +234,7 @@ def progress_view(request, task_id):
         try:
             services.task_post_update(task=task, actor=request.user, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            error = _error_text(exc)
+            error = error_text(exc)
     if request.htmx:
         return _row_response(request, task_id, error=error, saved=not error)
     if error:
@@ -306,7 +257,7 @@ def comment_view(request, task_id):
                 task=task, actor=request.user, note=form.cleaned_data["note"], kind="comment"
             )
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("已发表评论"))
     return redirect("tasks:detail", task_id=task_id)
@@ -325,8 +276,8 @@ def _run(task, name, user, data) -> str:
         kwargs["actual_end"] = form.cleaned_data["actual_end"]
     try:
         service(task=task, actor=user, **kwargs)
-    except (TransitionBlocked, ValidationError, PermissionDenied) as exc:
-        return _error_text(exc)
+    except REFUSALS as exc:
+        return error_text(exc)
     return ""
 
 
@@ -340,10 +291,7 @@ def transition_view(request, task_id, name):
     else:
         task.refresh_from_db()
         messages.success(request, _("操作成功，当前状态：%(s)s") % {"s": task.get_status_display()})
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("tasks:detail", task_id=task_id)
+    return redirect_next(request, "tasks:detail", task_id=task_id)
 
 
 @login_required
@@ -353,7 +301,9 @@ def move_view(request, task_id):
     task = _task_or_404(request, task_id)
     target = request.POST.get("status", "")
     labels = dict(TaskStatus.choices)
-    name = MOVES.get((task.status, target))
+    # A drop is one declared transition from the card's column to the target column.
+    path = TASK_LIFECYCLE.path(task.status, target)
+    name = path[0] if path and len(path) == 1 else None
     if name is None:
         message = _("不能从“%(a)s”直接移到“%(b)s”") % {
             "a": labels.get(task.status, task.status),
@@ -371,7 +321,7 @@ def move_view(request, task_id):
 
 @login_required
 def kanban_view(request, pk):
-    requirement = _requirement_or_404(request, pk)
+    requirement = requirement_or_404(request, pk)
     tasks = _mark_permissions(list(requirement_tasks(requirement)), request.user)
     columns = [
         {"status": s.value, "label": s.label, "tasks": [t for t in tasks if t.status == s]}
@@ -390,7 +340,7 @@ def kanban_view(request, pk):
 
 @login_required
 def gantt_view(request, pk):
-    requirement = _requirement_or_404(request, pk)
+    requirement = requirement_or_404(request, pk)
     return render(
         request,
         "tasks_app/gantt.html",
@@ -413,9 +363,9 @@ def reschedule_view(request, task_id):
             task=task, actor=request.user, planned_start=start, planned_end=end
         )
     except PermissionDenied as exc:
-        return JsonResponse({"ok": False, "message": _error_text(exc)}, status=403)
+        return JsonResponse({"ok": False, "message": error_text(exc)}, status=403)
     except ValidationError as exc:
-        return JsonResponse({"ok": False, "message": _error_text(exc)}, status=400)
+        return JsonResponse({"ok": False, "message": error_text(exc)}, status=400)
     return JsonResponse(
         {
             "ok": True,
@@ -428,7 +378,7 @@ def reschedule_view(request, task_id):
 
 @login_required
 def weekly_view(request, pk):
-    requirement = _requirement_or_404(request, pk)
+    requirement = requirement_or_404(request, pk)
     try:
         day = datetime.date.fromisoformat(request.GET.get("week", ""))
     except ValueError:

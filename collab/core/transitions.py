@@ -1,20 +1,15 @@
 """Running django-fsm transitions with reasons, permissions and history.
 
-A transition's conditions may be `Checks`: a list of functions that return a
-reason (str) when the object is not ready, or None. Apps further down the
-dependency chain append their own checks (e.g. tasks add "every plan approved"
-to a requirement's start), so the rule stays in one place.
+The transitions themselves, with their conditions and permissions, are declared in
+each register's `lifecycle.py` (see `collab.core.lifecycle`); this module runs them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-Check = Callable[[Any], str | None]
+from .lifecycle import Guard
 
 
 class TransitionBlocked(Exception):
@@ -23,27 +18,6 @@ class TransitionBlocked(Exception):
     def __init__(self, reasons: list[str]):
         self.reasons = [str(r) for r in reasons]
         super().__init__("；".join(self.reasons))
-
-
-class Checks(list):
-    """Conditions of one transition. A check that reads related rows should register
-    the lookups it reads with `prefetch(...)` and read them through `.all()`, so list
-    pages, which evaluate every row's conditions, stay at a constant query count."""
-
-    def __init__(self, *checks):
-        super().__init__(*checks)
-        self.prefetches: list = []
-
-    def prefetch(self, *lookups) -> None:
-        for lookup in lookups:
-            if lookup not in self.prefetches:
-                self.prefetches.append(lookup)
-
-    def reasons(self, obj) -> list[str]:
-        return [str(reason) for check in self if (reason := check(obj))]
-
-    def __call__(self, obj) -> bool:
-        return not self.reasons(obj)
 
 
 def _transition_meta(obj, name: str):
@@ -65,7 +39,7 @@ def blocking_reasons(obj, name: str) -> list[str]:
         return [_("当前状态“%(state)s”下不能执行该操作") % {"state": state_label}]
     reasons: list[str] = []
     for condition in transition.conditions:
-        if isinstance(condition, Checks):
+        if isinstance(condition, Guard):
             reasons.extend(condition.reasons(obj))
         elif not condition(obj):
             reasons.append(getattr(condition, "message", _("条件未满足")))

@@ -2,9 +2,9 @@ import datetime
 
 import pytest
 
+from collab.notifications.models import Notification
 from meetings import services
 from meetings.models import ActionItem, Meeting
-from collab.notifications.models import Notification
 from tasks_app.models import Task
 
 HELD_AT = datetime.datetime(

@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from collab.notifications.models import Notification
 from meetings import services
 from meetings.models import ActionItem, ActionItemStatus, Meeting, MeetingKind
-from collab.notifications.models import Notification
 from requests_app.selectors import group_members
 from requests_app.services import requirement_record_review_meeting
 from tasks_app.models import Task

@@ -11,12 +11,12 @@ def fast_password_hashing(settings):
 def foundation_conditions():
     """Only the requirement register's own transition conditions: registers further down
     the chain add theirs (tasks, acceptance) and test them with their own data."""
-    from requests_app import models
+    from requests_app.lifecycle import LIFECYCLE
 
-    names = ("CONFIRM_CHECKS", "START_CHECKS")  # completing always needs acceptance
-    saved = {name: list(getattr(models, name)) for name in names}
-    for name, checks in saved.items():
-        getattr(models, name)[:] = [c for c in checks if c.__module__ == "requests_app.services"]
+    names = ("confirm", "start")  # completing always needs acceptance
+    saved = {name: list(LIFECYCLE[name].conditions) for name in names}
+    for name, conditions in saved.items():
+        LIFECYCLE[name].conditions[:] = [c for c in conditions if not c.app]
     yield
-    for name, checks in saved.items():
-        getattr(models, name)[:] = checks
+    for name, conditions in saved.items():
+        LIFECYCLE[name].conditions[:] = conditions

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from collab.core.transitions import TransitionBlocked
 from collab.notifications.models import Notification
+from collab.signoffs.services import signoff_blockers
 from requests_app.models import RequirementStatus
 from requests_app.selectors import requirements_visible_to
 from requests_app.services import group_add_member, requirement_complete
@@ -176,7 +177,7 @@ def test_a_rejecting_signature_blocks_and_revise_starts_a_new_round(org, running
         acceptance=acceptance, actor=users["mkt_staff"], data={"quality_comment": "补齐数据"}
     )
     acceptance = services.acceptance_submit(acceptance=acceptance, actor=users["mkt_staff"])
-    blockers = services.signoff_blockers(acceptance, ACCEPTANCE_STAGE)
+    blockers = signoff_blockers(acceptance, ACCEPTANCE_STAGE)
     assert len(blockers) == 3  # the old round's signatures no longer count
 
 

@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from collab.core.transitions import TransitionBlocked
+from collab.notifications.models import Notification
 from meetings.models import Meeting
 from meetings.services import action_item_add, action_item_convert
-from collab.notifications.models import Notification
 from risks_app import services
 from risks_app.models import Reallocation, Risk, RiskStatus
 from tasks_app.models import Task
