@@ -339,11 +339,15 @@ def _classify(
         changed = []
         conflict = False
         merged = {**entry.canonical, **canon}
+        ignored = []
         for key in present:
             if key == sheet.match_column or key not in normal:
                 continue
             new, old = canon[key], entry.canonical.get(key, "")
-            if new == old or sheet.ignores(key, merged):
+            if new == old:
+                continue
+            if sheet.ignores(key, merged):
+                ignored.append(key)  # not a change; check() says why if the row is written
                 continue
             clash = False
             if digests is not None:
@@ -373,7 +377,7 @@ def _classify(
         else:
             parsed.action = RowAction.UNCHANGED
         if sheet.partial_updates:
-            to_parse = changed
+            to_parse = changed + ignored if changed else []
         else:
             # Every column goes to apply(): the unchanged ones as Collab has them now.
             for column, value in zip(sheet.columns, entry.values, strict=False):
