@@ -115,6 +115,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_USER_MODEL = "accounts.User"
+# The record a collaboration is scoped to (requirement robots of the alerts): named here,
+# like AUTH_USER_MODEL, so the platform apps never name a register app.
+COLLAB_SCOPE_MODEL = "requests_app.Requirement"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -14,9 +14,10 @@ from rest_framework.response import Response
 
 from collab.accounts.models import Department, User
 from collab.core.api import ETagMixin, HistoryMixin, PreconditionFailed, etag_for
+from requests_app.selectors import requirements_visible_to
 
 from . import rules as perms
-from . import scope, services
+from . import services
 from .models import Access, Category, Document, DocumentGrant, DocumentVersion, DownloadLog
 from .selectors import access_summary, document_list, download_log, versions_of
 
@@ -133,7 +134,7 @@ class DocumentCreateSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["requirement"].queryset = scope.requirements_visible_to(request.user)
+            self.fields["requirement"].queryset = requirements_visible_to(request.user)
 
 
 class VersionUploadSerializer(serializers.Serializer):

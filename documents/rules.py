@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import rules
 
-from . import scope
+from requests_app import rules as requirement_rules
+
 from .models import Access
 
 
@@ -32,14 +33,14 @@ def _is_leader(user, document) -> bool:
     known = _annotated(document, user, "acl_leader")
     if known is not None:
         return known
-    return scope.is_leader(user, document.requirement)
+    return bool(requirement_rules.is_leader(user, document.requirement))
 
 
 def _sees_requirement(user, document) -> bool:
     known = _annotated(document, user, "acl_sees_requirement")
     if known is not None:
         return known
-    return scope.can_view_requirement(user, document.requirement)
+    return bool(requirement_rules.can_view(user, document.requirement))
 
 
 def grant_level(user, document) -> str | None:
@@ -106,11 +107,11 @@ def can_create_in(user, requirement) -> bool:
     if user.is_staff:
         return True
     if user.is_partner:
-        return scope.is_group_member(user, requirement)
-    return scope.can_view_requirement(user, requirement)
+        return bool(requirement_rules.is_group_member(user, requirement))
+    return bool(requirement_rules.can_view(user, requirement))
 
 
 def can_open_recycle_bin(user, requirement) -> bool:
     if not _active(user):
         return False
-    return bool(user.is_staff or scope.is_leader(user, requirement))
+    return bool(user.is_staff or requirement_rules.is_leader(user, requirement))

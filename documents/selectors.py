@@ -11,8 +11,15 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import scope
+from requests_app.models import GroupMember, GroupRole
+from requests_app.selectors import requirements_visible_to
+
 from .models import Access, Document, DocumentGrant, DocumentVersion, DownloadLog
+
+
+def led_requirements(user) -> QuerySet:
+    """Ids of requirements whose collaboration group `user` leads (a subquery)."""
+    return GroupMember.objects.filter(user=user, role=GroupRole.LEADER).values("requirement_id")
 
 
 def _active(user) -> bool:
@@ -31,8 +38,8 @@ def _with_access_facts(qs: QuerySet[Document], user) -> QuerySet[Document]:
     if user.is_staff:
         true = Value(True, output_field=BooleanValue())
         return qs.annotate(acl_user_id=Value(user.pk), acl_leader=true, acl_sees_requirement=true)
-    leader = scope.led_requirements(user).filter(requirement_id=OuterRef("requirement_id"))
-    sees = scope.requirements_visible_to(user).filter(pk=OuterRef("requirement_id"))
+    leader = led_requirements(user).filter(requirement_id=OuterRef("requirement_id"))
+    sees = requirements_visible_to(user).filter(pk=OuterRef("requirement_id"))
     return qs.annotate(
         acl_user_id=Value(user.pk), acl_leader=Exists(leader), acl_sees_requirement=Exists(sees)
     )
@@ -40,9 +47,9 @@ def _with_access_facts(qs: QuerySet[Document], user) -> QuerySet[Document]:
 
 def _visibility(user) -> Q:
     granted = Exists(DocumentGrant.objects.filter(_grant_filter(user), document=OuterRef("pk")))
-    visible = Q(owner=user) | Q(granted) | Q(requirement__in=scope.led_requirements(user))
+    visible = Q(owner=user) | Q(granted) | Q(requirement__in=led_requirements(user))
     if not user.is_partner:
-        seen = scope.requirements_visible_to(user).values("pk")
+        seen = requirements_visible_to(user).values("pk")
         visible |= ~Q(group_access=Access.NONE) & Q(requirement__in=seen)
     return visible
 
@@ -55,7 +62,7 @@ def documents_visible_to(user, *, deleted: bool = False) -> QuerySet[Document]:
         return qs.none()
     if deleted:
         if not user.is_staff:
-            qs = qs.filter(requirement__in=scope.led_requirements(user))
+            qs = qs.filter(requirement__in=led_requirements(user))
     elif not user.is_staff:
         qs = qs.filter(_visibility(user))
     return _with_access_facts(qs, user)

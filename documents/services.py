@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import rules as perms
-from . import scope
 from .models import Access, Category, Document, DocumentGrant, DocumentVersion, DownloadLog
 from .selectors import expired_documents, recycle_cutoff
 from .validation import CheckedFile, check_upload
@@ -95,13 +94,23 @@ def resolve_link(value: str | None, *, requirement=None):
     return obj
 
 
+def requirement_id_of(obj) -> int | None:
+    """The requirement a linkable object belongs to: its own `requirement`, or its
+    task's (a plan written for a task)."""
+    requirement_id = getattr(obj, "requirement_id", None)
+    if requirement_id is not None:
+        return requirement_id
+    task = getattr(obj, "task", None)
+    return getattr(task, "requirement_id", None) if task is not None else None
+
+
 def link_key(obj) -> str:
     meta = obj._meta
     return f"{meta.app_label}.{meta.model_name}:{obj.pk}"
 
 
 def _check_link(obj, requirement_id: int) -> None:
-    if scope.requirement_id_of(obj) != requirement_id:
+    if requirement_id_of(obj) != requirement_id:
         raise ValidationError({"link": [_link_not_found()]})
 
 
@@ -168,7 +177,7 @@ def document_create(
         checked = check_upload(upload)
     except ValidationError as error:
         errors.update(error.message_dict)
-    if link is not None and scope.requirement_id_of(link) != requirement.pk:
+    if link is not None and requirement_id_of(link) != requirement.pk:
         errors["link"] = [_link_not_found()]
     if group_access not in Access.values:
         errors["group_access"] = [_("无效的权限设置")]

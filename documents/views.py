@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from collab.core.api import history_entries
+from collab.core.pages import apply_errors
+from requests_app.pages import requirement_or_404
 
 from . import rules as perms
-from . import scope, services
+from . import services
 from .forms import DocumentUploadForm, PermissionsForm, VersionUploadForm
 from .models import Category
 from .selectors import (
@@ -26,10 +28,6 @@ from .selectors import (
     recycle_cutoff,
     version_rows,
 )
-
-
-def _requirement_or_404(request, requirement_id):
-    return get_object_or_404(scope.requirements_visible_to(request.user), pk=requirement_id)
 
 
 def _document_or_404(request, pk):
@@ -55,12 +53,6 @@ def _error_messages(error: ValidationError) -> dict:
     if hasattr(error, "error_dict"):
         return {field: [str(m) for m in msgs] for field, msgs in error.message_dict.items()}
     return {"__all__": [str(m) for m in error.messages]}
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    for field, msgs in _error_messages(error).items():
-        for message in msgs:
-            form.add_error(field if field in form.fields else None, message)
 
 
 def _form_errors(form) -> dict:
@@ -91,7 +83,7 @@ def document_index_view(request):
 
 @login_required
 def requirement_documents_view(request, requirement_id):
-    requirement = _requirement_or_404(request, requirement_id)
+    requirement = requirement_or_404(request, requirement_id)
     documents = list(
         document_list(request.user)
         .filter(requirement=requirement)
@@ -128,11 +120,8 @@ def _upload_response(request, template, context, form, error_status=400):
     return render(request, template, context, status=error_status)
 
 
-@login_required
-def document_create_view(request, requirement_id):
-    requirement = _requirement_or_404(request, requirement_id)
-    if not perms.can_create_in(request.user, requirement):
-        raise PermissionDenied
+def _upload_form(request, requirement):
+    """The upload form (link and category prefilled from the query) and the linked object."""
     link_value = request.POST.get("link") or request.GET.get("link") or ""
     initial = {"link": link_value}
     if request.GET.get("category") in Category.values:
@@ -144,6 +133,15 @@ def document_create_view(request, requirement_id):
             linked = services.resolve_link(link_value, requirement=requirement)
         except ValidationError:
             linked = None
+    return form, linked
+
+
+@login_required
+def document_create_view(request, requirement_id):
+    requirement = requirement_or_404(request, requirement_id)
+    if not perms.can_create_in(request.user, requirement):
+        raise PermissionDenied
+    form, linked = _upload_form(request, requirement)
     context = {
         "form": form,
         "requirement": requirement,
@@ -167,7 +165,7 @@ def document_create_view(request, requirement_id):
                 link=link,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             url = reverse("documents:detail", args=[document.pk])
             messages.success(request, _("已上传《%(title)s》V1") % {"title": document.title})
@@ -200,7 +198,7 @@ def version_upload_view(request, pk):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             url = reverse("documents:detail", args=[document.pk])
             messages.success(request, _("已上传新版本 V%(n)s") % {"n": version.number})
@@ -281,7 +279,7 @@ def permissions_view(request, pk):
                 grants=form.grant_specs(),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("权限已更新"))
             return redirect("documents:detail", pk=document.pk)
@@ -307,7 +305,7 @@ def delete_view(request, pk):
 
 @login_required
 def recycle_bin_view(request, requirement_id):
-    requirement = _requirement_or_404(request, requirement_id)
+    requirement = requirement_or_404(request, requirement_id)
     if not perms.can_open_recycle_bin(request.user, requirement):
         raise PermissionDenied
     documents = (

@@ -10,14 +10,14 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collab.notifications.alerts import ScanContext, register_scan
+from collab.notifications.alerts import ScanContext, alert_scan
 from collab.notifications.models import Alert, AlertKind
 from collab.notifications.services import AlertSpec
 
 from .models import Meeting
 
 
-@register_scan("minutes_overdue", _("会议纪要超24小时未发布"))
+@alert_scan("minutes_overdue", _("会议纪要超24小时未发布"))
 def scan_minutes_overdue(ctx: ScanContext):
     """Unpublished meetings held more than COLLAB_ALERT_MINUTES_HOURS ago (within the
     catch-up window). Keyed on the meeting's local date."""

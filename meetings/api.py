@@ -8,9 +8,9 @@ from rest_framework.response import Response
 
 from collab.accounts.models import Department, User
 from collab.core.api import ETagMixin, HistoryMixin
+from requests_app.selectors import requirements_visible_to
 
 from . import services
-from .hooks import ACTION_ITEM_CONVERTERS, scope
 from .models import ActionItem, Meeting, MeetingKind
 from .selectors import action_items_visible_to, meeting_detail, meeting_list
 
@@ -105,7 +105,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
-            self.fields["requirement"].queryset = scope().visible(request.user)
+            self.fields["requirement"].queryset = requirements_visible_to(request.user)
         if self.instance is not None and not isinstance(self.instance, list | tuple):
             self.fields["requirement"].read_only = True
             self.fields["kind"].read_only = True
@@ -241,7 +241,7 @@ class ActionItemViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(ConvertedSerializer(data).data, status=status.HTTP_201_CREATED)
 
 
-__all__ = ["ACTION_ITEM_CONVERTERS", "MeetingViewSet"]
+__all__ = ["MeetingViewSet"]
 
 
 def register(router):

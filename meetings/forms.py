@@ -3,8 +3,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from collab.accounts.models import Department, User
+from requests_app.selectors import group_members
 
-from .hooks import ACTION_ITEM_CONVERTERS, scope
+from .hooks import action_item_converters
 from .models import ActionItem, ActionItemStatus, Meeting, MeetingKind
 
 SPECIAL_FIELDS = ("cause_category", "solution", "recovery_plan", "recovery_deadline")
@@ -26,7 +27,7 @@ class DateTimeInput(forms.DateTimeInput):
 
 def people_of(requirement):
     """Who can attend or own items: the group, the coordinator and the involved heads."""
-    member_ids = [u.pk for u in scope().members(requirement)]
+    member_ids = [m.user_id for m in group_members(requirement)]
     department_ids = [d.pk for d in requirement.departments.all()]
     department_ids.append(requirement.initiating_department_id)
     return (
@@ -127,4 +128,19 @@ class ConvertForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [(c.key, c.label) for c in ACTION_ITEM_CONVERTERS.values()]
+        self.fields["to"].choices = [(c.key, c.label) for c in action_item_converters()]
+
+
+class ReviewMeetingForm(forms.Form):
+    held_on = forms.DateField(
+        label=_("会议日期"), widget=DateInput(attrs={"class": "form-control"})
+    )
+    attendees = forms.ModelMultipleChoiceField(
+        label=_("参会人"),
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 5}),
+    )
+    conclusion = forms.CharField(
+        label=_("评审结论"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
+    )

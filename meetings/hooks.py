@@ -1,11 +1,11 @@
-"""How meetings reach the register they belong to, without importing it.
+"""What registers above meetings add to it, from their own AppConfig.ready():
 
-Platform apps sit below the registers, so the register side plugs in here from its
-AppConfig.ready():
-- `scope`: visibility and roles of the requirement a meeting belongs to;
-- `ACTION_ITEM_CONVERTERS`: turn an action item into another record (a task) in one click;
-- `AGENDA_PROVIDERS`: lines that pre-fill a new meeting's agenda (the weekly meeting is
+- action-item converters: turn an action item into another record (a task) in one click;
+- agenda providers: lines that pre-fill a new meeting's agenda (the weekly meeting is
   prepared from the tracker: late, blocked and due tasks, open high-impact risks).
+
+Meetings cannot import those registers (they sit above it), so they register here. Both
+registrations raise on a duplicate key; nothing is added at import time.
 """
 
 from __future__ import annotations
@@ -15,30 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 
-@dataclass(frozen=True)
-class RequirementScope:
-    visible: Callable[[Any], Any]  # user -> queryset of requirements the user may see
-    detail: Callable[[Any], Any]  # user -> the same, with the group prefetched for pages
-    can_view: Callable[[Any, Any], bool]  # (user, requirement)
-    is_coordinator: Callable[[Any, Any], bool]  # (user, requirement)
-    is_leader: Callable[[Any, Any], bool]  # (user, requirement)
-    is_member: Callable[[Any, Any], bool]  # (user, requirement): any group role
-    members: Callable[[Any], list]  # requirement -> users of the group (minutes recipients)
-
-
-_scope: RequirementScope | None = None
-
-
-def set_scope(scope: RequirementScope) -> None:
-    global _scope
-    _scope = scope
-
-
-def scope() -> RequirementScope:
-    if _scope is None:  # pragma: no cover - wiring error at start-up
-        raise RuntimeError("meetings: no requirement scope registered")
-    return _scope
+AgendaProvider = Callable[[Any, date], list[str]]  # (requirement, week_of) -> agenda lines
 
 
 @dataclass(frozen=True)
@@ -49,18 +28,36 @@ class Converter:
     convert: Callable[..., Any]
 
 
-ACTION_ITEM_CONVERTERS: dict[str, Converter] = {}
+_converters: dict[str, Converter] = {}
+_agenda_providers: dict[str, dict[str, AgendaProvider]] = {}
 
 
-def register_converter(converter: Converter) -> None:
-    ACTION_ITEM_CONVERTERS[converter.key] = converter
+def register_action_item_converter(key: str, label, convert: Callable[..., Any]) -> Converter:
+    """Offer "convert this action item into <label>" on every meeting."""
+    if key in _converters:
+        raise ImproperlyConfigured(f"meetings: action-item converter {key!r} registered twice")
+    converter = Converter(key=key, label=label, convert=convert)
+    _converters[key] = converter
+    return converter
 
 
-# kind -> providers(requirement, week_of: date) -> list of agenda lines
-AGENDA_PROVIDERS: dict[str, list[Callable[[Any, date], list[str]]]] = {}
+def register_agenda_provider(kind: str, key: str, provider: AgendaProvider) -> None:
+    """Add agenda lines to new meetings of `kind`; `key` names the contribution."""
+    providers = _agenda_providers.setdefault(kind, {})
+    if key in providers:
+        raise ImproperlyConfigured(
+            f"meetings: agenda provider {key!r} for {kind!r} registered twice"
+        )
+    providers[key] = provider
 
 
-def register_agenda_provider(kind: str, provider: Callable[[Any, date], list[str]]) -> None:
-    providers = AGENDA_PROVIDERS.setdefault(kind, [])
-    if provider not in providers:
-        providers.append(provider)
+def action_item_converters() -> list[Converter]:
+    return list(_converters.values())
+
+
+def action_item_converter(key: str) -> Converter | None:
+    return _converters.get(key)
+
+
+def agenda_providers(kind: str) -> list[AgendaProvider]:
+    return list(_agenda_providers.get(kind, {}).values())

@@ -1,8 +1,9 @@
-"""Who may see and run meetings. Roles come from the requirement's group via hooks.scope()."""
+"""Who may see and run meetings. Roles come from the requirement's group."""
 
 from __future__ import annotations
 
-from .hooks import scope
+from requests_app import rules as requirement_rules
+
 from .models import MeetingKind
 
 # Kinds an internal group member (not only the leader) may record.
@@ -14,7 +15,7 @@ def _active(user) -> bool:
 
 
 def can_view_requirement(user, requirement) -> bool:
-    return _active(user) and scope().can_view(user, requirement)
+    return _active(user) and requirement_rules.can_view(user, requirement)
 
 
 def can_view(user, meeting) -> bool:
@@ -42,14 +43,17 @@ def can_organize(user, requirement, kind: str, subject=None) -> bool:
         MeetingKind.REVIEW,
     ):
         return False
-    current = scope()
-    if current.is_coordinator(user, requirement):
+    if requirement_rules.is_coordinator_of(user, requirement):
         return True
     if kind == MeetingKind.REVIEW:
         return False
-    if current.is_leader(user, requirement):
+    if requirement_rules.is_leader(user, requirement):
         return True
-    return kind in MEMBER_KINDS and not user.is_partner and current.is_member(user, requirement)
+    return (
+        kind in MEMBER_KINDS
+        and not user.is_partner
+        and requirement_rules.is_group_member(user, requirement)
+    )
 
 
 def can_edit(user, meeting) -> bool:
@@ -57,11 +61,10 @@ def can_edit(user, meeting) -> bool:
         return False
     if meeting.organizer_id == user.pk:
         return True
-    current = scope()
     requirement = meeting.requirement
-    if current.is_coordinator(user, requirement):
+    if requirement_rules.is_coordinator_of(user, requirement):
         return True
-    return meeting.kind != MeetingKind.REVIEW and current.is_leader(user, requirement)
+    return meeting.kind != MeetingKind.REVIEW and requirement_rules.is_leader(user, requirement)
 
 
 def can_update_item(user, item) -> bool:

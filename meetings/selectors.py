@@ -4,8 +4,10 @@ from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from .hooks import AGENDA_PROVIDERS, scope
-from .models import ActionItem, ActionItemStatus, Meeting
+from requests_app.selectors import requirements_visible_to
+
+from .hooks import agenda_providers
+from .models import ActionItem, ActionItemStatus, Meeting, MeetingKind
 
 
 def meetings_visible_to(user) -> QuerySet[Meeting]:
@@ -15,7 +17,7 @@ def meetings_visible_to(user) -> QuerySet[Meeting]:
         return qs.none()
     if user.is_staff:
         return qs
-    qs = qs.filter(requirement__in=scope().visible(user))
+    qs = qs.filter(requirement__in=requirements_visible_to(user))
     if user.is_partner:
         attends = Exists(
             Meeting.attendees.through.objects.filter(meeting=OuterRef("pk"), user=user)
@@ -77,6 +79,16 @@ def meetings_about(obj) -> QuerySet[Meeting]:
 def agenda_suggestion(requirement, kind: str, week_of: date) -> str:
     """Agenda lines contributed by the registers for a new meeting of this kind."""
     lines: list[str] = []
-    for provider in AGENDA_PROVIDERS.get(kind, []):
+    for provider in agenda_providers(kind):
         lines.extend(provider(requirement, week_of))
     return "\n".join(lines)
+
+
+def review_meeting(requirement) -> Meeting | None:
+    """The requirement review meeting (需求评审会) of the requirement, if recorded."""
+    return (
+        Meeting.objects.filter(requirement=requirement, kind=MeetingKind.REVIEW)
+        .prefetch_related("attendees")
+        .order_by("id")
+        .first()
+    )

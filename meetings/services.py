@@ -12,9 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collab.notifications.models import Notification
+from requests_app import rules as requirement_rules
+from requests_app.selectors import group_members
 
 from . import rules as perms
-from .hooks import ACTION_ITEM_CONVERTERS, scope
+from .hooks import action_item_converter
 from .models import ActionItem, ActionItemStatus, CauseCategory, Meeting, MeetingKind
 
 EDITABLE_FIELDS = (
@@ -153,7 +155,7 @@ def meeting_publish(*, meeting: Meeting, actor) -> Meeting:
     meeting._change_reason = _("发布会议纪要")
     meeting.save(update_fields=["published_at", "published_by", "updated_at"])
     requirement = meeting.requirement
-    recipients = [u for u in scope().members(requirement) if u.pk != actor.pk]
+    recipients = [m.user for m in group_members(requirement) if m.user_id != actor.pk]
     notify(
         recipients,
         kind="minutes_published",
@@ -170,16 +172,23 @@ def _local(value) -> str:
 
 @transaction.atomic
 def meeting_record_review(
-    *, requirement, actor, held_at, conclusion: str, attendees: Iterable = ()
+    *, requirement, actor, held_on: datetime.date | None, conclusion: str, attendees: Iterable = ()
 ) -> Meeting:
-    """The requirement review meeting (需求评审会): one per requirement, updated in place."""
+    """Record the requirement review meeting (需求评审会): one per requirement, updated in
+    place; the coordinator records it."""
+    if not requirement_rules.can_review(actor, requirement):
+        raise PermissionDenied(_("只有协作协调人可以记录需求评审会"))
+    if not (conclusion or "").strip():
+        raise ValidationError({"conclusion": _("请填写评审结论")})
+    if held_on is None:
+        raise ValidationError({"held_on": _("请填写会议日期")})
     meeting = (
         Meeting.objects.select_for_update()
         .filter(requirement=requirement, kind=MeetingKind.REVIEW)
         .order_by("id")
         .first()
     )
-    fields = {"held_at": held_at, "decisions": conclusion, "minutes": conclusion}
+    fields = {"held_at": held_on, "decisions": conclusion, "minutes": conclusion}
     if meeting is None:
         return meeting_create(
             requirement=requirement,
@@ -262,7 +271,7 @@ def action_item_convert(*, item: ActionItem, actor, to: str = "task"):
     item = ActionItem.objects.select_for_update().select_related("meeting").get(pk=item.pk)
     if not perms.can_edit(actor, item.meeting):
         raise PermissionDenied(_("您不能转换该待办"))
-    converter = ACTION_ITEM_CONVERTERS.get(to)
+    converter = action_item_converter(to)
     if converter is None:
         raise ValidationError({"to": _("不支持的转换目标")})
     if item.is_converted:

@@ -8,28 +8,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from collab.core.api import history_entries
+from collab.core.pages import apply_errors, run_service
+from requests_app.pages import requirement_or_404
 
 from . import rules as perms
 from . import services
-from .forms import ActionItemForm, ActionItemStatusForm, ConvertForm, MeetingForm
-from .hooks import ACTION_ITEM_CONVERTERS, scope
+from .forms import (
+    ActionItemForm,
+    ActionItemStatusForm,
+    ConvertForm,
+    MeetingForm,
+    ReviewMeetingForm,
+)
+from .hooks import action_item_converter, action_item_converters
 from .models import ActionItem, MeetingKind
 from .selectors import agenda_suggestion, meeting_detail, meeting_list
-
-
-def apply_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, texts in error.message_dict.items():
-            target = field if field in form.fields else None
-            for text in texts:
-                form.add_error(target, text)
-    else:
-        for text in error.messages:
-            form.add_error(None, text)
-
-
-def _requirement_or_404(request, pk):
-    return get_object_or_404(scope().detail(request.user), pk=pk)
 
 
 def _meeting_or_404(request, pk):
@@ -50,7 +43,7 @@ def _filtered(request, qs):
 @login_required
 def meeting_list_view(request, pk=None):
     """All meetings the user may see, or one requirement's meetings (its 会议 tab)."""
-    requirement = _requirement_or_404(request, pk) if pk is not None else None
+    requirement = requirement_or_404(request, pk, detail=True) if pk is not None else None
     qs = meeting_list(request.user)
     if requirement is not None:
         qs = qs.filter(requirement=requirement)
@@ -75,16 +68,10 @@ def meeting_list_view(request, pk=None):
     )
 
 
-@login_required
-def meeting_create_view(request, pk):
-    requirement = _requirement_or_404(request, pk)
-    kind = request.GET.get("kind") or request.POST.get("kind")
-    if kind not in MeetingKind.values:
-        kind = MeetingKind.WEEKLY
-    if not perms.can_organize(request.user, requirement, kind):
-        raise PermissionDenied
+def _new_meeting_form(request, requirement, kind) -> MeetingForm:
+    """The form for a new meeting: now, the kind's title and the agenda prefilled."""
     now = timezone.localtime().replace(second=0, microsecond=0)
-    form = MeetingForm(
+    return MeetingForm(
         request.POST or None,
         requirement=requirement,
         kind=kind,
@@ -94,6 +81,17 @@ def meeting_create_view(request, pk):
             "agenda": agenda_suggestion(requirement, kind, now.date()),
         },
     )
+
+
+@login_required
+def meeting_create_view(request, pk):
+    requirement = requirement_or_404(request, pk, detail=True)
+    kind = request.GET.get("kind") or request.POST.get("kind")
+    if kind not in MeetingKind.values:
+        kind = MeetingKind.WEEKLY
+    if not perms.can_organize(request.user, requirement, kind):
+        raise PermissionDenied
+    form = _new_meeting_form(request, requirement, kind)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         attendees, departments = data.pop("attendees"), data.pop("departments")
@@ -174,29 +172,18 @@ def meeting_detail_view(request, pk):
             "requirement": meeting.requirement,
             "can_edit": can_edit,
             "item_form": ActionItemForm(requirement=meeting.requirement) if can_edit else None,
-            "converters": list(ACTION_ITEM_CONVERTERS.values()),
+            "converters": action_item_converters(),
             "history": history_entries(meeting),
             "user_id": request.user.pk,
         },
     )
 
 
-def _run(request, call, success: str):
-    try:
-        call()
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
-    except PermissionDenied as error:
-        messages.error(request, str(error) or _("您没有执行该操作的权限"))
-    else:
-        messages.success(request, success)
-
-
 @login_required
 @require_POST
 def meeting_publish_view(request, pk):
     meeting = _meeting_or_404(request, pk)
-    _run(
+    run_service(
         request,
         lambda: services.meeting_publish(meeting=meeting, actor=request.user),
         _("纪要已发布给协作小组全体成员"),
@@ -236,7 +223,7 @@ def action_item_status_view(request, pk, item_id):
     if not form.is_valid():
         messages.error(request, _("未知状态"))
         return redirect("meetings:detail", pk=pk)
-    _run(
+    run_service(
         request,
         lambda: services.action_item_update(
             item=item, actor=request.user, data={"status": form.cleaned_data["status"]}
@@ -254,8 +241,8 @@ def action_item_convert_view(request, pk, item_id):
     if not form.is_valid():
         messages.error(request, _("不支持的转换目标"))
         return redirect("meetings:detail", pk=pk)
-    converter = ACTION_ITEM_CONVERTERS[form.cleaned_data["to"]]
-    _run(
+    converter = action_item_converter(form.cleaned_data["to"])
+    run_service(
         request,
         lambda: services.action_item_convert(
             item=item, actor=request.user, to=form.cleaned_data["to"]
@@ -263,3 +250,22 @@ def action_item_convert_view(request, pk, item_id):
         _("已转为%(label)s") % {"label": converter.label},
     )
     return redirect("meetings:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def review_meeting_record_view(request, pk):
+    """Record the requirement review meeting from the requirement page."""
+    requirement = requirement_or_404(request, pk, detail=True)
+    form = ReviewMeetingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写会议日期和评审结论"))
+    else:
+        run_service(
+            request,
+            lambda: services.meeting_record_review(
+                requirement=requirement, actor=request.user, **form.cleaned_data
+            ),
+            _("已记录需求评审会"),
+        )
+    return redirect("requirements:detail", pk=pk)

@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collab.notifications.alerts import ScanContext, register_digest_section, register_scan
+from collab.notifications.alerts import ScanContext, alert_scan, digest_section
 from collab.notifications.models import Alert, AlertKind
 from collab.notifications.services import AlertSpec
 from collab.signoffs.services import signoff_state
@@ -66,7 +66,7 @@ def entered_review_subquery():
     )
 
 
-@register_scan("review_stale", _("需求评审超期"))
+@alert_scan("review_stale", _("需求评审超期"))
 def scan_review_stale(ctx: ScanContext):
     """Requirements in 待评审 longer than COLLAB_ALERT_REVIEW_DAYS (counted days) since
     the review round began: to the coordinator. Keyed on the day it became overdue."""
@@ -114,7 +114,7 @@ def scan_review_stale(ctx: ScanContext):
         )
 
 
-@register_digest_section(order=30)
+@digest_section(order=30)
 def digest_review_signoffs(ctx: ScanContext) -> dict[int, list[str]]:
     """Review sign-offs still missing, for each person who may give them."""
     lines: dict[int, list[str]] = {}

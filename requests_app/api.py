@@ -9,8 +9,7 @@ from rest_framework.response import Response
 from collab.accounts.models import Department, User
 from collab.core.api import ETagMixin, HistoryMixin, transition_action
 from collab.core.transitions import available_transitions
-from collab.signoffs.models import SignOff
-from collab.signoffs.services import signoff_state, signoffs_for
+from collab.signoffs.api import signoffs_action
 
 from . import services
 from .models import REVIEW_STAGE, GroupMember, GroupRole, Requirement, RequirementStatus
@@ -122,46 +121,6 @@ class GroupSerializer(serializers.Serializer):
     members = GroupMemberSerializer(many=True)
 
 
-class SignOffSerializer(serializers.ModelSerializer):
-    signer_display = serializers.CharField(source="signer.label", read_only=True)
-
-    class Meta:
-        model = SignOff
-        fields = [
-            "id",
-            "stage",
-            "round",
-            "department",
-            "signer",
-            "signer_display",
-            "decision",
-            "comment",
-            "signed_at",
-        ]
-
-
-class SignOffRequestSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=SignOff.Decision.choices)
-    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    department = serializers.PrimaryKeyRelatedField(
-        queryset=Department.objects.all(), required=False, allow_null=True, default=None
-    )
-
-
-class SignOffSlotSerializer(serializers.Serializer):
-    department = serializers.IntegerField(allow_null=True)
-    label = serializers.CharField()
-    signers = serializers.ListField(child=serializers.IntegerField())
-    decision = serializers.CharField(allow_null=True)
-
-
-class SignOffsSerializer(serializers.Serializer):
-    round = serializers.IntegerField()
-    signoffs = SignOffSerializer(many=True)
-    slots = SignOffSlotSerializer(many=True)
-    missing = SignOffSlotSerializer(many=True)
-
-
 class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
@@ -242,36 +201,9 @@ class RequirementViewSet(
         services.group_remove_member(member=member, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(responses=SignOffsSerializer, request=SignOffRequestSerializer)
-    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
-    def signoffs(self, request, pk=None):
-        requirement = self.get_object()
-        code = status.HTTP_200_OK
-        if request.method == "POST":
-            body = SignOffRequestSerializer(data=request.data)
-            body.is_valid(raise_exception=True)
-            services.requirement_sign(
-                requirement=requirement, actor=request.user, **body.validated_data
-            )
-            code = status.HTTP_201_CREATED
-            requirement = self.get_queryset().get(pk=requirement.pk)  # fresh prefetches
-        slots = signoff_state(requirement, REVIEW_STAGE)
-
-        def slot_data(slot):
-            return {
-                "department": slot.key,
-                "label": slot.label,
-                "signers": [u.pk for u in slot.signers if u is not None],
-                "decision": slot.latest.decision if slot.latest else None,
-            }
-
-        data = {
-            "round": requirement.review_round,
-            "signoffs": list(signoffs_for(requirement, REVIEW_STAGE)),
-            "slots": [slot_data(s) for s in slots],
-            "missing": [slot_data(s) for s in slots if not s.approved],
-        }
-        return Response(SignOffsSerializer(data).data, status=code)
+    signoffs = signoffs_action(
+        stage=REVIEW_STAGE, sign=services.requirement_sign, target="requirement"
+    )
 
 
 __all__ = ["RequirementStatus", "RequirementViewSet"]

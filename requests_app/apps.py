@@ -7,26 +7,19 @@ class RequestsAppConfig(AppConfig):
     verbose_name = _("需求登记")
 
     def ready(self):
-        # The lifecycle's own conditions join models.*_CHECKS when services load.
-        from . import services  # noqa: F401
+        from .tabs import Tab, register_tab
 
-        _connect_meetings()
+        _register_with_platform()
+        # The Excel page of a requirement (collab.spreadsheets) is one of its tabs.
+        register_tab(Tab("excel", "导入导出", "spreadsheets:requirement", 90))
 
 
-def _connect_meetings():
-    """Meetings (a platform app) see requirements through this scope, never by import."""
-    from meetings import hooks
+def _register_with_platform():
+    """Alerts and the Excel sheet; the requirement sheet is the scope of the others."""
+    from collab.notifications.alerts import register_alerts
+    from collab.spreadsheets.registry import register_sheet
 
-    from . import rules, selectors
+    from . import alerts, excel
 
-    hooks.set_scope(
-        hooks.RequirementScope(
-            visible=selectors.requirements_visible_to,
-            detail=selectors.requirement_detail,
-            can_view=rules.can_view,
-            is_coordinator=rules.is_coordinator_of,
-            is_leader=rules.is_leader,
-            is_member=rules.is_group_member,
-            members=lambda requirement: [m.user for m in selectors.group_members(requirement)],
-        )
-    )
+    register_alerts(alerts)
+    register_sheet(excel.RequirementSheet(), scope=True)

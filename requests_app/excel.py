@@ -14,7 +14,6 @@ from collab.spreadsheets.cells import choice_label
 from . import services
 from .models import Priority, Requirement, RequirementStatus
 from .selectors import requirement_list
-from .tabs import Tab, register_tab
 
 UPDATABLE = (
     "initiating_department",
@@ -244,7 +243,3 @@ class RequirementSheet(r.Sheet):
             departments=departments,
             reason=_("Excel 导入"),
         )
-
-
-r.register(RequirementSheet())
-register_tab(Tab("excel", "导入导出", "spreadsheets:requirement", 90))

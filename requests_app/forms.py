@@ -2,7 +2,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from collab.accounts.models import Department, User
-from collab.signoffs.models import SignOff
 
 from .models import GroupRole, Requirement
 
@@ -73,31 +72,8 @@ class RequirementForm(forms.ModelForm):
         pass
 
 
-class SignForm(forms.Form):
-    decision = forms.ChoiceField(label=_("意见"), choices=SignOff.Decision.choices)
-    comment = forms.CharField(
-        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False)
-
-
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("原因"), required=False, max_length=2000)
-
-
-class ReviewMeetingForm(forms.Form):
-    held_on = forms.DateField(
-        label=_("会议日期"), widget=DateInput(attrs={"class": "form-control"})
-    )
-    attendees = forms.ModelMultipleChoiceField(
-        label=_("参会人"),
-        queryset=User.objects.filter(is_active=True),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 5}),
-    )
-    conclusion = forms.CharField(
-        label=_("评审结论"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
-    )
 
 
 class GroupMemberForm(forms.Form):

@@ -102,13 +102,6 @@ class Requirement(FSMModelMixin, models.Model):
     def __str__(self):
         return f"{self.number} {self.topic}"
 
-    @property
-    def review_meeting(self):
-        """The requirement review meeting (需求评审会), a meeting of kind review."""
-        from .selectors import review_meeting
-
-        return review_meeting(self)
-
     # Sign-off point: the requirement review (需求评审).
     def signoff_round(self, stage: str) -> int:
         return self.review_round

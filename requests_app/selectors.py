@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 from collab.accounts.models import Department, User
 from collab.signoffs.models import SignOff
 from collab.signoffs.services import Slot
-from meetings.models import Meeting, MeetingKind
 
 from .lifecycle import LIFECYCLE
 from .models import GroupMember, GroupRole, Requirement
@@ -98,13 +97,3 @@ def missing_liaisons(requirement: Requirement) -> list[Department]:
         m.department_id for m in group_members(requirement) if m.role == GroupRole.LIAISON
     }
     return [d for d in requirement.departments.all() if d.pk not in liaison_departments]
-
-
-def review_meeting(requirement: Requirement) -> Meeting | None:
-    """The requirement review meeting (需求评审会) of the requirement, if recorded."""
-    return (
-        Meeting.objects.filter(requirement=requirement, kind=MeetingKind.REVIEW)
-        .prefetch_related("attendees")
-        .order_by("id")
-        .first()
-    )

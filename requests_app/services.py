@@ -14,8 +14,6 @@ from django.utils.translation import gettext as _
 from collab.accounts.models import Department, User
 from collab.core.transitions import run_transition
 from collab.signoffs.services import signoff_sign, signoffs_for
-from meetings.models import Meeting
-from meetings.services import meeting_record_review
 
 from . import rules as perms
 from .lifecycle import LIFECYCLE
@@ -241,26 +239,6 @@ def requirement_sign(
         decision=decision,
         comment=comment,
         department=department,
-    )
-
-
-@transaction.atomic
-def requirement_record_review_meeting(
-    *, requirement: Requirement, actor: User, held_on: date, conclusion: str, attendees=()
-) -> Meeting:
-    """Record the requirement review meeting: a meeting of kind 需求评审会."""
-    if not perms.can_review(actor, requirement):
-        raise PermissionDenied(_("只有协作协调人可以记录需求评审会"))
-    if not (conclusion or "").strip():
-        raise ValidationError({"conclusion": _("请填写评审结论")})
-    if held_on is None:
-        raise ValidationError({"held_on": _("请填写会议日期")})
-    return meeting_record_review(
-        requirement=requirement,
-        actor=actor,
-        held_at=held_on,
-        conclusion=conclusion,
-        attendees=attendees,
     )
 
 

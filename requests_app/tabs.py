@@ -1,7 +1,16 @@
-"""Tabs of a requirement's pages. Apps further down the chain add theirs in
-AppConfig.ready(), so requests_app never imports them."""
+"""Tabs of a requirement's pages (templates/requirement_base.html).
+
+requests_app owns the bar; each app that adds a page to a requirement registers its tab
+from its own `AppConfig.ready()`, so requests_app never imports the apps above it.
+"""
 
 from dataclasses import dataclass
+
+from django.apps import apps
+
+
+class TabError(Exception):
+    """A tab was registered twice or after start-up."""
 
 
 @dataclass(frozen=True)
@@ -16,6 +25,10 @@ TABS: list[Tab] = [Tab("overview", "需求", "requirements:detail", 0)]
 
 
 def register_tab(tab: Tab) -> None:
-    if all(existing.key != tab.key for existing in TABS):
-        TABS.append(tab)
-        TABS.sort(key=lambda t: t.order)
+    """Add a tab; call it from `AppConfig.ready()` (a duplicate key is a wiring error)."""
+    if apps.ready:
+        raise TabError(f"tab {tab.key!r}: tabs are registered in AppConfig.ready(), not later")
+    if any(existing.key == tab.key for existing in TABS):
+        raise TabError(f"tab {tab.key!r} is registered twice")
+    TABS.append(tab)
+    TABS.sort(key=lambda t: t.order)

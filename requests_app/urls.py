@@ -9,7 +9,6 @@ urlpatterns = [
     path("<int:pk>/", views.requirement_detail_view, name="detail"),
     path("<int:pk>/edit/", views.requirement_edit_view, name="edit"),
     path("<int:pk>/sign/", views.requirement_sign_view, name="sign"),
-    path("<int:pk>/review-meeting/", views.review_meeting_view, name="review_meeting"),
     path("<int:pk>/group/", views.group_add_view, name="group_add"),
     path("<int:pk>/group/<int:member_id>/remove/", views.group_remove_view, name="group_remove"),
     path("<int:pk>/<str:name>/", views.requirement_transition_view, name="transition"),

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,14 +12,14 @@ from django.views.decorators.http import require_POST
 from collab.accounts.models import Department
 from collab.core.api import history_entries
 from collab.core.pages import apply_errors, run_service, transition_buttons
-from collab.signoffs.services import signoff_state
+from collab.signoffs.pages import sign_from_page
 
 from . import rules as perms
 from . import services
-from .forms import GroupMemberForm, ReasonForm, RequirementForm, ReviewMeetingForm, SignForm
-from .models import REVIEW_STAGE, GroupMember, Priority, Requirement, RequirementStatus
+from .forms import GroupMemberForm, ReasonForm, RequirementForm
+from .models import GroupMember, Priority, Requirement, RequirementStatus
 from .pages import requirement_or_404
-from .selectors import group_members, requirement_list, review_meeting
+from .selectors import group_members, requirement_list
 
 
 @login_required
@@ -106,21 +108,15 @@ def requirement_edit_view(request, pk):
 def requirement_detail_view(request, pk):
     requirement = requirement_or_404(request, pk, detail=True)
     user = request.user
-    slots = signoff_state(requirement, REVIEW_STAGE)
-    for slot in slots:
-        slot.can_sign = user in slot.signers and requirement.signoff_open(REVIEW_STAGE)
     context = {
         "requirement": requirement,
-        "slots": slots,
         "buttons": transition_buttons(requirement, user),
         "members": group_members(requirement),
         "history": history_entries(requirement),
         "can_edit": perms.can_edit(user, requirement),
         "can_manage_group": perms.can_manage_group(user, requirement),
         "can_review": perms.can_review(user, requirement),
-        "review_meeting": review_meeting(requirement),
         "group_form": GroupMemberForm(),
-        "meeting_form": ReviewMeetingForm(),
     }
     return render(request, "requests_app/requirement_detail.html", context)
 
@@ -146,39 +142,7 @@ def requirement_transition_view(request, pk, name):
 @require_POST
 def requirement_sign_view(request, pk):
     requirement = requirement_or_404(request, pk, detail=True)
-    form = SignForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("签字信息不完整"))
-        return redirect("requirements:detail", pk=pk)
-    try:
-        services.requirement_sign(requirement=requirement, actor=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
-    except PermissionDenied as error:
-        messages.error(request, str(error) or _("您没有签字权限"))
-    else:
-        messages.success(request, _("已签字"))
-    return redirect("requirements:detail", pk=pk)
-
-
-@login_required
-@require_POST
-def review_meeting_view(request, pk):
-    requirement = requirement_or_404(request, pk, detail=True)
-    form = ReviewMeetingForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写会议日期和评审结论"))
-        return redirect("requirements:detail", pk=pk)
-    try:
-        services.requirement_record_review_meeting(
-            requirement=requirement, actor=request.user, **form.cleaned_data
-        )
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
-    except PermissionDenied as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("已记录需求评审会"))
+    sign_from_page(request, partial(services.requirement_sign, requirement=requirement))
     return redirect("requirements:detail", pk=pk)
 
 

@@ -5,7 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from collab.core.admin import ServiceFSMAdminMixin
 
-from . import services
+from .acceptance import services as acceptance_services
 from .models import (
     Acceptance,
     AcceptanceCriterion,
@@ -18,6 +18,7 @@ from .models import (
     Retrospective,
     RetrospectiveRead,
 )
+from .retrospective import services as retrospective_services
 
 
 class ReasonForm(forms.Form):
@@ -55,7 +56,7 @@ class DeliverableInline(admin.TabularInline):
 class AcceptanceAdmin(ServiceFSMAdminMixin, SimpleHistoryAdmin):
     fsm_fields = ["status"]
     fsm_forms = {"fail": ReasonForm}
-    transition_services = services.ACCEPTANCE_TRANSITIONS
+    transition_services = acceptance_services.ACCEPTANCE_TRANSITIONS
     transition_target = "acceptance"
     list_display = [
         "requirement",
@@ -108,7 +109,7 @@ class ImprovementInline(admin.TabularInline):
 @admin.register(Retrospective)
 class RetrospectiveAdmin(ServiceFSMAdminMixin, SimpleHistoryAdmin):
     fsm_fields = ["status"]
-    transition_services = services.RETROSPECTIVE_TRANSITIONS
+    transition_services = retrospective_services.RETROSPECTIVE_TRANSITIONS
     transition_target = "retrospective"
     list_display = ["requirement", "due_on", "held_on", "reviewer", "status", "confirmed_at"]
     list_filter = ["status"]
@@ -127,7 +128,7 @@ class RetrospectiveAdmin(ServiceFSMAdminMixin, SimpleHistoryAdmin):
 class ImprovementActionAdmin(ServiceFSMAdminMixin, SimpleHistoryAdmin):
     fsm_fields = ["status"]
     fsm_forms = {"finish": FinishForm, "reopen": ReasonForm}
-    transition_services = services.IMPROVEMENT_TRANSITIONS
+    transition_services = retrospective_services.IMPROVEMENT_TRANSITIONS
     transition_target = "improvement"
     list_display = ["action", "owner_department", "owner", "due_date", "status", "done_on"]
     list_filter = ["status", "owner_department"]

@@ -6,7 +6,7 @@ import datetime
 
 from django.utils.translation import gettext as _
 
-from collab.notifications.alerts import ScanContext, catch_up_start, not_alerted, register_scan
+from collab.notifications.alerts import ScanContext, alert_scan, catch_up_start, not_alerted
 from collab.notifications.models import AlertKind
 from collab.notifications.services import AlertSpec
 from requests_app.alerts import group_users, url_or_blank
@@ -15,7 +15,7 @@ from requests_app.models import GroupRole
 from .models import Retrospective, RetrospectiveStatus
 
 
-@register_scan("retro_overdue", _("复盘超7天未确认"))
+@alert_scan("retro_overdue", _("复盘超7天未确认"))
 def scan_retro_overdue(ctx: ScanContext):
     """Draft retrospectives past their due date (acceptance + 7 days), over the
     (status, due_on) index; keyed on the due date, so a moved due date re-arms."""

@@ -20,3 +20,14 @@ class ReviewsAppConfig(AppConfig):
             REQUIREMENT_LIFECYCLE.add_followup("complete", followup, app=self.label)
         register_tab(Tab("acceptance", "成果验收", "reviews:acceptance", 60))
         register_tab(Tab("retrospective", "复盘", "reviews:retrospective", 70))
+        _register_with_platform()
+
+
+def _register_with_platform():
+    from collab.notifications.alerts import register_alerts
+    from collab.spreadsheets.registry import register_sheet
+
+    from . import alerts, excel
+
+    register_alerts(alerts)
+    register_sheet(excel.ReviewSheet())

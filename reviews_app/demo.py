@@ -15,6 +15,14 @@ from collab.signoffs.services import signoff_state
 from requests_app.models import RequirementStatus
 from requests_app.services import requirement_complete
 
+from .acceptance.services import (
+    acceptance_accept,
+    acceptance_create,
+    acceptance_judge,
+    acceptance_sign,
+    acceptance_submit,
+    criterion_add,
+)
 from .models import (
     ACCEPTANCE_STAGE,
     Acceptance,
@@ -24,13 +32,7 @@ from .models import (
     Retrospective,
     RetrospectiveStatus,
 )
-from .services import (
-    acceptance_accept,
-    acceptance_create,
-    acceptance_judge,
-    acceptance_sign,
-    acceptance_submit,
-    criterion_add,
+from .retrospective.services import (
     finding_add,
     improvement_add,
     metric_add,

@@ -1,9 +1,10 @@
 """Template 4 成果验收与复盘表 as a spreadsheet: one row per requirement. Lists
 (metrics, deliverables, highlights, problems, improvements) are one item per line.
 
-Import writes through reviews_app.services: a draft acceptance is created or updated;
-the retrospective part is written once the acceptance has passed (the retrospective
-exists from then on). Signatures are never imported: heads sign in Collab."""
+Import writes through the acceptance and retrospective services: a draft acceptance is
+created or updated; the retrospective part is written once the acceptance has passed
+(the retrospective exists from then on). Signatures are never imported: heads sign in
+Collab."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from collab.signoffs.services import signoff_state
 from collab.spreadsheets import registry as r
 from collab.spreadsheets.cells import CellError, Directory, choice_label, owner_label, parse_date
 
-from . import services
+from .acceptance import services as acceptance_services
 from .models import (
     ACCEPTANCE_STAGE,
     Acceptance,
@@ -28,6 +29,7 @@ from .models import (
     QualityRating,
     RetrospectiveStatus,
 )
+from .retrospective import services as retrospective_services
 
 METRIC_LINE = re.compile(
     r"^(?P<name>[^：:]+)[：:]\s*目标\s*(?P<target>[\d.]+)\s*(?P<unit>[^，,\s（(]*)\s*[，,]\s*"
@@ -91,7 +93,7 @@ class ReviewSheet(r.Sheet):
 
     # Export
     def export_queryset(self, user, params, requirement=None):
-        from .selectors import acceptances_visible_to
+        from .acceptance.selectors import acceptances_visible_to
 
         # The API's scope: only what the user may see, also within a requirement.
         queryset = acceptances_visible_to(user)
@@ -253,7 +255,7 @@ class ReviewSheet(r.Sheet):
             "quality_comment": values.get("quality_comment") or "",
         }
         if existing is None:
-            acceptance = services.acceptance_create(
+            acceptance = acceptance_services.acceptance_create(
                 requirement=requirement, actor=actor, deliverables=deliverables, **acceptance_data
             )
         else:
@@ -267,10 +269,10 @@ class ReviewSheet(r.Sheet):
                 == [d["name"] for d in deliverables]
             )
             if not same and existing.status == AcceptanceStatus.DRAFT:
-                acceptance = services.acceptance_update(
+                acceptance = acceptance_services.acceptance_update(
                     acceptance=existing, actor=actor, data=acceptance_data
                 )
-                services.acceptance_set_deliverables(
+                acceptance_services.acceptance_set_deliverables(
                     acceptance=acceptance, actor=actor, items=deliverables
                 )
             elif not same:
@@ -310,17 +312,19 @@ class ReviewSheet(r.Sheet):
         if "held_on" in values and values.get("held_on"):
             data["held_on"] = values["held_on"]
         if data:
-            services.retrospective_update(retrospective=retrospective, actor=actor, data=data)
-        services.retrospective_set_metrics(
+            retrospective_services.retrospective_update(
+                retrospective=retrospective, actor=actor, data=data
+            )
+        retrospective_services.retrospective_set_metrics(
             retrospective=retrospective, actor=actor, items=values["_metrics"]
         )
-        services.retrospective_set_findings(
+        retrospective_services.retrospective_set_findings(
             retrospective=retrospective,
             actor=actor,
             kind=FindingKind.HIGHLIGHT,
             texts=_lines(values.get("highlights")),
         )
-        services.retrospective_set_findings(
+        retrospective_services.retrospective_set_findings(
             retrospective=retrospective,
             actor=actor,
             kind=FindingKind.PROBLEM,
@@ -329,11 +333,13 @@ class ReviewSheet(r.Sheet):
         current = list(retrospective.improvements.all())
         wanted = values["_improvements"]
         for item, data in zip(current, wanted, strict=False):
-            services.improvement_update(improvement=item, actor=actor, data=data)
+            retrospective_services.improvement_update(improvement=item, actor=actor, data=data)
         for item in current[len(wanted) :]:
-            services.improvement_delete(improvement=item, actor=actor)
+            retrospective_services.improvement_delete(improvement=item, actor=actor)
         for data in wanted[len(current) :]:
-            services.improvement_add(retrospective=retrospective, actor=actor, data=data)
+            retrospective_services.improvement_add(
+                retrospective=retrospective, actor=actor, data=data
+            )
         return []
 
     def _retrospective_changed(self, retrospective, values) -> bool:
@@ -361,6 +367,3 @@ class ReviewSheet(r.Sheet):
             or (values.get("reviewer") and values["reviewer"] != retrospective.reviewer)
             or (values.get("held_on") and values["held_on"] != retrospective.held_on)
         )
-
-
-r.register(ReviewSheet())

@@ -2,7 +2,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from collab.accounts.models import Department, User
-from collab.signoffs.models import SignOff
 from requests_app.forms import DateInput
 
 from .models import FindingKind, QualityRating
@@ -78,12 +77,6 @@ class DeliverableForm(StyledForm):
         if requirement is not None:
             qs = Task.objects.filter(requirement=requirement).order_by("code_sort")
         self.fields["task"].queryset = qs
-
-
-class SignForm(forms.Form):
-    decision = forms.ChoiceField(label=_("意见"), choices=SignOff.Decision.choices)
-    comment = forms.CharField(label=_("说明"), required=False, max_length=2000)
-    department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False)
 
 
 class FailForm(forms.Form):

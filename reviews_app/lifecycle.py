@@ -57,7 +57,7 @@ def requirement_tasks_closed(requirement) -> str | None:
 
 
 def dissolve_group(requirement, *, actor) -> None:
-    from .services import dissolve_group as dissolve
+    from .acceptance.services import dissolve_group as dissolve
 
     dissolve(requirement=requirement, actor=actor)
 

@@ -125,7 +125,7 @@ class Acceptance(FSMModelMixin, models.Model):
         return self.status == AcceptanceStatus.SIGNING
 
     def signoff_slots(self, stage: str):
-        from .selectors import acceptance_slots
+        from .acceptance.selectors import acceptance_slots
 
         return acceptance_slots(self)
 

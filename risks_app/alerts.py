@@ -9,36 +9,29 @@
 from __future__ import annotations
 
 import datetime
-import logging
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collab.notifications.alerts import ScanContext, catch_up_start, not_alerted, register_scan
+from collab.notifications.alerts import (
+    ScanContext,
+    alert_hook,
+    alert_scan,
+    catch_up_start,
+    not_alerted,
+)
 from collab.notifications.models import AlertKind
-from collab.notifications.services import AlertSpec, on_alert
+from collab.notifications.services import AlertSpec
+from meetings.services import meeting_create
 from requests_app.alerts import group_users
 from requests_app.models import GroupRole
 
-logger = logging.getLogger(__name__)
+from .models import ACTIVE_STATUSES, Risk
+from .services import risk_create
 
 
-def _risk_model():
-    try:
-        from .models import Risk
-    except ImportError:
-        return None
-    return Risk
-
-
-@register_scan("risk_overdue", _("风险/问题逾期未解决"))
+@alert_scan("risk_overdue", _("风险/问题逾期未解决"))
 def scan_risk_overdue(ctx: ScanContext):
-    Risk = _risk_model()
-    if Risk is None:
-        logger.warning("risk_overdue scan skipped: the risk register has no Risk model")
-        return
-    from .models import ACTIVE_STATUSES
-
     last = ctx.today - datetime.timedelta(days=1)
     rows = list(
         not_alerted(
@@ -75,7 +68,7 @@ def scan_risk_overdue(ctx: ScanContext):
         )
 
 
-@on_alert(AlertKind.TASK_LATE)
+@alert_hook(AlertKind.TASK_LATE)
 def open_issue_and_special_meeting(*, alert, target) -> str:
     """Open the register issue and draft the special meeting, through the registers'
     own services, acting as the group leader. Runs once per late alert."""
@@ -85,52 +78,38 @@ def open_issue_and_special_meeting(*, alert, target) -> str:
     if leader is None:
         return "no group leader: issue and special meeting not created"
     notes = []
-    try:
-        from . import services as risk_services
-
-        create = risk_services.risk_create
-    except (ImportError, AttributeError):
-        logger.warning("Late task %s: the risk register has no risk_create service yet", task.pk)
-        notes.append("risk register service missing: issue not opened")
-    else:
-        description = _("任务%(code)s延迟超2天") % {"code": task.code}
-        issue = create(
-            requirement=requirement,
-            actor=leader,
-            data={
-                "kind": "issue",
-                "task": task,
-                "description": f"{description}：{task.name}",
-                "impact": "high" if task.priority == "P0" else "medium",
-                "owner_department": task.owner_department,
-                "owner": task.owner,
-                "occurred_on": timezone.localdate(),
-                "planned_resolution": timezone.localdate() + datetime.timedelta(days=2),
-            },
+    description = _("任务%(code)s延迟超2天") % {"code": task.code}
+    issue = risk_create(
+        requirement=requirement,
+        actor=leader,
+        data={
+            "kind": "issue",
+            "task": task,
+            "description": f"{description}：{task.name}",
+            "impact": "high" if task.priority == "P0" else "medium",
+            "owner_department": task.owner_department,
+            "owner": task.owner,
+            "occurred_on": timezone.localdate(),
+            "planned_resolution": timezone.localdate() + datetime.timedelta(days=2),
+        },
+    )
+    notes.append(f"issue {issue.pk} opened")
+    held_at = timezone.make_aware(
+        datetime.datetime.combine(
+            timezone.localdate() + datetime.timedelta(days=1), datetime.time(10)
         )
-        notes.append(f"issue {issue.pk} opened")
-    try:
-        from meetings.services import meeting_create
-    except ImportError:
-        logger.warning("Late task %s: meetings have no meeting_create service", task.pk)
-        notes.append("meeting service missing: special meeting not drafted")
-    else:
-        held_at = timezone.make_aware(
-            datetime.datetime.combine(
-                timezone.localdate() + datetime.timedelta(days=1), datetime.time(10)
-            )
+    )
+    meeting = meeting_create(
+        requirement=requirement,
+        actor=leader,
+        kind="special",
+        held_at=held_at,
+        subject=task,
+        title=_("专题会：任务%(code)s延迟超2天") % {"code": task.code},
+        agenda=_(
+            "分析任务 %(code)s「%(name)s」延迟原因（资源不足/需求变更/能力不足），制定补救计划"
         )
-        meeting = meeting_create(
-            requirement=requirement,
-            actor=leader,
-            kind="special",
-            held_at=held_at,
-            subject=task,
-            title=_("专题会：任务%(code)s延迟超2天") % {"code": task.code},
-            agenda=_(
-                "分析任务 %(code)s「%(name)s」延迟原因（资源不足/需求变更/能力不足），制定补救计划"
-            )
-            % {"code": task.code, "name": task.name},
-        )
-        notes.append(f"special meeting {meeting.pk} drafted")
+        % {"code": task.code, "name": task.name},
+    )
+    notes.append(f"special meeting {meeting.pk} drafted")
     return "; ".join(notes)

@@ -7,6 +7,22 @@ class RisksAppConfig(AppConfig):
     verbose_name = _("风险与问题")
 
     def ready(self):
+        from meetings.hooks import register_action_item_converter, register_agenda_provider
+        from meetings.models import MeetingKind
+
         from . import hooks
 
         hooks.connect()
+        register_action_item_converter("task", _("任务"), hooks.action_item_to_task)
+        register_agenda_provider(MeetingKind.WEEKLY, "tracker", hooks.weekly_agenda)
+        _register_with_platform()
+
+
+def _register_with_platform():
+    from collab.notifications.alerts import register_alerts
+    from collab.spreadsheets.registry import register_sheet
+
+    from . import alerts, excel
+
+    register_alerts(alerts)
+    register_sheet(excel.RiskSheet())

@@ -235,6 +235,3 @@ class RiskSheet(r.Sheet):
                 )
             ]
         return []
-
-
-r.register(RiskSheet())

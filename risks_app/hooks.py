@@ -1,5 +1,6 @@
 """What the risk register plugs into: requirement tabs, and for meetings the action-item
--> task converter and the weekly meeting's agenda from the tracker."""
+-> task converter and the weekly meeting's agenda from the tracker (registered from
+RisksAppConfig.ready())."""
 
 from __future__ import annotations
 
@@ -8,8 +9,6 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetings import hooks as meeting_hooks
-from meetings.models import MeetingKind
 from requests_app.tabs import Tab, register_tab
 
 
@@ -79,8 +78,3 @@ def weekly_agenda(requirement, day: datetime.date) -> list[str]:
 
 def connect() -> None:
     register_tab(Tab("risks", "风险与问题", "risks:requirement", 30))
-    register_tab(Tab("meetings", "会议", "meetings:requirement", 31))
-    meeting_hooks.register_converter(
-        meeting_hooks.Converter(key="task", label=_("任务"), convert=action_item_to_task)
-    )
-    meeting_hooks.register_agenda_provider(MeetingKind.WEEKLY, weekly_agenda)

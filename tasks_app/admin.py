@@ -5,7 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from collab.core.admin import ServiceFSMAdminMixin
 
-from . import services
+from . import plan_services, services
 from .models import Plan, PlanComment, PlanVersion, ProgressUpdate, Task
 
 
@@ -109,7 +109,7 @@ class PlanCommentInline(admin.TabularInline):
 @admin.register(Plan)
 class PlanAdmin(ServiceFSMAdminMixin, SimpleHistoryAdmin):
     fsm_fields = ["status"]
-    transition_services = services.PLAN_TRANSITION_SERVICES
+    transition_services = plan_services.PLAN_TRANSITION_SERVICES
     transition_target = "plan"
     list_display = ["title", "requirement", "task", "version", "status", "author", "updated_at"]
     list_filter = ["status"]

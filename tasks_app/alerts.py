@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 
 from collab.notifications.alerts import (
     ScanContext,
+    alert_scan,
     catch_up_start,
+    digest_section,
     not_alerted,
-    register_digest_section,
-    register_scan,
 )
 from collab.notifications.models import AlertKind
 from collab.notifications.services import AlertSpec
@@ -72,7 +72,7 @@ def late_window(ctx: ScanContext, days: int):
     return catch_up_start(ctx, latest), latest
 
 
-@register_scan("task_due_soon", _("任务到期前1天提醒"))
+@alert_scan("task_due_soon", _("任务到期前1天提醒"))
 def scan_task_due_soon(ctx: ScanContext):
     ahead = getattr(settings, "COLLAB_ALERT_DUE_SOON_DAYS", 1)
     last = ctx.days.shift(ctx.today, ahead)
@@ -101,7 +101,7 @@ def scan_task_due_soon(ctx: ScanContext):
         )
 
 
-@register_scan("task_late", _("任务延迟超2天"))
+@alert_scan("task_late", _("任务延迟超2天"))
 def scan_task_late(ctx: ScanContext):
     days = getattr(settings, "COLLAB_ALERT_LATE_DAYS", 2)
     first, last = late_window(ctx, days)
@@ -134,7 +134,7 @@ def scan_task_late(ctx: ScanContext):
         )
 
 
-@register_scan("task_escalation", _("任务延迟上报协调人"))
+@alert_scan("task_escalation", _("任务延迟上报协调人"))
 def scan_task_escalation(ctx: ScanContext):
     days = getattr(settings, "COLLAB_ALERT_LATE_DAYS", 2) + getattr(
         settings, "COLLAB_ALERT_ESCALATION_DAYS", 2
@@ -173,7 +173,7 @@ def scan_task_escalation(ctx: ScanContext):
         )
 
 
-@register_digest_section(order=10)
+@digest_section(order=10)
 def digest_tasks(ctx: ScanContext) -> dict[int, list[str]]:
     """Each owner's tasks due soon and overdue."""
     ahead = getattr(settings, "COLLAB_ALERT_DUE_SOON_DAYS", 1)
@@ -203,7 +203,7 @@ def digest_tasks(ctx: ScanContext) -> dict[int, list[str]]:
     return lines
 
 
-@register_digest_section(order=40)
+@digest_section(order=40)
 def digest_plan_signoffs(ctx: ScanContext) -> dict[int, list[str]]:
     """Plan approvals (方案审批) still waiting for a person's signature."""
     lines: dict[int, list[str]] = {}

@@ -10,12 +10,11 @@ from rest_framework.response import Response
 from collab.accounts.models import Department, User
 from collab.core.api import ETagMixin, HistoryMixin, ReasonSerializer, transition_action
 from collab.core.transitions import available_transitions
-from collab.signoffs.services import signoff_state, signoffs_for
-from requests_app.api import SignOffRequestSerializer, SignOffsSerializer
+from collab.signoffs.api import signoffs_action
 from requests_app.models import Priority, Requirement
 from requests_app.selectors import requirements_visible_to
 
-from . import services
+from . import plan_services, services
 from .models import PLAN_STAGE, Plan, PlanComment, PlanVersion, ProgressUpdate, Task, TaskStatus
 from .selectors import gantt_rows, plan_list, progress_updates, task_list
 
@@ -333,10 +332,10 @@ class PlanSerializer(serializers.ModelSerializer):
         return available_transitions(obj, request.user) if request else []
 
     def create(self, validated_data):
-        return services.plan_create(actor=self.context["request"].user, **validated_data)
+        return plan_services.plan_create(actor=self.context["request"].user, **validated_data)
 
     def update(self, instance, validated_data):
-        return services.plan_update(
+        return plan_services.plan_update(
             plan=instance, actor=self.context["request"].user, data=validated_data
         )
 
@@ -403,38 +402,11 @@ class PlanViewSet(
         with transaction.atomic():
             serializer.save()
 
-    submit = transition_action("submit", services.plan_submit, target="plan")
-    approve = transition_action("approve", services.plan_approve, target="plan")
-    revise = transition_action("revise", services.plan_revise, target="plan")
+    submit = transition_action("submit", plan_services.plan_submit, target="plan")
+    approve = transition_action("approve", plan_services.plan_approve, target="plan")
+    revise = transition_action("revise", plan_services.plan_revise, target="plan")
 
-    @extend_schema(responses=SignOffsSerializer, request=SignOffRequestSerializer)
-    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
-    def signoffs(self, request, pk=None):
-        plan = self.get_object()
-        code = status.HTTP_200_OK
-        if request.method == "POST":
-            body = SignOffRequestSerializer(data=request.data)
-            body.is_valid(raise_exception=True)
-            services.plan_sign(plan=plan, actor=request.user, **body.validated_data)
-            plan = self.get_queryset().get(pk=plan.pk)
-            code = status.HTTP_201_CREATED
-        slots = signoff_state(plan, PLAN_STAGE)
-
-        def slot_data(slot):
-            return {
-                "department": slot.key,
-                "label": slot.label,
-                "signers": [u.pk for u in slot.signers if u is not None],
-                "decision": slot.latest.decision if slot.latest else None,
-            }
-
-        data = {
-            "round": plan.version,
-            "signoffs": list(signoffs_for(plan, PLAN_STAGE)),
-            "slots": [slot_data(s) for s in slots],
-            "missing": [slot_data(s) for s in slots if not s.approved],
-        }
-        return Response(SignOffsSerializer(data).data, status=code)
+    signoffs = signoffs_action(stage=PLAN_STAGE, sign=plan_services.plan_sign, target="plan")
 
     @extend_schema(request=PlanCommentSerializer, responses=PlanCommentSerializer(many=True))
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
@@ -443,7 +415,9 @@ class PlanViewSet(
         if request.method == "POST":
             body = PlanCommentSerializer(data=request.data)
             body.is_valid(raise_exception=True)
-            comment = services.plan_comment(plan=plan, actor=request.user, **body.validated_data)
+            comment = plan_services.plan_comment(
+                plan=plan, actor=request.user, **body.validated_data
+            )
             return Response(PlanCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
         comments = plan.comments.select_related("author", "department")
         return Response(PlanCommentSerializer(comments, many=True).data)

@@ -19,3 +19,14 @@ class TasksAppConfig(AppConfig):
         register_tab(Tab("gantt", "甘特图", "tasks:gantt", 12))
         register_tab(Tab("plans", "方案", "tasks:plans", 13))
         register_tab(Tab("weekly", "协作例会", "tasks:weekly", 14))
+        _register_with_platform()
+
+
+def _register_with_platform():
+    from collab.notifications.alerts import register_alerts
+    from collab.spreadsheets.registry import register_sheet
+
+    from . import alerts, excel
+
+    register_alerts(alerts)
+    register_sheet(excel.TaskSheet())

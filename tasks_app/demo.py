@@ -14,11 +14,8 @@ from requests_app.models import REVIEW_STAGE, RequirementStatus
 from requests_app.services import requirement_confirm, requirement_sign, requirement_start
 
 from .models import PLAN_STAGE, PlanStatus, ProgressUpdate, Task, TaskStatus
+from .plan_services import plan_approve, plan_create, plan_sign, plan_submit
 from .services import (
-    plan_approve,
-    plan_create,
-    plan_sign,
-    plan_submit,
     task_block,
     task_create,
     task_finish,

@@ -406,6 +406,3 @@ class TaskSheet(r.Sheet):
                 )
             ]
         return []
-
-
-r.register(TaskSheet())

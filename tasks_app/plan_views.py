@@ -1,6 +1,8 @@
 """Pages of plans (方案): list per requirement, detail with versions, department
 review comments, sign-offs and approval."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,13 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from collab.core.api import history_entries
-from collab.core.pages import apply_errors, error_text, run_service, transition_buttons
+from collab.core.pages import apply_errors, run_service, transition_buttons
+from collab.signoffs.pages import sign_from_page
 from collab.signoffs.services import signoff_state
-from requests_app.forms import ReasonForm, SignForm
+from requests_app.forms import ReasonForm
 from requests_app.pages import requirement_or_404
 
+from . import plan_services
 from . import rules as perms
-from . import services
 from .forms import PlanCommentForm, PlanForm
 from .models import PLAN_STAGE
 from .selectors import plan_list, requirement_plans
@@ -56,7 +59,7 @@ def plan_create_view(request, pk):
     form = PlanForm(request.POST or None, requirement=requirement)
     if request.method == "POST" and form.is_valid():
         try:
-            plan = services.plan_create(
+            plan = plan_services.plan_create(
                 requirement=requirement, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
@@ -79,7 +82,7 @@ def plan_edit_view(request, plan_id):
         data = dict(form.cleaned_data)
         data.pop("task", None)
         try:
-            services.plan_update(plan=plan, actor=request.user, data=data)
+            plan_services.plan_update(plan=plan, actor=request.user, data=data)
         except ValidationError as error:
             apply_errors(form, error)
         except PermissionDenied as error:
@@ -98,9 +101,6 @@ def plan_edit_view(request, plan_id):
 def plan_detail_view(request, plan_id):
     plan = _plan_or_404(request, plan_id)
     user = request.user
-    slots = signoff_state(plan, PLAN_STAGE)
-    for slot in slots:
-        slot.can_sign = user in slot.signers and plan.signoff_open(PLAN_STAGE)
     comments = plan.comments.select_related("department", "author")
     return render(
         request,
@@ -108,7 +108,6 @@ def plan_detail_view(request, plan_id):
         {
             "plan": plan,
             "requirement": plan.requirement,
-            "slots": slots,
             "buttons": transition_buttons(plan, user),
             "versions": plan.versions.select_related("submitted_by"),
             "comments": comments,
@@ -123,7 +122,7 @@ def plan_detail_view(request, plan_id):
 @require_POST
 def plan_transition_view(request, plan_id, name):
     plan = _plan_or_404(request, plan_id)
-    service = services.PLAN_TRANSITION_SERVICES.get(name)
+    service = plan_services.PLAN_TRANSITION_SERVICES.get(name)
     if service is None:
         return redirect("tasks:plan_detail", plan_id=plan_id)
     form = ReasonForm(request.POST)
@@ -140,16 +139,7 @@ def plan_transition_view(request, plan_id, name):
 @require_POST
 def plan_sign_view(request, plan_id):
     plan = _plan_or_404(request, plan_id)
-    form = SignForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("签字信息不完整"))
-        return redirect("tasks:plan_detail", plan_id=plan_id)
-    try:
-        services.plan_sign(plan=plan, actor=request.user, **form.cleaned_data)
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, _("已签字"))
+    sign_from_page(request, partial(plan_services.plan_sign, plan=plan))
     return redirect("tasks:plan_detail", plan_id=plan_id)
 
 
@@ -163,7 +153,7 @@ def plan_comment_view(request, plan_id):
         return redirect("tasks:plan_detail", plan_id=plan_id)
     run_service(
         request,
-        lambda: services.plan_comment(
+        lambda: plan_services.plan_comment(
             plan=plan, actor=request.user, body=form.cleaned_data["body"]
         ),
         _("已提交评审意见"),

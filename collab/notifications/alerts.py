@@ -1,12 +1,14 @@
 """Alert scans run by Celery beat and `manage.py run_alerts`.
 
-Each app's `alerts.py` registers its scans with `@register_scan` (they are imported by
-NotificationsConfig.ready()). A scan is a set-based query over an indexed date range
-that leaves out objects already alerted for the same deadline, so its cost follows the
-number of alerts due, not the size of the tables. It yields `AlertSpec`s; `run_all`
-raises them (exactly once, see services.py) or, with dry_run, only lists them.
+An app declares its scans in its `alerts.py` with `@alert_scan`, its daily digest sections
+with `@digest_section` and the side effects of an alert kind with `@alert_hook`, and
+passes the module to `register_alerts()` from its own AppConfig.ready(): the platform
+never looks register apps up, and a broken alerts module stops the process at start.
 
-The daily digest collects sections from `@register_digest_section` functions.
+A scan is a set-based query over an indexed date range that leaves out objects already
+alerted for the same deadline, so its cost follows the number of alerts due, not the
+size of the tables. It yields `AlertSpec`s; `run_all` raises them (exactly once, see
+services.py) or, with dry_run, only lists them.
 """
 
 from __future__ import annotations
@@ -15,15 +17,17 @@ import datetime
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from types import ModuleType
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Alert, AlertKind, ChannelPreference
-from .services import AlertSpec, alert_exists, alerts_raise, deliveries_sweep
+from .services import ALERT_HOOKS, AlertSpec, alert_exists, alerts_raise, deliveries_sweep
 from .workdays import DayCounter
 
 logger = logging.getLogger(__name__)
@@ -61,23 +65,65 @@ SCANS: dict[str, Scan] = {}
 DIGEST_SECTIONS: list[tuple[int, Callable]] = []
 
 
-def register_scan(name: str, label):
+def alert_scan(name: str, label):
+    """Declares an alert scan: (ctx) -> AlertSpecs. It runs once its module is registered."""
+
     def decorator(func):
+        func.alert_scan = (name, label)
+        return func
+
+    return decorator
+
+
+def digest_section(order: int = 100):
+    """Declares a daily digest section: (ctx) -> {user_id: [lines]}."""
+
+    def decorator(func):
+        func.digest_order = order
+        return func
+
+    return decorator
+
+
+def alert_hook(kind: str):
+    """Declares a side effect run once when an alert of `kind` is first raised:
+    (alert, target) -> note (e.g. open a risk-register issue)."""
+
+    def decorator(func):
+        func.alert_hook_kind = kind
+        return func
+
+    return decorator
+
+
+def register_alerts(module: ModuleType) -> None:
+    """Registers what `module` (an app's alerts.py) declares; called from the app's
+    AppConfig.ready(). A scan name taken twice or a module registered twice raises, and
+    then nothing of the module is registered."""
+    declared = [
+        func
+        for func in vars(module).values()
+        if callable(func) and getattr(func, "__module__", None) == module.__name__
+    ]
+    scans = [func for func in declared if hasattr(func, "alert_scan")]
+    sections = [func for func in declared if hasattr(func, "digest_order")]
+    hooks = [func for func in declared if hasattr(func, "alert_hook_kind")]
+    registered = {section for _order, section in DIGEST_SECTIONS}
+    registered.update(hook for kind_hooks in ALERT_HOOKS.values() for hook in kind_hooks)
+    names = [func.alert_scan[0] for func in scans]
+    taken = [name for name in names if name in SCANS or names.count(name) > 1]
+    if taken:
+        raise ImproperlyConfigured(f"alert scans registered twice: {', '.join(taken)}")
+    if twice := [func.__qualname__ for func in sections + hooks if func in registered]:
+        raise ImproperlyConfigured(f"{module.__name__} registered twice: {', '.join(twice)}")
+    for func in scans:
+        name, label = func.alert_scan
         SCANS[name] = Scan(name=name, label=str(label), func=func)
-        return func
-
-    return decorator
-
-
-def register_digest_section(order: int = 100):
-    """A digest section: (ctx) -> {user_id: [lines]}."""
-
-    def decorator(func):
-        DIGEST_SECTIONS.append((order, func))
-        DIGEST_SECTIONS.sort(key=lambda item: item[0])
-        return func
-
-    return decorator
+    for func in sections:
+        DIGEST_SECTIONS.append((func.digest_order, func))
+    DIGEST_SECTIONS.sort(key=lambda item: item[0])
+    for func in hooks:
+        ALERT_HOOKS.setdefault(func.alert_hook_kind, []).append(func)
 
 
 def setting(name: str, default):
@@ -139,7 +185,7 @@ def digest_due(ctx: ScanContext) -> bool:
     return local_now.time() >= datetime.time(int(hour), int(minute or 0))
 
 
-@register_scan("daily_digest", _("日同步"))
+@alert_scan("daily_digest", _("日同步"))
 def scan_daily_digest(ctx: ScanContext):
     if not digest_due(ctx) or not DIGEST_SECTIONS:
         return []

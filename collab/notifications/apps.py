@@ -1,10 +1,5 @@
-import logging
-from importlib import import_module
-
-from django.apps import AppConfig, apps
+from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
-
-logger = logging.getLogger(__name__)
 
 
 class NotificationsConfig(AppConfig):
@@ -13,18 +8,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("通知")
 
     def ready(self):
-        from . import alerts, checks  # noqa: F401 (registers the digest scan and checks)
+        from . import alerts, checks  # noqa: F401 (checks registers the system checks)
 
-        # Every installed app may contribute scans, digest sections and alert hooks in
-        # its own `alerts.py`.
-        for config in apps.get_app_configs():
-            if config.name == self.name:
-                continue
-            module_name = f"{config.name}.alerts"
-            try:
-                import_module(module_name)
-            except ModuleNotFoundError as error:
-                if error.name != module_name:
-                    logger.warning("Alerts of %s not loaded: %s", config.name, error)
-            except ImportError as error:
-                logger.warning("Alerts of %s not loaded: %s", config.name, error)
+        # The daily digest is the platform's own scan; every app registers its scans,
+        # digest sections and alert hooks from its own ready() with register_alerts().
+        alerts.register_alerts(alerts)

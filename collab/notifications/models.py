@@ -14,6 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
+def scope_model_lookup() -> dict[str, str]:
+    """The content type of settings.COLLAB_SCOPE_MODEL, as a lookup."""
+    app_label, model = settings.COLLAB_SCOPE_MODEL.lower().split(".")
+    return {"app_label": app_label, "model": model}
+
+
 class AlertKind(models.TextChoices):
     TASK_DUE_SOON = "task_due_soon", _("任务到期前1天提醒")
     TASK_LATE = "task_late", _("任务延迟超2天")
@@ -131,7 +137,7 @@ class RobotConfig(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        limit_choices_to={"app_label": "requests_app", "model": "requirement"},
+        limit_choices_to=scope_model_lookup(),
     )
     scope_id = models.PositiveBigIntegerField(_("适用需求ID"), null=True, blank=True)
     scope = GenericForeignKey("scope_type", "scope_id")

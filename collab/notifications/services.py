@@ -58,18 +58,9 @@ logger = logging.getLogger(__name__)
 
 CLAIMABLE = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)
 
-# kind -> hooks run once, when that kind's alert is first raised: (alert, target) -> note
+# kind -> hooks run once, when that kind's alert is first raised: (alert, target) -> note.
+# Filled by alerts.register_alerts() from the apps' `@alert_hook` declarations.
 ALERT_HOOKS: dict[str, list[Callable]] = {}
-
-
-def on_alert(kind: str):
-    """Register a side effect of an alert kind (e.g. open a risk-register issue)."""
-
-    def decorator(func):
-        ALERT_HOOKS.setdefault(kind, []).append(func)
-        return func
-
-    return decorator
 
 
 @dataclass
@@ -139,7 +130,9 @@ def _robots(specs: Sequence[AlertSpec], prefs) -> dict:
 
 def _requirement_type():
     try:
-        return ContentType.objects.get_by_natural_key("requests_app", "requirement")
+        return ContentType.objects.get_by_natural_key(
+            *settings.COLLAB_SCOPE_MODEL.lower().split(".")
+        )
     except ContentType.DoesNotExist:
         return None
 

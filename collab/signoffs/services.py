@@ -1,8 +1,15 @@
 """Sign-off points (签字确认) any register can use.
 
-A target object describes its sign-off point through `signoff_slots(stage)`: the
-slots that must sign in the current round, each with who may sign it. The latest
-signature per slot in the current round counts.
+A target object describes its sign-off point through three methods:
+`signoff_slots(stage)` (the slots that must sign in the current round, each with who
+may sign it), `signoff_round(stage)` (the current round) and `signoff_open(stage)`
+(whether signatures are accepted now). The latest signature per slot in the current
+round counts.
+
+- `signoff_sign`: record one signature (the registers wrap it to lock their row).
+- `signoff_state` / `signoff_blockers`: the slots with their latest signature, and the
+  sentences a transition shows while they are not all approved.
+- `signoff_card_slots` / `signoff_summary`: what the sign card and the API show.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ class Slot:
     signers: list[Any]  # users allowed to sign this slot
     label: str = ""
     latest: SignOff | None = field(default=None)
+    can_sign: bool = False  # set for one user by signoff_card_slots
 
     @property
     def key(self):
@@ -66,6 +74,27 @@ def signoff_state(target, stage: str) -> list[Slot]:
     for slot in slots:
         slot.latest = latest.get(slot.key)
     return slots
+
+
+def signoff_card_slots(target, stage: str, user) -> list[Slot]:
+    """The slots of the current round, each marked `can_sign` when `user` may sign it now."""
+    slots = signoff_state(target, stage)
+    is_open = target.signoff_open(stage)
+    for slot in slots:
+        slot.can_sign = is_open and user in slot.signers
+    return slots
+
+
+def signoff_summary(target, stage: str) -> dict:
+    """The sign-off point as the API shows it: the current round, every signature of
+    every round, the slots of the current round and those still missing approval."""
+    slots = signoff_state(target, stage)
+    return {
+        "round": target.signoff_round(stage),
+        "signoffs": list(signoffs_for(target, stage)),
+        "slots": slots,
+        "missing": [slot for slot in slots if not slot.approved],
+    }
 
 
 def signoff_blockers(target, stage: str) -> list[str]:

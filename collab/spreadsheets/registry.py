@@ -1,11 +1,14 @@
 """What a register tells the engine about its sheet. Register apps describe their
-sheet in `<app>/excel.py` and call `register(...)`; the engine never imports them."""
+sheet in `<app>/excel.py` and pass it to `register_sheet(...)` from their own
+AppConfig.ready(); the engine never imports them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
 
 TEXT = "text"
 DATE = "date"
@@ -139,11 +142,30 @@ class Sheet:
 
 
 SHEETS: dict[str, Sheet] = {}
+_scope_key: str | None = None
 
 
-def register(sheet: Sheet) -> Sheet:
+def register_sheet(sheet: Sheet, *, scope: bool = False) -> Sheet:
+    """Offer a register's sheet to the engine. `scope=True` marks the register whose
+    records the scoped sheets belong to (the requirement register): its sheet answers
+    `visible_requirement(user, pk)` and `summary(requirement)` for the engine. Raises on
+    a key registered twice or a second scope."""
+    global _scope_key
+    if sheet.key in SHEETS:
+        raise ImproperlyConfigured(f"spreadsheets: sheet {sheet.key!r} registered twice")
+    if scope:
+        if _scope_key is not None:
+            raise ImproperlyConfigured(
+                f"spreadsheets: {sheet.key!r} and {_scope_key!r} both claim to be the scope"
+            )
+        _scope_key = sheet.key
     SHEETS[sheet.key] = sheet
     return sheet
+
+
+def scope_sheet() -> Sheet | None:
+    """The sheet of the register the scoped sheets belong to."""
+    return SHEETS.get(_scope_key) if _scope_key else None
 
 
 def get_sheet(key: str) -> Sheet | None:

@@ -1,5 +1,5 @@
-"""Requirement lookups for the engine, answered by the requirement register's sheet so
-the engine itself never imports a register app."""
+"""Requirement lookups for the engine, answered by the sheet registered as the scope
+(`register_sheet(..., scope=True)`), so the engine itself never imports a register app."""
 
 from django.http import Http404
 
@@ -8,7 +8,7 @@ from . import registry as r
 
 def visible_requirement(user, pk):
     """The requirement if the user may see it, else None."""
-    sheet = r.get_sheet("requirements")
+    sheet = r.scope_sheet()
     if sheet is None or not user.is_authenticated:
         return None
     try:

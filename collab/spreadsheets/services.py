@@ -684,7 +684,7 @@ def write_template(sheet: r.Sheet, target) -> None:
 def write_dossier(requirement, user, target) -> None:
     """协作档案: a summary sheet, then one sheet per template, in the templates' order."""
     workbook = new_workbook()
-    requirement_sheet = r.get_sheet("requirements")
+    requirement_sheet = r.scope_sheet()
     summary = list(requirement_sheet.summary(requirement)) if requirement_sheet else []
     parts = []
     for sheet in r.sheets():

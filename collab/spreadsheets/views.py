@@ -43,7 +43,9 @@ def _recent_batches(user, requirement=None):
 @login_required
 def index_view(request):
     """Requirement register (template 1): export with the list's filters, template, import."""
-    sheet = _sheet_or_404("requirements")
+    sheet = r.scope_sheet()
+    if sheet is None:
+        raise Http404
     return render(
         request,
         "spreadsheets/index.html",

@@ -1,10 +1,11 @@
 from django import template
 from django.urls import reverse
 
+from requests_app.selectors import requirements_visible_to
+
 from .. import rules as perms
-from .. import scope
 from ..selectors import documents_for
-from ..services import link_key
+from ..services import link_key, requirement_id_of
 
 register = template.Library()
 
@@ -17,9 +18,9 @@ def linked_documents(context, obj, category: str = ""):
     user = context["request"].user
     link = link_key(obj)
     upload_url = ""
-    requirement_id = scope.requirement_id_of(obj)
+    requirement_id = requirement_id_of(obj)
     requirement = (
-        scope.requirements_visible_to(user).filter(pk=requirement_id).first()
+        requirements_visible_to(user).filter(pk=requirement_id).first()
         if requirement_id is not None
         else None
     )

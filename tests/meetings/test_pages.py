@@ -154,11 +154,10 @@ PAGE_MAX_QUERIES = 20
 
 
 def test_requirement_page_links_its_review_meeting(browse, org, users):
-    from requests_app.services import requirement_record_review_meeting
     from tests.factories import make_requirement
 
     requirement = make_requirement(org)
-    meeting = requirement_record_review_meeting(
+    meeting = services.meeting_record_review(
         requirement=requirement,
         actor=users["director"],
         held_on=datetime.date(2026, 3, 3),
@@ -177,3 +176,31 @@ def test_all_meetings_page_lists_only_visible_ones(browse, running, users):
     assert f'data-meeting="{meeting.pk}"' in html and 'id="nav-meetings"' in html
     html = browse(users["tec_head"]).get("/meetings/").content.decode()
     assert "data-meeting=" not in html
+
+
+def test_coordinator_records_the_review_meeting_from_the_requirement_page(browse, org, users):
+    from tests.factories import make_requirement
+
+    requirement = make_requirement(org)
+    detail = f"/requirements/{requirement.pk}/"
+    action = f"/meetings/requirement/{requirement.pk}/review/"
+    assert f'action="{action}"' not in browse(users["mkt_staff"]).get(detail).content.decode()
+    page = browse(users["mkt_staff"]).post(
+        action, {"held_on": "2026-03-03", "conclusion": "通过"}, follow=True
+    )
+    assert "只有协作协调人可以记录需求评审会" in page.content.decode()
+    client = browse(users["director"])
+    assert f'action="{action}"' in client.get(detail).content.decode()
+    page = client.post(action, {"held_on": "", "conclusion": "通过"}, follow=True)
+    assert "请填写会议日期和评审结论" in page.content.decode()
+    assert not Meeting.objects.exists()
+    response = client.post(
+        action,
+        {"held_on": "2026-03-03", "conclusion": "同意立项", "attendees": [users["mkt_head"].pk]},
+    )
+    assert response.status_code == 302 and response.url == detail
+    meeting = Meeting.objects.get(kind="review")
+    assert meeting.conclusion == "同意立项"
+    assert list(meeting.attendees.all()) == [users["mkt_head"]]
+    html = client.get(detail).content.decode()
+    assert "已记录需求评审会" in html and "同意立项" in html

@@ -7,8 +7,8 @@ from django.utils import timezone
 from collab.notifications.models import Notification
 from meetings import services
 from meetings.models import ActionItem, ActionItemStatus, Meeting, MeetingKind
+from meetings.selectors import review_meeting
 from requests_app.selectors import group_members
-from requests_app.services import requirement_record_review_meeting
 from tasks_app.models import Task
 from tasks_app.services import task_block, task_create, task_start
 from tests.factories import make_requirement
@@ -269,7 +269,7 @@ def test_only_meeting_editors_convert(running, users):
 
 def test_requirement_review_meeting_is_a_meeting_of_kind_review(org, users):
     requirement = make_requirement(org)
-    meeting = requirement_record_review_meeting(
+    meeting = services.meeting_record_review(
         requirement=requirement,
         actor=users["director"],
         held_on=datetime.date(2026, 3, 3),
@@ -280,8 +280,8 @@ def test_requirement_review_meeting_is_a_meeting_of_kind_review(org, users):
     assert meeting.kind == MeetingKind.REVIEW
     assert meeting.held_on == datetime.date(2026, 3, 3)
     assert meeting.conclusion == "目标一致，资源可行，同意立项"
-    assert requirement.review_meeting == meeting
-    again = requirement_record_review_meeting(
+    assert review_meeting(requirement) == meeting
+    again = services.meeting_record_review(
         requirement=requirement,
         actor=users["director"],
         held_on=datetime.date(2026, 3, 4),
@@ -291,3 +291,23 @@ def test_requirement_review_meeting_is_a_meeting_of_kind_review(org, users):
     assert Meeting.objects.filter(kind="review").count() == 1
     assert timezone.localdate(Meeting.objects.get().held_at) == datetime.date(2026, 3, 4)
     assert list(again.attendees.all()) == []
+
+
+def test_review_meeting_is_recorded_by_the_coordinator_only(org, users):
+    requirement = make_requirement(org)
+    with pytest.raises(PermissionDenied, match="只有协作协调人可以记录需求评审会"):
+        services.meeting_record_review(
+            requirement=requirement,
+            actor=users["mkt_staff"],
+            held_on=datetime.date(2026, 3, 3),
+            conclusion="通过",
+        )
+    with pytest.raises(ValidationError) as excinfo:
+        services.meeting_record_review(
+            requirement=requirement,
+            actor=users["director"],
+            held_on=datetime.date(2026, 3, 3),
+            conclusion=" ",
+        )
+    assert excinfo.value.message_dict == {"conclusion": ["请填写评审结论"]}
+    assert not Meeting.objects.exists()

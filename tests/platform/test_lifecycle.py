@@ -115,3 +115,13 @@ def test_lifecycle_command_prints_every_rule():
     call_command("lifecycle", language="en", stdout=english)
     assert "`requests_app.Requirement`" in english.getvalue()
     assert "Confirm requirement" in english.getvalue()
+
+
+def test_tabs_are_registered_once_at_start_up():
+    from requests_app.tabs import TABS, Tab, TabError, register_tab
+
+    keys = [tab.key for tab in TABS]
+    assert len(keys) == len(set(keys))
+    assert {"tasks", "risks", "meetings", "documents", "acceptance", "excel"} <= set(keys)
+    with pytest.raises(TabError, match="AppConfig.ready"):
+        register_tab(Tab("late", "late", "requirements:detail"))

@@ -272,7 +272,7 @@ def test_unseen_requirement_is_404_on_every_page(client, org):
         ("requirements:sign", [pk]),
         ("requirements:transition", [pk, "confirm"]),
         ("requirements:group_add", [pk]),
-        ("requirements:review_meeting", [pk]),
+        ("meetings:review", [pk]),
     ]:
         assert client.post(reverse(name, args=args), {"decision": "approve"}).status_code == 404
     assert client.get("/requirements/999999/").status_code == 404

@@ -535,25 +535,6 @@ def test_complete_waits_for_acceptance(org, foundation_conditions):
     assert requirement.status == RequirementStatus.IN_PROGRESS
 
 
-def test_review_meeting_is_recorded_by_the_coordinator_only(org):
-    requirement = make_requirement(org)
-    users = org["users"]
-    with pytest.raises(PermissionDenied):
-        services.requirement_record_review_meeting(
-            requirement=requirement,
-            actor=users["mkt_staff"],
-            held_on=datetime.date(2026, 3, 3),
-            conclusion="通过",
-        )
-    with pytest.raises(ValidationError):
-        services.requirement_record_review_meeting(
-            requirement=requirement,
-            actor=users["director"],
-            held_on=datetime.date(2026, 3, 3),
-            conclusion=" ",
-        )
-
-
 # Collaboration group --------------------------------------------------------------------
 
 

@@ -50,8 +50,7 @@ def running(org):
 def run_acceptance(org, requirement, *, accepted_on=datetime.date(2026, 11, 20)):
     """Criteria, a judged acceptance by MKT/SAL/PRD, every head signs, accepted."""
     from collab.signoffs.services import signoff_state
-    from reviews_app.models import ACCEPTANCE_STAGE
-    from reviews_app.services import (
+    from reviews_app.acceptance.services import (
         acceptance_accept,
         acceptance_create,
         acceptance_judge,
@@ -59,6 +58,7 @@ def run_acceptance(org, requirement, *, accepted_on=datetime.date(2026, 11, 20))
         acceptance_submit,
         criterion_add,
     )
+    from reviews_app.models import ACCEPTANCE_STAGE
 
     users, departments = org["users"], org["departments"]
     initiator = users["mkt_staff"]

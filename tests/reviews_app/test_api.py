@@ -4,8 +4,9 @@ import datetime
 
 import pytest
 
-from reviews_app import services
+from reviews_app.acceptance import services as acceptance_services
 from reviews_app.models import Retrospective
+from reviews_app.retrospective import services as retrospective_services
 
 from .conftest import bulk_retrospectives, run_acceptance
 
@@ -13,7 +14,7 @@ URL = "/api/v1/reviews/"
 
 
 def _criterion(org, requirement):
-    return services.criterion_add(
+    return acceptance_services.criterion_add(
         requirement=requirement, actor=org["users"]["mkt_staff"], text="方案含预算明细"
     )
 
@@ -106,7 +107,7 @@ def test_bad_acceptance_input_is_a_field_error(api, org, running):
 def test_forbidden_transition_is_403_and_unseen_is_404(api, org, running):
     users = org["users"]
     _criterion(org, running)
-    acceptance = services.acceptance_create(
+    acceptance = acceptance_services.acceptance_create(
         requirement=running,
         actor=users["mkt_staff"],
         accepted_on=datetime.date(2026, 11, 20),
@@ -193,7 +194,7 @@ def test_retrospective_metrics_and_confirmation(api, org, running):
 def test_improvement_transitions(api, org, running):
     users = org["users"]
     retrospective = run_acceptance(org, running).retrospective
-    action = services.improvement_add(
+    action = retrospective_services.improvement_add(
         retrospective=retrospective,
         actor=users["mkt_head"],
         data={

@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reviews_app import services
+from reviews_app.acceptance import services as acceptance_services
 from reviews_app.models import AcceptanceStatus, RetrospectiveRead
+from reviews_app.retrospective import services as retrospective_services
 
 from .conftest import bulk_retrospectives, run_acceptance
 
@@ -105,8 +106,10 @@ def test_unseen_requirement_pages_are_404(as_user, running):
 
 
 def test_fail_with_rework_from_the_page(as_user, org, running):
-    services.criterion_add(requirement=running, actor=org["users"]["mkt_staff"], text="方案")
-    acceptance = services.acceptance_create(
+    acceptance_services.criterion_add(
+        requirement=running, actor=org["users"]["mkt_staff"], text="方案"
+    )
+    acceptance = acceptance_services.acceptance_create(
         requirement=running,
         actor=org["users"]["mkt_staff"],
         accepted_on=datetime.date(2026, 11, 20),
@@ -245,7 +248,7 @@ def test_admin_pages_and_transition_buttons(client, org, running):
     admin = org["users"]["admin"]
     client.force_login(admin)
     retrospective = run_acceptance(org, running).retrospective
-    action = services.improvement_add(
+    action = retrospective_services.improvement_add(
         retrospective=retrospective,
         actor=org["users"]["mkt_head"],
         data={

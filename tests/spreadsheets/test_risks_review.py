@@ -5,8 +5,8 @@ import datetime
 import pytest
 
 from requests_app.services import requirement_start
+from reviews_app.acceptance.services import criterion_add
 from reviews_app.models import Acceptance
-from reviews_app.services import criterion_add
 from risks_app.models import Risk
 from tests.spreadsheets.helpers import (
     SEED_TASK_ROWS,

@@ -10,14 +10,14 @@ from openpyxl import load_workbook
 from collab.signoffs.services import signoff_state
 from collab.spreadsheets.registry import get_sheet
 from requests_app.services import requirement_start
-from reviews_app.models import ACCEPTANCE_STAGE, Acceptance
-from reviews_app.services import (
+from reviews_app.acceptance.services import (
     acceptance_accept,
     acceptance_judge,
     acceptance_sign,
     acceptance_submit,
     criterion_add,
 )
+from reviews_app.models import ACCEPTANCE_STAGE, Acceptance
 from tests.factories import confirm_requirement, form_group, make_requirement
 from tests.spreadsheets.helpers import import_and_confirm, import_into, response_bytes
 

@@ -19,7 +19,7 @@ def leader_admin(org, client):
 
 def test_admin_pages_and_history(leader_admin, running):
     task = running["first"]
-    from tasks_app.services import plan_create
+    from tasks_app.plan_services import plan_create
 
     plan = plan_create(
         requirement=running["requirement"],

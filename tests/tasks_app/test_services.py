@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from collab.core.transitions import TransitionBlocked
 from requests_app.models import RequirementStatus
 from requests_app.services import requirement_start
-from tasks_app import services
+from tasks_app import plan_services, services
 from tasks_app.models import ProgressUpdate, Task, TaskStatus
 from tests.factories import make_requirement
 
@@ -310,7 +310,7 @@ def test_requirement_start_needs_tasks_and_approved_plans(org, confirmed):
         requirement_start(requirement=confirmed, actor=users["mkt_head"])
     assert "尚未分解任务" in str(error.value)
     task = make_task(org, confirmed, "1")
-    plan = services.plan_create(
+    plan = plan_services.plan_create(
         requirement=confirmed, task=task, actor=users["prd_liaison"], title="物料方案", body="步骤"
     )
     with pytest.raises(TransitionBlocked) as error:
@@ -325,12 +325,12 @@ def _approve(org, plan):
     from collab.signoffs.services import signoff_state
     from tasks_app.models import PLAN_STAGE
 
-    plan = services.plan_submit(plan=plan, actor=plan.author)
+    plan = plan_services.plan_submit(plan=plan, actor=plan.author)
     for slot in signoff_state(plan, PLAN_STAGE):
-        services.plan_sign(
+        plan_services.plan_sign(
             plan=plan, actor=slot.signers[0], decision="approve", department=slot.department
         )
-    return services.plan_approve(plan=plan, actor=org["users"]["mkt_head"])
+    return plan_services.plan_approve(plan=plan, actor=org["users"]["mkt_head"])
 
 
 def test_plan_review_and_approval(org, confirmed):
@@ -339,7 +339,7 @@ def test_plan_review_and_approval(org, confirmed):
 
     users, departments = org["users"], org["departments"]
     task = make_task(org, confirmed, "1")
-    plan = services.plan_create(
+    plan = plan_services.plan_create(
         requirement=confirmed,
         task=task,
         actor=users["prd_liaison"],
@@ -349,46 +349,48 @@ def test_plan_review_and_approval(org, confirmed):
         budget_unit="wan_yuan",
     )
     with pytest.raises(PermissionDenied):
-        services.plan_submit(plan=plan, actor=users["tec_staff"])
-    plan = services.plan_submit(plan=plan, actor=users["prd_liaison"])
+        plan_services.plan_submit(plan=plan, actor=users["tec_staff"])
+    plan = plan_services.plan_submit(plan=plan, actor=users["prd_liaison"])
     assert plan.versions.get().version == 1
     slots = signoff_state(plan, PLAN_STAGE)
     # the leader and the heads of the owner and collaborating departments
     assert [s.label for s in slots] == ["协作小组组长", "产品部负责人", "销售部负责人"]
-    services.plan_comment(plan=plan, actor=users["sal_head"], body="预算合理")
+    plan_services.plan_comment(plan=plan, actor=users["sal_head"], body="预算合理")
     with pytest.raises(PermissionDenied):
-        services.plan_comment(plan=plan, actor=users["tec_head"], body="x")
+        plan_services.plan_comment(plan=plan, actor=users["tec_head"], body="x")
     with pytest.raises(TransitionBlocked) as error:
-        services.plan_approve(plan=plan, actor=users["mkt_head"])
+        plan_services.plan_approve(plan=plan, actor=users["mkt_head"])
     assert "等待 产品部负责人 签字" in str(error.value)
     with pytest.raises(PermissionDenied):
-        services.plan_sign(
+        plan_services.plan_sign(
             plan=plan, actor=users["sal_head"], decision="approve", department=departments["PRD"]
         )
     for slot in slots:
-        services.plan_sign(
+        plan_services.plan_sign(
             plan=plan, actor=slot.signers[0], decision="approve", department=slot.department
         )
     with pytest.raises(PermissionDenied):
-        services.plan_approve(plan=plan, actor=users["prd_liaison"])
-    plan = services.plan_approve(plan=plan, actor=users["mkt_head"])
+        plan_services.plan_approve(plan=plan, actor=users["prd_liaison"])
+    plan = plan_services.plan_approve(plan=plan, actor=users["mkt_head"])
     assert plan.status == PlanStatus.APPROVED
     # a revision after approval is a new version and a new round of sign-offs
-    plan = services.plan_revise(plan=plan, actor=users["prd_liaison"], reason="预算调整")
+    plan = plan_services.plan_revise(plan=plan, actor=users["prd_liaison"], reason="预算调整")
     assert (plan.status, plan.version) == (PlanStatus.DRAFT, 2)
-    plan = services.plan_update(plan=plan, actor=users["prd_liaison"], data={"budget_amount": 6})
-    plan = services.plan_submit(plan=plan, actor=users["prd_liaison"])
+    plan = plan_services.plan_update(
+        plan=plan, actor=users["prd_liaison"], data={"budget_amount": 6}
+    )
+    plan = plan_services.plan_submit(plan=plan, actor=users["prd_liaison"])
     assert list(plan.versions.values_list("version", flat=True)) == [2, 1]
     assert all(not s.approved for s in signoff_state(plan, PLAN_STAGE))
     with pytest.raises(TransitionBlocked):
-        services.plan_approve(plan=plan, actor=users["mkt_head"])
+        plan_services.plan_approve(plan=plan, actor=users["mkt_head"])
     assert plan.comments.get().department.code == "SAL"
 
 
 def test_plan_edits_only_in_draft_and_bad_budget(org, confirmed):
     users = org["users"]
     with pytest.raises(ValidationError) as error:
-        services.plan_create(
+        plan_services.plan_create(
             requirement=confirmed,
             actor=users["mkt_head"],
             title="",
@@ -396,11 +398,13 @@ def test_plan_edits_only_in_draft_and_bad_budget(org, confirmed):
             budget_amount=-1,
         )
     assert {"title", "budget_amount"} <= set(error.value.message_dict)
-    plan = services.plan_create(
+    plan = plan_services.plan_create(
         requirement=confirmed, actor=users["mkt_head"], title="总体方案", body="x"
     )
-    plan = services.plan_submit(plan=plan, actor=users["mkt_head"])
+    plan = plan_services.plan_submit(plan=plan, actor=users["mkt_head"])
     with pytest.raises(ValidationError):
-        services.plan_update(plan=plan, actor=users["mkt_head"], data={"title": "y"})
+        plan_services.plan_update(plan=plan, actor=users["mkt_head"], data={"title": "y"})
     with pytest.raises(PermissionDenied):
-        services.plan_create(requirement=confirmed, actor=users["prd_liaison"], title="t", body="x")
+        plan_services.plan_create(
+            requirement=confirmed, actor=users["prd_liaison"], title="t", body="x"
+        )

@@ -20,7 +20,6 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        # Demo data spans the registers; imported here only, never by the app itself.
         from collab.accounts.demo import load as load_org
         from requests_app.models import Requirement
         from requests_app.selectors import review_slots

@@ -1,80 +1,49 @@
-"""Use cases of template 4: acceptance criteria, acceptance with sign-offs, the
-retrospective with metrics, findings and improvement actions. Pages, API, admin and
-the demo all write through these functions."""
+"""Use cases of the acceptance (成果验收): the criteria checklist, the acceptance with its
+per-criterion results, deliverables and sign-offs, its outcome (passed: the
+retrospective is due; failed: rework tasks), and the group's dissolution when the
+requirement completes. Pages, API, admin, Excel import and the demo write through these."""
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collab.accounts.models import Department, User
 from collab.core.transitions import run_transition
-from collab.notifications.models import Notification
 from collab.signoffs.services import signoff_sign
-from requests_app import rules as requirement_rules
 from requests_app.models import Requirement, RequirementStatus
 from requests_app.selectors import group_leader
 
-from . import rules as perms
-from .models import (
+from .. import rules as perms
+from ..models import (
     ACCEPTANCE_STAGE,
     Acceptance,
     AcceptanceCriterion,
     AcceptanceStatus,
     CriterionResult,
     Deliverable,
-    Finding,
-    FindingKind,
     GroupDissolution,
-    ImprovementAction,
-    Metric,
     QualityRating,
     Retrospective,
-    RetrospectiveRead,
-    RetrospectiveStatus,
 )
-from .selectors import criteria_lock_reason, share_recipients
-
-NOTICE_RETROSPECTIVE_DUE = "retrospective_due"
-NOTICE_RETROSPECTIVE_SHARED = "retrospective_shared"
-NOTICE_ACCEPTANCE_FAILED = "acceptance_failed"
-NOTICE_GROUP_DISSOLVED = "group_dissolved"
-NOTICE_SIGNOFF_REQUESTED = "acceptance_signoff"
-
-
-def _notify(recipients, *, kind: str, message: str, target: str = "") -> list[Notification]:
-    """In-app notices, one per distinct active recipient, written in the same transaction
-    as the change they report (they roll back with it)."""
-    users, seen = [], set()
-    for user in recipients:
-        if user is not None and user.is_active and user.pk not in seen:
-            seen.add(user.pk)
-            users.append(user)
-    rows = [Notification(recipient=u, kind=kind, message=message, target=target) for u in users]
-    return Notification.objects.bulk_create(rows)
+from ..shared import (
+    NOTICE_ACCEPTANCE_FAILED,
+    NOTICE_GROUP_DISSOLVED,
+    NOTICE_RETROSPECTIVE_DUE,
+    NOTICE_SIGNOFF_REQUESTED,
+    acceptance_url,
+    clean_text,
+    notify,
+    retrospective_url,
+)
+from .selectors import criteria_lock_reason
 
 
-def _clean_text(value, field: str, *, label: str, max_length: int) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise ValidationError({field: _("请填写%(label)s") % {"label": label}})
-    if len(text) > max_length:
-        raise ValidationError(
-            {field: _("%(label)s不能超过%(n)s个字") % {"label": label, "n": max_length}}
-        )
-    return text
-
-
-# Conditions of the requirement's `complete` (replacing the placeholder of requests_app)
-# They read related rows through .all(): list pages prefetch the lookups registered
-# below, so evaluating them per row costs no query.
 # Acceptance criteria (成果验收标准)
 def _check_criteria_editable(requirement: Requirement, actor: User) -> None:
     if not perms.can_run_acceptance(actor, requirement):
@@ -88,7 +57,7 @@ def _check_criteria_editable(requirement: Requirement, actor: User) -> None:
 def criterion_add(*, requirement: Requirement, actor: User, text: str) -> AcceptanceCriterion:
     requirement = Requirement.objects.select_for_update().get(pk=requirement.pk)
     _check_criteria_editable(requirement, actor)
-    text = _clean_text(text, "text", label=_("验收标准"), max_length=500)
+    text = clean_text(text, "text", label=_("验收标准"), max_length=500)
     last = requirement.acceptance_criteria.aggregate(m=Max("position"))["m"] or 0
     criterion = AcceptanceCriterion(requirement=requirement, text=text, position=last + 1)
     criterion._history_user = actor
@@ -103,7 +72,7 @@ def criterion_update(
 ) -> AcceptanceCriterion:
     requirement = Requirement.objects.select_for_update().get(pk=criterion.requirement_id)
     _check_criteria_editable(requirement, actor)
-    criterion.text = _clean_text(text, "text", label=_("验收标准"), max_length=500)
+    criterion.text = clean_text(text, "text", label=_("验收标准"), max_length=500)
     criterion._history_user = actor
     criterion._change_reason = _("修改验收标准")
     criterion.save(update_fields=["text"])
@@ -239,7 +208,7 @@ def acceptance_update(*, acceptance: Acceptance, actor: User, data: dict) -> Acc
 def _write_deliverables(acceptance: Acceptance, items: list[dict]) -> None:
     rows = []
     for position, item in enumerate(items, start=1):
-        name = _clean_text(item.get("name"), "deliverables", label=_("交付成果"), max_length=300)
+        name = clean_text(item.get("name"), "deliverables", label=_("交付成果"), max_length=300)
         task = item.get("task")
         if task is not None and task.requirement_id != acceptance.requirement_id:
             raise ValidationError({"deliverables": _("对应任务必须属于本需求")})
@@ -275,7 +244,7 @@ def deliverable_add(
     acceptance = _lock_acceptance(acceptance)
     _require_runner(acceptance, actor)
     _require_draft(acceptance)
-    name = _clean_text(name, "name", label=_("交付成果"), max_length=300)
+    name = clean_text(name, "name", label=_("交付成果"), max_length=300)
     if task is not None and task.requirement_id != acceptance.requirement_id:
         raise ValidationError({"task": _("对应任务必须属于本需求")})
     last = acceptance.deliverables.aggregate(m=Max("position"))["m"] or 0
@@ -319,14 +288,6 @@ def acceptance_judge(
     return result
 
 
-def _acceptance_url(requirement_id: int) -> str:
-    return reverse("reviews:acceptance", args=[requirement_id])
-
-
-def _retrospective_url(requirement_id: int) -> str:
-    return reverse("reviews:retrospective", args=[requirement_id])
-
-
 @transaction.atomic
 def acceptance_submit(*, acceptance: Acceptance, actor: User, reason: str = "") -> Acceptance:
     """Send the acceptance to the heads for sign-off (验收签字)."""
@@ -336,11 +297,11 @@ def acceptance_submit(*, acceptance: Acceptance, actor: User, reason: str = "") 
     slots = acceptance.signoff_slots(ACCEPTANCE_STAGE)
     signers = [user for slot in slots for user in slot.signers]
     requirement = acceptance.requirement
-    _notify(
+    notify(
         signers,
         kind=NOTICE_SIGNOFF_REQUESTED,
         message=_("%(number)s 成果验收等待您签字") % {"number": requirement.number},
-        target=_acceptance_url(requirement.pk),
+        target=acceptance_url(requirement.pk),
     )
     return acceptance
 
@@ -412,12 +373,12 @@ def acceptance_accept(*, acceptance: Acceptance, actor: User, reason: str = "") 
         retrospective.save()
     recipients = [leader.user if leader else None, requirement.coordinator]
     due = retrospective.due_on
-    _notify(
+    notify(
         recipients,
         kind=NOTICE_RETROSPECTIVE_DUE,
         message=_("%(number)s 已通过验收，请在 %(due)s 前完成复盘")
         % {"number": requirement.number, "due": due.isoformat()},
-        target=_retrospective_url(requirement.pk),
+        target=retrospective_url(requirement.pk),
     )
     return acceptance
 
@@ -469,11 +430,11 @@ def acceptance_fail(
         "number": requirement.number,
         "reason": reason.strip(),
     }
-    _notify(
+    notify(
         recipients,
         kind=NOTICE_ACCEPTANCE_FAILED,
         message=message,
-        target=_acceptance_url(requirement.pk),
+        target=acceptance_url(requirement.pk),
     )
     acceptance.rework_tasks = tasks
     return acceptance
@@ -497,356 +458,11 @@ def dissolve_group(*, requirement: Requirement, actor: User | None) -> GroupDiss
         return dissolution
     members = [m.user for m in requirement.members.select_related("user")]
     number = requirement.number
-    target = _acceptance_url(requirement.pk)
-    _notify(
+    target = acceptance_url(requirement.pk)
+    notify(
         members,
         kind=NOTICE_GROUP_DISSOLVED,
         message=_("%(number)s 已完成，协作小组已解散（仍可查看）") % {"number": number},
         target=target,
     )
     return dissolution
-
-
-# Retrospective
-def _lock_retrospective(retrospective: Retrospective) -> Retrospective:
-    return (
-        Retrospective.objects.select_for_update()
-        .select_related("requirement", "acceptance")
-        .get(pk=retrospective.pk)
-    )
-
-
-def _require_editable(retrospective: Retrospective, actor: User) -> None:
-    if not perms.can_edit_retrospective(actor, retrospective):
-        raise PermissionDenied(_("只有组长、复盘人或协调人可以编辑复盘"))
-    if retrospective.status != RetrospectiveStatus.DRAFT:
-        raise ValidationError(_("复盘报告已确认，不能再修改"))
-
-
-@transaction.atomic
-def retrospective_update(*, retrospective: Retrospective, actor: User, data: dict) -> Retrospective:
-    retrospective = _lock_retrospective(retrospective)
-    _require_editable(retrospective, actor)
-    fields = []
-    if "held_on" in data:
-        held_on = data["held_on"]
-        if held_on is not None and held_on < retrospective.acceptance.accepted_on:
-            raise ValidationError({"held_on": _("复盘会日期不能早于验收日期")})
-        retrospective.held_on = held_on
-        fields.append("held_on")
-    if "reviewer" in data:
-        reviewer = data["reviewer"]
-        if reviewer is not None and (reviewer.is_partner or not reviewer.is_active):
-            raise ValidationError({"reviewer": _("复盘人必须是内部在职人员")})
-        retrospective.reviewer = reviewer
-        fields.append("reviewer")
-    if "summary" in data:
-        retrospective.summary = data["summary"] or ""
-        fields.append("summary")
-    retrospective._history_user = actor
-    retrospective._change_reason = _("编辑复盘")
-    if fields:
-        retrospective.save(update_fields=fields)
-    return retrospective
-
-
-def _decimal(value, field: str, label: str) -> Decimal:
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError, TypeError):
-        raise ValidationError({field: _("%(label)s必须是数字") % {"label": label}}) from None
-    if not number.is_finite():
-        raise ValidationError({field: _("%(label)s必须是数字") % {"label": label}})
-    if abs(number) >= Decimal("1e12") or number.normalize().as_tuple().exponent < -4:
-        raise ValidationError({field: _("%(label)s最多12位整数、4位小数") % {"label": label}})
-    return number
-
-
-def _metric_values(data: dict) -> dict:
-    name = _clean_text(data.get("name"), "name", label=_("指标名称"), max_length=100)
-    unit = (data.get("unit") or "").strip()
-    if len(unit) > 20:
-        raise ValidationError({"unit": _("单位不能超过20个字")})
-    target = _decimal(data.get("target"), "target", _("目标值"))
-    actual = _decimal(data.get("actual"), "actual", _("实际值"))
-    if target <= 0:
-        raise ValidationError({"target": _("目标值必须大于0")})
-    if actual < 0:
-        raise ValidationError({"actual": _("实际值不能为负数")})
-    return {"name": name, "unit": unit, "target": target, "actual": actual}
-
-
-@transaction.atomic
-def metric_add(*, retrospective: Retrospective, actor: User, data: dict) -> Metric:
-    retrospective = _lock_retrospective(retrospective)
-    _require_editable(retrospective, actor)
-    values = _metric_values(data)
-    last = retrospective.metrics.aggregate(m=Max("position"))["m"] or 0
-    metric = Metric(retrospective=retrospective, position=last + 1, **values)
-    metric._history_user = actor
-    metric.save()
-    return metric
-
-
-@transaction.atomic
-def metric_update(*, metric: Metric, actor: User, data: dict) -> Metric:
-    retrospective = _lock_retrospective(metric.retrospective)
-    _require_editable(retrospective, actor)
-    current = {"name": metric.name, "unit": metric.unit, "target": metric.target}
-    current["actual"] = metric.actual
-    current.update({k: v for k, v in data.items() if k in current})
-    for key, value in _metric_values(current).items():
-        setattr(metric, key, value)
-    metric._history_user = actor
-    metric.save(update_fields=["name", "unit", "target", "actual"])
-    return metric
-
-
-@transaction.atomic
-def metric_delete(*, metric: Metric, actor: User) -> None:
-    retrospective = _lock_retrospective(metric.retrospective)
-    _require_editable(retrospective, actor)
-    metric._history_user = actor
-    metric.delete()
-
-
-@transaction.atomic
-def retrospective_set_metrics(
-    *, retrospective: Retrospective, actor: User, items: list[dict]
-) -> Retrospective:
-    """Replace every metric (API PUT/PATCH of `metrics`)."""
-    retrospective = _lock_retrospective(retrospective)
-    _require_editable(retrospective, actor)
-    rows = [
-        Metric(retrospective=retrospective, position=i, **_metric_values(item))
-        for i, item in enumerate(items, start=1)
-    ]
-    retrospective.metrics.all().delete()
-    Metric.objects.bulk_create(rows)
-    return retrospective
-
-
-@transaction.atomic
-def finding_add(*, retrospective: Retrospective, actor: User, kind: str, text: str) -> Finding:
-    retrospective = _lock_retrospective(retrospective)
-    _require_editable(retrospective, actor)
-    if kind not in FindingKind.values:
-        raise ValidationError({"kind": _("类型只能是协作亮点或存在问题")})
-    text = _clean_text(text, "text", label=_("内容"), max_length=500)
-    last = retrospective.findings.filter(kind=kind).aggregate(m=Max("position"))["m"] or 0
-    finding = Finding(retrospective=retrospective, kind=kind, text=text, position=last + 1)
-    finding._history_user = actor
-    finding.save()
-    return finding
-
-
-@transaction.atomic
-def finding_delete(*, finding: Finding, actor: User) -> None:
-    retrospective = _lock_retrospective(finding.retrospective)
-    _require_editable(retrospective, actor)
-    finding._history_user = actor
-    finding.delete()
-
-
-@transaction.atomic
-def retrospective_set_findings(
-    *, retrospective: Retrospective, actor: User, kind: str, texts: list[str]
-) -> Retrospective:
-    retrospective = _lock_retrospective(retrospective)
-    _require_editable(retrospective, actor)
-    field = "highlights" if kind == FindingKind.HIGHLIGHT else "problems"
-    rows = [
-        Finding(
-            retrospective=retrospective,
-            kind=kind,
-            text=_clean_text(text, field, label=_("内容"), max_length=500),
-            position=i,
-        )
-        for i, text in enumerate(texts, start=1)
-    ]
-    retrospective.findings.filter(kind=kind).delete()
-    Finding.objects.bulk_create(rows)
-    return retrospective
-
-
-def _action_values(data: dict) -> dict:
-    errors = {}
-    action = (data.get("action") or "").strip()
-    if not action:
-        errors["action"] = _("请填写改进措施")
-    elif len(action) > 500:
-        errors["action"] = _("改进措施不能超过500个字")
-    owner, department = data.get("owner"), data.get("owner_department")
-    if owner is None:
-        errors["owner"] = _("请指定负责人")
-    if department is None and owner is not None:
-        department = owner.department
-    if department is None:
-        errors.setdefault("owner_department", _("请指定责任部门"))
-    elif owner is not None and owner.department_id != department.pk:
-        errors["owner"] = _("负责人必须属于责任部门")
-    if data.get("due_date") is None:
-        errors["due_date"] = _("请填写完成期限")
-    if errors:
-        raise ValidationError(errors)
-    return {
-        "action": action,
-        "owner": owner,
-        "owner_department": department,
-        "due_date": data["due_date"],
-    }
-
-
-@transaction.atomic
-def improvement_add(*, retrospective: Retrospective, actor: User, data: dict) -> ImprovementAction:
-    retrospective = _lock_retrospective(retrospective)
-    _require_editable(retrospective, actor)
-    values = _action_values(data)
-    last = retrospective.improvements.aggregate(m=Max("position"))["m"] or 0
-    improvement = ImprovementAction(retrospective=retrospective, position=last + 1, **values)
-    improvement._history_user = actor
-    improvement._change_reason = _("新增改进措施")
-    improvement.save()
-    return improvement
-
-
-@transaction.atomic
-def improvement_update(
-    *, improvement: ImprovementAction, actor: User, data: dict
-) -> ImprovementAction:
-    improvement = ImprovementAction.objects.select_for_update().get(pk=improvement.pk)
-    retrospective = _lock_retrospective(improvement.retrospective)
-    _require_editable(retrospective, actor)
-    current = {
-        "action": improvement.action,
-        "owner": improvement.owner,
-        "owner_department": improvement.owner_department,
-        "due_date": improvement.due_date,
-    }
-    current.update({k: v for k, v in data.items() if k in current})
-    if "owner" in data and "owner_department" not in data and data["owner"] is not None:
-        current["owner_department"] = data["owner"].department
-    for key, value in _action_values(current).items():
-        setattr(improvement, key, value)
-    if "result" in data:
-        improvement.result = data["result"] or ""
-    improvement._history_user = actor
-    improvement._change_reason = _("修改改进措施")
-    improvement.save()
-    return improvement
-
-
-@transaction.atomic
-def improvement_delete(*, improvement: ImprovementAction, actor: User) -> None:
-    retrospective = _lock_retrospective(improvement.retrospective)
-    _require_editable(retrospective, actor)
-    improvement._history_user = actor
-    improvement.delete()
-
-
-def _lock_action(improvement: ImprovementAction) -> ImprovementAction:
-    return (
-        ImprovementAction.objects.select_for_update()
-        .select_related("retrospective__requirement")
-        .get(pk=improvement.pk)
-    )
-
-
-@transaction.atomic
-def improvement_start(
-    *, improvement: ImprovementAction, actor: User, reason: str = ""
-) -> ImprovementAction:
-    improvement = _lock_action(improvement)
-    run_transition(improvement, "start", actor=actor, reason=reason or _("开始落实改进措施"))
-    improvement.save(update_fields=["status"])
-    return improvement
-
-
-@transaction.atomic
-def improvement_finish(
-    *,
-    improvement: ImprovementAction,
-    actor: User,
-    done_on: date | None = None,
-    result: str = "",
-    reason: str = "",
-) -> ImprovementAction:
-    improvement = _lock_action(improvement)
-    done_on = done_on or timezone.localdate()
-    if done_on > timezone.localdate():
-        raise ValidationError({"done_on": _("完成日期不能晚于今天")})
-    run_transition(
-        improvement,
-        "finish",
-        actor=actor,
-        reason=reason or _("改进措施已完成"),
-        done_on=done_on,
-        result=(result or "").strip(),
-    )
-    improvement.save(update_fields=["status", "done_on", "result"])
-    return improvement
-
-
-@transaction.atomic
-def improvement_reopen(
-    *, improvement: ImprovementAction, actor: User, reason: str = ""
-) -> ImprovementAction:
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("重新打开时请填写原因")})
-    improvement = _lock_action(improvement)
-    run_transition(improvement, "reopen", actor=actor, reason=reason)
-    improvement.save(update_fields=["status", "done_on"])
-    return improvement
-
-
-IMPROVEMENT_TRANSITIONS = {
-    "start": improvement_start,
-    "finish": improvement_finish,
-    "reopen": improvement_reopen,
-}
-
-
-@transaction.atomic
-def retrospective_confirm(
-    *, retrospective: Retrospective, actor: User, reason: str = ""
-) -> Retrospective:
-    """The leader confirms the report; it is shared with every department (in-app
-    notice to each department head; read receipts are kept)."""
-    retrospective = _lock_retrospective(retrospective)
-    run_transition(retrospective, "confirm", actor=actor, reason=reason or _("确认复盘报告"))
-    retrospective.confirmed_at = timezone.now()
-    retrospective.confirmed_by = actor
-    retrospective.save(update_fields=["status", "confirmed_at", "confirmed_by"])
-    requirement = retrospective.requirement
-    recipients = share_recipients(retrospective)
-    message = _("复盘报告已发布：%(number)s %(topic)s") % {
-        "number": requirement.number,
-        "topic": requirement.topic,
-    }
-    target = reverse("reviews:report", args=[requirement.pk])
-    _notify(recipients, kind=NOTICE_RETROSPECTIVE_SHARED, message=message, target=target)
-    return retrospective
-
-
-RETROSPECTIVE_TRANSITIONS = {"confirm": retrospective_confirm}
-
-
-def retrospective_mark_read(*, retrospective: Retrospective, user: User) -> bool:
-    """Record that `user` read the shared report; returns True on the first read."""
-    if retrospective.status != RetrospectiveStatus.CONFIRMED or not user.is_authenticated:
-        return False
-    _read, created = RetrospectiveRead.objects.get_or_create(retrospective=retrospective, user=user)
-    if created:
-        target = reverse("reviews:report", args=[retrospective.requirement_id])
-        # Deliberately a plain update: read flags of inbox rows need no history.
-        Notification.objects.filter(
-            recipient=user,
-            kind=NOTICE_RETROSPECTIVE_SHARED,
-            target=target,
-            read_at__isnull=True,
-        ).update(read_at=timezone.now())
-    return created
-
-
-def can_view_requirement(user: User, requirement: Requirement) -> bool:
-    return bool(requirement_rules.can_view(user, requirement))
