@@ -19,6 +19,7 @@ from .models import (
     CLOSED_STATUSES,
     ProgressUpdate,
     Task,
+    wbs_sort_key,
 )
 from .selectors import dependency_edges, today, would_cycle
 
@@ -67,35 +68,43 @@ def next_code(requirement: Requirement) -> str:
     return str(top + 1)
 
 
-def _validate_task(task: Task, *, collaborating_departments, collaborators, depends_on) -> None:
+def _validate_task(
+    task: Task, *, collaborating_departments, collaborators, depends_on, known=None
+) -> None:
+    """The rules every write of a task obeys. `known` (many tasks checked at once):
+    {"involved": department ids, "codes": codes already taken}, loaded once; its
+    owner and department are instances just loaded from the database."""
     requirement = task.requirement
     errors: dict[str, list[str]] = {}
 
     def add(field, message):
         errors.setdefault(field, []).append(message)
 
+    exclude = ["status", "requirement", "code_sort"]
+    if known is not None:
+        exclude += ["owner_department", "owner"]
+        for name in ("owner_department", "owner"):
+            if getattr(task, f"{name}_id") is None:
+                add(name, Task._meta.get_field(name).error_messages["blank"])
     try:
-        task.full_clean(
-            exclude=["status", "requirement", "code_sort"],
-            validate_unique=False,
-            validate_constraints=False,
-        )
+        task.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             for message in messages:
                 add(field, message)
     if requirement.status not in OPEN_REQUIREMENT:
         add("__all__", _("需求确认后、完成前才能分解或修改任务"))
-    if (
-        task.code
-        and Task.objects.filter(requirement=requirement, code=task.code)
+    if task.code and (
+        task.code in known["codes"]
+        if known is not None
+        else Task.objects.filter(requirement=requirement, code=task.code)
         .exclude(pk=task.pk)
         .exists()
     ):
         add("code", _("任务ID %(code)s 在本需求中已存在") % {"code": task.code})
     if task.planned_start and task.planned_end and task.planned_end < task.planned_start:
         add("planned_end", _("计划结束时间不能早于计划开始时间"))
-    involved = involved_departments(requirement)
+    involved = known["involved"] if known is not None else involved_departments(requirement)
     if task.owner_department_id and task.owner_department_id not in involved:
         add("owner_department", _("负责部门不在本需求的涉及部门中"))
     owner = task.owner if task.owner_id else None
@@ -189,6 +198,132 @@ def task_create(
     task.collaborators.set(collaborators)
     task.depends_on.set(depends_on)
     return task
+
+
+@transaction.atomic
+def task_bulk_create(
+    *,
+    requirement: Requirement,
+    actor: User,
+    items: list[dict],
+    reason: str = "",
+    validate: bool = True,
+    save: bool = True,
+) -> list[Task | ValidationError]:
+    """Many rows of the task register at once (a spreadsheet import). Each item holds
+    task_create's arguments; `depends_on_codes` may name tasks of the same call. Every
+    item is checked by task_create's rules; the valid ones are inserted in bulk with
+    their history (simple-history's bulk helpers, m2m history included). Returns per
+    item the saved Task or the ValidationError that refused it. `validate=False` is for
+    items already checked against data that has not changed since; `save=False` only
+    checks (nothing is written)."""
+    requirement = Requirement.objects.select_for_update().get(pk=requirement.pk)
+    allowed: dict[int | None, bool] = {}
+    existing = {t.code: t for t in Task.objects.filter(requirement=requirement)}
+    top = max(
+        (int(code.split(".")[0]) for code in existing if code.split(".")[0].isdigit()), default=0
+    )
+    tasks: list[Task] = []
+    for item in items:
+        code = (item.get("code") or "").strip()
+        if not code:
+            top += 1
+            code = str(top)
+        tasks.append(
+            Task(
+                requirement=requirement,
+                code=code,
+                code_sort=wbs_sort_key(code),
+                name=item.get("name") or "",
+                owner_department=item.get("owner_department"),
+                owner=item.get("owner"),
+                planned_start=item.get("planned_start"),
+                planned_end=item.get("planned_end"),
+                deliverable=item.get("deliverable") or "",
+                priority=item.get("priority") or "P1",
+                progress=item.get("progress") or 0,
+            )
+        )
+    by_code: dict[str, Task] = {**existing, **{t.code: t for t in tasks}}
+    known = {"involved": involved_departments(requirement), "codes": set(existing)}
+    results: list[Task | ValidationError] = []
+    relations: list[dict] = []
+    for task, item in zip(tasks, items, strict=True):
+        department = task.owner_department_id
+        if department not in allowed:
+            allowed[department] = perms.can_create_in(actor, requirement, department)
+        if not allowed[department]:
+            results.append(ValidationError(_("您不能为该部门分解任务")))
+            continue
+        codes = item.get("depends_on_codes") or []
+        missing = [c for c in codes if c not in by_code]
+        if missing:
+            results.append(
+                ValidationError(
+                    {"depends_on": _("前置任务不存在：%(codes)s") % {"codes": "、".join(missing)}}
+                )
+            )
+            continue
+        related = {
+            "collaborating_departments": list(item.get("collaborating_departments") or []),
+            "collaborators": list(item.get("collaborators") or []),
+            "depends_on": [by_code[c] for c in codes] + list(item.get("depends_on") or []),
+        }
+        if validate:
+            try:
+                _validate_task(task, **related, known=known)
+            except ValidationError as error:
+                results.append(error)
+                continue
+        results.append(task)
+        relations.append(related)
+    valid = [t for t in results if isinstance(t, Task)]
+    if not valid or not save:
+        return results
+    Task.objects.bulk_create(valid, batch_size=500)
+    histories = Task.history.bulk_history_create(
+        valid, batch_size=500, default_user=actor, default_change_reason=reason or _("分解任务")
+    )
+    for field_name in TASK_RELATIONS:
+        field = Task._meta.get_field(field_name)
+        through = field.remote_field.through
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        links = [
+            (task, other)
+            for task, related in zip(valid, relations, strict=True)
+            for other in related[field_name]
+        ]
+        rows = through.objects.bulk_create(
+            [through(**{f"{source}_id": t.pk, f"{target}_id": o.pk}) for t, o in links],
+            batch_size=1000,
+        )
+        history_model = _m2m_history_model(field_name)
+        if history_model is not None:
+            by_task = {task.pk: history for task, history in zip(valid, histories, strict=True)}
+            history_model.objects.bulk_create(
+                [
+                    history_model(
+                        id=row.pk,
+                        history=by_task[getattr(row, f"{source}_id")],
+                        **{
+                            f"{source}_id": getattr(row, f"{source}_id"),
+                            f"{target}_id": getattr(row, f"{target}_id"),
+                        },
+                    )
+                    for row in rows
+                ],
+                batch_size=1000,
+            )
+    return results
+
+
+def _m2m_history_model(field_name: str):
+    from django.apps import apps
+
+    try:
+        return apps.get_model("tasks_app", f"HistoricalTask_{field_name}")
+    except LookupError:
+        return None
 
 
 @transaction.atomic
