@@ -7,7 +7,7 @@ Runs against a throw-away SQLite database (or DATABASE_URL when BENCH_DATABASE_U
 set). The 100,000 exported tasks are inserted with bulk_create (fixture data, not the
 path under test); the 10,000 imported tasks go through the real upload -> preview ->
 confirm path: the preview compares every row and validates the new ones with
-tasks_app.services.task_bulk_create (rolled back); confirm reuses that result and
+tasks_app.bulk.task_bulk_create (rolled back); confirm reuses that result and
 writes them in bulk with their history. The last line (RESULT) sums upload -> confirmed
 and gives the export's ratio to a raw openpyxl write_only write.
 """
@@ -171,8 +171,8 @@ def seed_tasks(org, requirement, count: int) -> None:
 
 
 def export_with_engine(requirement, user):
+    from collab.spreadsheets.exports import write_register
     from collab.spreadsheets.registry import get_sheet
-    from collab.spreadsheets.services import write_register
 
     sheet = get_sheet("tasks")
     handle = io.BytesIO()

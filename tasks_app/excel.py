@@ -16,7 +16,7 @@ from collab.spreadsheets import registry as r
 from collab.spreadsheets.cells import choice_label, owner_label
 from requests_app.models import GroupRole, Priority
 
-from . import services
+from . import bulk, services
 from .lifecycle import TASK_LIFECYCLE
 from .models import Task, TaskStatus
 
@@ -311,7 +311,7 @@ class TaskSheet(r.Sheet):
         return warnings
 
     def create_many(self, rows, context, *, dry_run):
-        """New tasks in bulk through services.task_bulk_create (the same rules as
+        """New tasks in bulk through bulk.task_bulk_create (the same rules as
         task_create, history kept). The preview validates; confirming reuses that
         result when nothing changed since. Rows whose status is not 未开始 then go
         through their transitions one by one."""
@@ -331,7 +331,7 @@ class TaskSheet(r.Sheet):
         # (and rolled back) so their transitions can be tried.
         moves = any(p.values.get("status") not in (None, TaskStatus.NOT_STARTED) for p in ready)
         try:
-            results = services.task_bulk_create(
+            results = bulk.task_bulk_create(
                 requirement=requirement,
                 actor=actor,
                 items=items,

@@ -14,8 +14,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from . import exports, services
 from . import registry as r
-from . import services
 from .conf import limit
 from .models import ExportJob, ExportStatus, ImportBatch, ImportRow, ImportStatus
 from .responses import XLSX, csv_response, filename, filter_params, xlsx_response
@@ -213,7 +213,7 @@ class RegisterExportView(APIView):
         params = filter_params(request.query_params)
         queryset = sheet.export_queryset(request.user, params, requirement=requirement)
         if queryset.count() > limit("SPREADSHEET_ASYNC_EXPORT_ROWS"):
-            job = services.export_start(
+            job = exports.export_start(
                 actor=request.user,
                 register=register,
                 params=params,
@@ -226,9 +226,7 @@ class RegisterExportView(APIView):
             return csv_response(sheet, queryset)
         return xlsx_response(
             filename(str(sheet.title), "xlsx"),
-            lambda handle: services.write_register(
-                sheet, queryset, handle, requirement=requirement
-            ),
+            lambda handle: exports.write_register(sheet, queryset, handle, requirement=requirement),
         )
 
 
@@ -239,7 +237,7 @@ class RegisterTemplateView(APIView):
     def get(self, request, register):
         sheet = _sheet_or_404(register)
         return xlsx_response(
-            f"{sheet.title}-模板.xlsx", lambda handle: services.write_template(sheet, handle)
+            f"{sheet.title}-模板.xlsx", lambda handle: exports.write_template(sheet, handle)
         )
 
 
@@ -250,7 +248,7 @@ class DossierView(APIView):
         requirement = requirement_or_404(request.user, pk)
         return xlsx_response(
             f"{requirement.number}-协作档案.xlsx",
-            lambda handle: services.write_dossier(requirement, request.user, handle),
+            lambda handle: exports.write_dossier(requirement, request.user, handle),
         )
 
 

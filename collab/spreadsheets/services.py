@@ -13,9 +13,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
-import tempfile
 from collections import Counter
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -30,13 +28,12 @@ from django.utils.translation import gettext as _
 from collab.core.transitions import TransitionBlocked
 
 from . import registry as r
-from .cells import CellError, Directory, canonical, is_blank, normalise, parse_cell, text
+from .cells import Directory, text
 from .conf import limit
-from .models import ExportJob, ExportStatus, ImportBatch, ImportRow, ImportStatus, RowAction
-from .responses import params_from_json, params_to_json
+from .diff import CurrentRecord, classify_row, current_records, row_errors
+from .models import ImportBatch, ImportRow, ImportStatus, RowAction
 from .safety import UploadRejected, check_upload
-from .versions import canonical_row, same_as_exported, version_digests
-from .workbook import new_workbook, read_table, write_key_values, write_meta, write_sheet
+from .workbook import read_table
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 100
@@ -121,34 +118,6 @@ class _Progress:
         if self._side is not None:
             self._side.close()
             self._side = None
-
-
-@dataclass
-class _Current:
-    """A record as the file is compared with it."""
-
-    record: object
-    canonical: dict[str, str]
-    display: dict[str, str]
-    values: tuple
-
-
-def _display(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return text(value)
-
-
-def _current_records(sheet: r.Sheet, context: dict) -> dict[str, _Current]:
-    found = {}
-    for record in sheet.scope_queryset(context):
-        values = tuple(sheet.row_of(record))
-        canon = canonical_row(sheet, values, context["directory"])
-        display = {c.key: _display(v) for c, v in zip(sheet.columns, values, strict=False)}
-        found[sheet.record_key(record, values)] = _Current(record, canon, display, values)
-    return found
 
 
 def _identity_check(sheet: r.Sheet, table, requirement) -> None:
@@ -245,166 +214,9 @@ def import_upload(*, actor, register: str, upload, requirement=None) -> ImportBa
     return batch
 
 
-def _row_errors(sheet: r.Sheet, error: ValidationError) -> list[r.RowError]:
-    found = []
-    if hasattr(error, "error_dict"):
-        for field_name, messages in error.message_dict.items():
-            column = sheet.column_for_field(field_name)
-            header = column.header if column else ""
-            found.extend(r.RowError(header, str(m)) for m in messages)
-    else:
-        found.extend(r.RowError("", str(m)) for m in error.messages)
-    return found
-
-
-def _classify(
-    sheet: r.Sheet,
-    row: ImportRow,
-    batch: ImportBatch,
-    current: dict[str, _Current],
-    context: dict,
-    seen: dict[str, int],
-) -> tuple[r.ParsedRow, _Current | None]:
-    """Normalise the row's cells and compare them with the record: create, update,
-    unchanged or conflict, with the changed fields; parse what will be written."""
-    parsed = r.ParsedRow(row=row.row, values={})
-    parsed.errors.extend(r.RowError(e["column"], e["message"]) for e in row.cell_errors)
-    formula_columns = {e["column"] for e in row.cell_errors}
-    present = [key for key in batch.columns if key in {c.key for c in sheet.columns}]
-    normal: dict = {}
-    canon: dict[str, str] = {}
-    for key in present:
-        column = sheet.column(key)
-        raw = row.values.get(key)
-        try:
-            value, note = normalise(column, raw, window=context["window"])
-        except CellError as error:
-            parsed.errors.append(r.RowError(column.header, str(error)))
-            canon[key] = text(raw)
-            continue
-        if note:
-            parsed.warnings.append(r.RowError(column.header, note))
-        normal[key] = value
-        canon[key] = canonical(column, value, context["directory"])
-    if sheet.match_column:
-        column = sheet.column(sheet.match_column)
-        parsed.key = canon.get(column.key, "")[:64]
-        if parsed.key in seen:
-            parsed.errors.append(
-                r.RowError(
-                    column.header,
-                    _("“%(key)s”在文件中重复（第 %(row)d 行已出现）")
-                    % {"key": parsed.key, "row": seen[parsed.key]},
-                )
-            )
-        elif parsed.key:
-            seen[parsed.key] = row.row
-        entry = current.get(parsed.key) if parsed.key else None
-    else:
-        entry = next(iter(current.values()), None) if not seen else None
-        seen.setdefault("", row.row)
-    digests = version_digests(row.version, sheet) if batch.from_export and row.version else None
-
-    if entry is None:
-        parsed.action = RowAction.CREATE
-        for column in sheet.columns:
-            if str(column.header) in formula_columns:
-                continue
-            if column.required and is_blank(normal.get(column.key)):
-                message = (
-                    _("不能为空")
-                    if column.key in present
-                    else _("文件中没有该列，新增的行必须填写")
-                )
-                parsed.errors.append(r.RowError(column.header, message))
-        if digests is not None:
-            parsed.action = RowAction.CONFLICT
-            parsed.warnings.append(
-                r.RowError(
-                    "", _("导出后该记录已在系统中删除或改了编号；选择采用文件中的值将重新创建")
-                )
-            )
-        parsed.changes = [
-            {
-                "field": key,
-                "label": str(sheet.column(key).header),
-                "old": "",
-                "new": _display(normal.get(key)),
-            }
-            for key in present
-            if canon.get(key)
-        ]
-        to_parse = [key for key in present if key in normal]
-    else:
-        changed = []
-        conflict = False
-        merged = {**entry.canonical, **canon}
-        ignored = []
-        for key in present:
-            if key == sheet.match_column or key not in normal:
-                continue
-            new, old = canon[key], entry.canonical.get(key, "")
-            if new == old:
-                continue
-            if sheet.ignores(key, merged):
-                ignored.append(key)  # not a change; check() says why if the row is written
-                continue
-            clash = False
-            if digests is not None:
-                if same_as_exported(digests, key, new):
-                    continue  # not edited in the file; the newer value in Collab stays
-                clash = not same_as_exported(digests, key, old)
-            conflict = conflict or clash
-            change = {
-                "field": key,
-                "label": str(sheet.column(key).header),
-                "old": entry.display.get(key, ""),
-                "new": _display(normal.get(key)),
-            }
-            if clash:
-                change["conflict"] = True
-            if new == "":
-                change["clears"] = True
-                parsed.warnings.append(
-                    r.RowError(sheet.column(key).header, _("单元格为空，将清空原有内容"))
-                )
-            parsed.changes.append(change)
-            changed.append(key)
-        if conflict:
-            parsed.action = RowAction.CONFLICT
-        elif changed:
-            parsed.action = RowAction.UPDATE
-        else:
-            parsed.action = RowAction.UNCHANGED
-        if sheet.partial_updates:
-            to_parse = changed + ignored if changed else []
-        else:
-            # Every column goes to apply(): the unchanged ones as Collab has them now.
-            for column, value in zip(sheet.columns, entry.values, strict=False):
-                if column.key not in changed:
-                    try:
-                        normal[column.key] = normalise(column, value)[0]
-                    except CellError:
-                        normal[column.key] = value
-            to_parse = [c.key for c in sheet.columns]
-    if sheet.match_column in present and sheet.match_column not in to_parse:
-        to_parse.append(sheet.match_column)
-    directory = context["directory"]
-    for key in to_parse:
-        column = sheet.column(key)
-        try:
-            parsed.values[key] = parse_cell(column, normal.get(key), directory)
-        except CellError as error:
-            parsed.errors.append(r.RowError(column.header, str(error)))
-            parsed.values[key] = None
-    if parsed.errors:
-        parsed.action = RowAction.ERROR
-    return parsed, entry
-
-
 def _write_rows(
     sheet: r.Sheet,
-    work: list[tuple[r.ParsedRow, _Current | None]],
+    work: list[tuple[r.ParsedRow, CurrentRecord | None]],
     context: dict,
     progress: _Progress,
     *,
@@ -431,7 +243,7 @@ def _write_rows(
             with transaction.atomic():
                 notes = sheet.apply(parsed.values, record, context)
         except ValidationError as error:
-            parsed.errors.extend(_row_errors(sheet, error))
+            parsed.errors.extend(row_errors(sheet, error))
         except TransitionBlocked as error:
             parsed.errors.append(r.RowError("", str(error)))
         except PermissionDenied as error:
@@ -499,11 +311,11 @@ def import_check(*, batch: ImportBatch) -> ImportBatch:
     progress.start()
     try:
         token = _state_token(sheet, context)
-        current = _current_records(sheet, context)
+        current = current_records(sheet, context)
         seen: dict[str, int] = {}
         work = []
         for row in rows:
-            work.append(_classify(sheet, row, batch, current, context, seen))
+            work.append(classify_row(sheet, row, batch, current, context, seen))
             progress.step()
         pending = [
             (p, e)
@@ -592,9 +404,9 @@ def import_apply(*, batch: ImportBatch, actor) -> ImportBatch:
             if _state_token(sheet, context) != batch.state_token:
                 stale = True
                 raise _DryRun
-            current = _current_records(sheet, context)
+            current = current_records(sheet, context)
             seen: dict[str, int] = {}
-            work = [_classify(sheet, row, batch, current, context, seen) for row in wanted]
+            work = [classify_row(sheet, row, batch, current, context, seen) for row in wanted]
             results = [p for p, _e in work]
             _write_rows(sheet, work, context, progress, dry_run=False)
             if any(parsed.errors for parsed in results):
@@ -648,112 +460,3 @@ def import_apply(*, batch: ImportBatch, actor) -> ImportBatch:
 def import_fail(*, batch_id: int, message: str) -> None:
     """Record an unexpected failure of a background step (the job never raises to 500)."""
     ImportBatch.objects.filter(pk=batch_id).update(status=ImportStatus.FAILED, message=message)
-
-
-# Export
-def export_rows_count(sheet: r.Sheet, queryset) -> int:
-    return queryset.count()
-
-
-def export_meta(sheet: r.Sheet, requirement=None) -> dict[str, str]:
-    return {
-        "register": sheet.key,
-        "requirement": requirement.number if requirement is not None else "",
-        "exported_at": timezone.now().isoformat(timespec="seconds"),
-    }
-
-
-def write_register(sheet: r.Sheet, queryset, target, *, progress=None, requirement=None) -> int:
-    """The register as an .xlsx carrying row versions, so a re-import can tell edits in
-    the file from newer edits in Collab."""
-    workbook = new_workbook()
-    count = write_sheet(
-        workbook, sheet, sheet.export_rows(queryset), progress=progress, versions=True
-    )
-    write_meta(workbook, export_meta(sheet, requirement))
-    workbook.save(target)
-    return count
-
-
-def write_template(sheet: r.Sheet, target) -> None:
-    workbook = new_workbook()
-    write_sheet(workbook, sheet, [])
-    workbook.save(target)
-
-
-def write_dossier(requirement, user, target) -> None:
-    """协作档案: a summary sheet, then one sheet per template, in the templates' order."""
-    workbook = new_workbook()
-    requirement_sheet = r.scope_sheet()
-    summary = list(requirement_sheet.summary(requirement)) if requirement_sheet else []
-    parts = []
-    for sheet in r.sheets():
-        queryset = sheet.export_queryset(user, {}, requirement=requirement)
-        parts.append((sheet, queryset))
-        summary.append((sheet.title, _("%(n)d 行") % {"n": queryset.count()}))
-    summary.append((_("导出人"), user.label))
-    summary.append((_("导出时间"), timezone.localtime().strftime("%Y-%m-%d %H:%M")))
-    write_key_values(workbook, _("汇总"), summary)
-    for sheet, queryset in parts:
-        write_sheet(workbook, sheet, sheet.export_rows(queryset), versions=True)
-    write_meta(workbook, {**export_meta(requirement_sheet, requirement), "register": ""})
-    workbook.save(target)
-
-
-def export_start(*, actor, register: str, params: dict, file_format: str, requirement=None):
-    """Queue a background export; the page polls ExportJob.progress()."""
-    sheet = sheet_for(register, scoped=sheet_is_scoped(register))
-    total = sheet.export_queryset(actor, params, requirement=requirement).count()
-    job = ExportJob.objects.create(
-        register=register,
-        file_format=file_format,
-        params=params_to_json(params),
-        created_by=actor,
-        total_rows=total,
-        **_scope_fields(requirement),
-    )
-    from .tasks import export_task
-
-    transaction.on_commit(partial(export_task.delay, job.pk))
-    return job
-
-
-def sheet_is_scoped(register: str) -> bool:
-    sheet = r.get_sheet(register)
-    return bool(sheet and sheet.scoped)
-
-
-def export_run(*, job: ExportJob) -> ExportJob:
-    """Write the job's file (the Celery task's body)."""
-    from .workbook import csv_bytes_iter
-
-    sheet = r.get_sheet(job.register)
-    requirement = job.scope if job.object_id else None
-    job.status = ExportStatus.RUNNING
-    job.save(update_fields=["status"])
-    params = params_from_json(job.params)
-    queryset = sheet.export_queryset(job.created_by, params, requirement=requirement)
-    tracker = _Progress(ExportJob, job.pk, job.total_rows)
-
-    def progress(done: int) -> None:
-        tracker.done = done
-        tracker._write()
-
-    with tempfile.TemporaryFile() as handle:
-        if job.file_format == "csv":
-            for chunk in csv_bytes_iter(sheet, sheet.export_rows(queryset)):
-                handle.write(chunk)
-        else:
-            write_register(sheet, queryset, handle, progress=progress, requirement=requirement)
-        handle.seek(0)
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-        job.file.save(f"{job.register}-{stamp}.{job.file_format}", File(handle), save=False)
-    job.status = ExportStatus.DONE
-    job.finished_at = timezone.now()
-    job.progress_done = job.total_rows
-    job.save(update_fields=["status", "file", "finished_at", "progress_done"])
-    return job
-
-
-def export_fail(*, job_id: int, message: str) -> None:
-    ExportJob.objects.filter(pk=job_id).update(status=ExportStatus.FAILED, message=message)

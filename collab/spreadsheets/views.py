@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from collab.core.transitions import TransitionBlocked
 
+from . import exports, services
 from . import registry as r
-from . import services
 from .conf import limit
 from .models import ExportJob, ExportStatus, ImportBatch, ImportStatus, RowAction
 from .responses import csv_response, filename, filter_params, xlsx_response
@@ -84,7 +84,7 @@ def export_view(request, register, fmt):
     params = filter_params(request.GET)
     queryset = sheet.export_queryset(request.user, params, requirement=requirement)
     if queryset.count() > limit("SPREADSHEET_ASYNC_EXPORT_ROWS"):
-        job = services.export_start(
+        job = exports.export_start(
             actor=request.user,
             register=register,
             params=params,
@@ -96,7 +96,7 @@ def export_view(request, register, fmt):
         return csv_response(sheet, queryset)
     return xlsx_response(
         filename(str(sheet.title), "xlsx"),
-        lambda handle: services.write_register(sheet, queryset, handle, requirement=requirement),
+        lambda handle: exports.write_register(sheet, queryset, handle, requirement=requirement),
     )
 
 
@@ -104,7 +104,7 @@ def export_view(request, register, fmt):
 def template_view(request, register):
     sheet = _sheet_or_404(register)
     return xlsx_response(
-        f"{sheet.title}-模板.xlsx", lambda handle: services.write_template(sheet, handle)
+        f"{sheet.title}-模板.xlsx", lambda handle: exports.write_template(sheet, handle)
     )
 
 
@@ -113,7 +113,7 @@ def dossier_view(request, pk):
     requirement = requirement_or_404(request.user, pk)
     return xlsx_response(
         f"{requirement.number}-协作档案.xlsx",
-        lambda handle: services.write_dossier(requirement, request.user, handle),
+        lambda handle: exports.write_dossier(requirement, request.user, handle),
     )
 
 

@@ -12,7 +12,7 @@ import datetime
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import ParseError
@@ -228,33 +228,6 @@ def write_key_values(workbook: Workbook, title: str, pairs: Sequence[tuple[str, 
     _page_setup(ws)
     for label, value in pairs:
         ws.append([_cell(ws, label, label_column), _cell(ws, value, value_column)])
-
-
-def csv_bytes_iter(sheet: r.Sheet, rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
-    """CSV in UTF-8 with a BOM so Excel opens it in Chinese; formulas neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush() -> bytes:
-        data = buffer.getvalue().encode("utf-8")
-        buffer.seek(0)
-        buffer.truncate()
-        return data
-
-    writer.writerow([str(c.header) for c in sheet.columns])
-    yield b"\xef\xbb\xbf" + flush()
-    for count, values in enumerate(rows, start=1):
-        writer.writerow(
-            [
-                ("'" + v)
-                if is_formula_like(v)
-                else (v.isoformat() if hasattr(v, "isoformat") else v)
-                for v in values
-            ]
-        )
-        if count % 500 == 0:
-            yield flush()
-    yield flush()
 
 
 # Reading

@@ -149,7 +149,7 @@ def test_alert_scan_duration_moves_after_a_scan(client, org):
 def test_export_job_duration_moves_after_an_export(
     client, seed, settings, tmp_path, django_capture_on_commit_callbacks
 ):
-    from collab.spreadsheets.services import export_start
+    from collab.spreadsheets.exports import export_start
     from collab.spreadsheets.tasks import export_task
 
     settings.MEDIA_ROOT = str(tmp_path)
