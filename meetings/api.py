@@ -7,8 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from collab.accounts.models import Department, User
-from collab.core.api import ETagMixin, HistoryMixin
-from collab.core.viewsets import CreateReadBackMixin
+from collab.core.viewsets import RegisterViewSet
 from requests_app.selectors import requirements_visible_to
 
 from . import services
@@ -165,14 +164,7 @@ class ConvertedSerializer(serializers.Serializer):
     label = serializers.CharField()
 
 
-class MeetingViewSet(
-    ETagMixin,
-    HistoryMixin,
-    CreateReadBackMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.ReadOnlyModelViewSet,
-):
+class MeetingViewSet(RegisterViewSet):
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilter
     ordering_fields = ["held_at", "kind", "published_at", "created_at"]

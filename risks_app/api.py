@@ -1,14 +1,14 @@
 from django.db import transaction
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from collab.accounts.models import Department, User
-from collab.core.api import ETagMixin, HistoryMixin, ReasonSerializer, transition_action
+from collab.core.api import ReasonSerializer, transition_action
 from collab.core.transitions import available_transitions
-from collab.core.viewsets import CreateReadBackMixin
+from collab.core.viewsets import RegisterViewSet
 from requests_app.selectors import requirements_visible_to
 from tasks_app.models import Task
 
@@ -162,14 +162,7 @@ class SpecialMeetingSerializer(serializers.Serializer):
     decisions = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class RiskViewSet(
-    ETagMixin,
-    HistoryMixin,
-    CreateReadBackMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.ReadOnlyModelViewSet,
-):
+class RiskViewSet(RegisterViewSet):
     serializer_class = RiskSerializer
     filterset_class = RiskFilter
     search_fields = ["description", "measures", "code"]

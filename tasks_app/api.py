@@ -2,15 +2,15 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.response import Response
 
 from collab.accounts.models import Department, User
-from collab.core.api import ETagMixin, HistoryMixin, ReasonSerializer, transition_action
+from collab.core.api import ReasonSerializer, transition_action
 from collab.core.transitions import available_transitions
-from collab.core.viewsets import CreateReadBackMixin
+from collab.core.viewsets import RegisterViewSet
 from collab.signoffs.api import signoffs_action
 from requests_app.models import Priority, Requirement
 from requests_app.selectors import requirements_visible_to
@@ -166,14 +166,7 @@ class RescheduleSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class TaskViewSet(
-    ETagMixin,
-    HistoryMixin,
-    CreateReadBackMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.ReadOnlyModelViewSet,
-):
+class TaskViewSet(RegisterViewSet):
     serializer_class = TaskSerializer
     filterset_class = TaskFilter
     filter_backends = [
@@ -358,14 +351,7 @@ class PlanFilter(filters.FilterSet):
         fields = ["requirement", "task", "status"]
 
 
-class PlanViewSet(
-    ETagMixin,
-    HistoryMixin,
-    CreateReadBackMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.ReadOnlyModelViewSet,
-):
+class PlanViewSet(RegisterViewSet):
     serializer_class = PlanSerializer
     filterset_class = PlanFilter
     ordering_fields = ["created_at", "updated_at", "version", "status"]

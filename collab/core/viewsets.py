@@ -1,8 +1,10 @@
 """Pieces shared by the registers' API viewsets."""
 
 from django.db import transaction
-from rest_framework import status
+from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
+
+from .api import ETagMixin, HistoryMixin
 
 
 class CreateReadBackMixin:
@@ -19,3 +21,15 @@ class CreateReadBackMixin:
             created = serializer.save()
         created = self.read_back_queryset().get(pk=created.pk)
         return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
+
+
+class RegisterViewSet(
+    ETagMixin,
+    HistoryMixin,
+    CreateReadBackMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """A register's records: list, detail with ETag, create, update with If-Match, and
+    `history/`. Transitions are added per register with `transition_action`."""
