@@ -1,6 +1,21 @@
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 
 from .models import Notification
+
+# The requirements (settings.COLLAB_SCOPE_MODEL) a user may see; the register that owns
+# the scope model registers it from its AppConfig.ready().
+_scope_visible: Callable | None = None
+
+
+def register_scope_visibility(visible_to: Callable) -> None:
+    global _scope_visible
+    if _scope_visible is not None:
+        raise ImproperlyConfigured("the scope's visibility is registered twice")
+    _scope_visible = visible_to
 
 
 def notifications_visible_to(user) -> QuerySet[Notification]:
@@ -32,13 +47,11 @@ def robot_digests_visible_to(user):
     visible = Q(robot__department__head=user)
     if user.department_id:
         visible |= Q(robot__department_id=user.department_id)
-    try:
-        from requests_app.selectors import requirements_visible_to
-    except ImportError:  # pragma: no cover - the register is always installed
-        pass
-    else:
+    if _scope_visible is not None:
+        app_label, model = settings.COLLAB_SCOPE_MODEL.lower().split(".")
         visible |= Q(
-            robot__scope_type__app_label="requests_app",
-            robot__scope_id__in=requirements_visible_to(user).values("pk"),
+            robot__scope_type__app_label=app_label,
+            robot__scope_type__model=model,
+            robot__scope_id__in=_scope_visible(user).values("pk"),
         )
     return leads.filter(visible).distinct()
