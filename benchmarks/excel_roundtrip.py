@@ -6,7 +6,10 @@ memory, beside a raw openpyxl write_only write of the same rows.
 Runs against a throw-away SQLite database (or DATABASE_URL when BENCH_DATABASE_URL is
 set). The 100,000 exported tasks are inserted with bulk_create (fixture data, not the
 path under test); the 10,000 imported tasks go through the real upload -> preview ->
-confirm path, i.e. every row through tasks_app.services twice (dry run, then apply).
+confirm path: the preview compares every row and validates the new ones with
+tasks_app.bulk.task_bulk_create (rolled back); confirm reuses that result and
+writes them in bulk with their history. The last line (RESULT) sums upload -> confirmed
+and gives the export's ratio to a raw openpyxl write_only write.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 settings.MEDIA_ROOT = str(WORKDIR / "media")
+settings.DEBUG = False  # no query log: measure the product, not the debug toolbar of Django
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
@@ -167,8 +171,8 @@ def seed_tasks(org, requirement, count: int) -> None:
 
 
 def export_with_engine(requirement, user):
+    from collab.spreadsheets.exports import write_register
     from collab.spreadsheets.registry import get_sheet
-    from collab.spreadsheets.services import write_register
 
     sheet = get_sheet("tasks")
     handle = io.BytesIO()
@@ -244,13 +248,15 @@ def main() -> None:
     seed_tasks(org, source, args.export_rows)
 
     sheet = get_sheet("tasks")
-    measure(
-        "export (engine: write_only, styled, validated)",
+    engine = measure(
+        "export (engine: styled, row versions, print setup)",
         lambda: export_with_engine(source, director),
         traced=args.tracemalloc,
     )
     rows = list(sheet.export_rows(sheet.export_queryset(director, {}, requirement=source)))
-    measure("raw openpyxl write_only, same rows", lambda: raw_write(rows), traced=args.tracemalloc)
+    raw = measure(
+        "raw openpyxl write_only, same rows", lambda: raw_write(rows), traced=args.tracemalloc
+    )
     rows.clear()
 
     target = make_requirement(
@@ -279,8 +285,17 @@ def main() -> None:
         batch = import_confirm(batch=holder["batch"], actor=leader)
         return {"status": batch.status, "tasks": target.tasks.count()}
 
-    measure("import: upload + preview (dry run)", upload_and_preview)
-    measure("import: confirm (one transaction)", confirm)
+    preview = measure("import: upload + preview (diff, dry run)", upload_and_preview)
+    applied = measure("import: confirm (bulk, one transaction)", confirm)
+    total = preview["seconds"] + applied["seconds"]
+    print(
+        f"RESULT {connection.vendor}: {args.import_rows} task rows upload -> confirmed "
+        f"{total:.2f} s; export {args.export_rows} rows {engine['seconds']:.2f} s = "
+        f"{engine['seconds'] / raw['seconds']:.2f} x raw openpyxl write_only "
+        f"({raw['seconds']:.2f} s); CPU: import {preview['cpu'] + applied['cpu']:.2f} s, "
+        f"export {engine['cpu'] / raw['cpu']:.2f} x raw",
+        flush=True,
+    )
 
     maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process max RSS: {maxrss:.0f} MB")

@@ -1,11 +1,16 @@
 """Collab settings: one module, driven by environment variables (see .env.example)."""
 
+import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from collab.ops.logs import configure_structlog, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -36,14 +41,19 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
+    "csp",
     "drf_spectacular",
     "django_filters",
     "django_htmx",
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "django_fsm",
+    "django_prometheus",
+    "django_structlog",
     "collab.core",
+    "collab.ops",
     "collab.accounts",
     "collab.signoffs",
     "collab.notifications",
@@ -58,6 +68,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Probes and /metrics answer before host validation and the HTTPS redirect: the
+    # orchestrator and Prometheus call pod addresses over plain HTTP (collab/ops).
+    "collab.ops.middleware.ProbeMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -69,6 +83,14 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "collab.core.middleware.ApiResponseHeadersMiddleware",
+    # Binds a request id (X-Request-ID from the proxy when trusted, else a new one) to
+    # every log line of the request and to the Celery tasks it queues.
+    "django_structlog.middlewares.RequestMiddleware",
+    # Late, as django-axes asks: it turns a lockout raised by authentication into a page.
+    "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "collab.urls"
@@ -99,6 +121,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Take the write lock when a transaction begins: a transaction that reads and then
     # writes would otherwise fail at once ("database is locked") instead of waiting.
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    # Readers never wait for a writer (a long import does not block the pages).
+    DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL;"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 if env("TEST_DATABASE_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")}
@@ -111,6 +135,8 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Throttle counters (API sign-in): shared by every web process when Redis is configured.
+CACHES["throttle"] = {**CACHES["default"], "KEY_PREFIX": "throttle"}
 
 AUTH_USER_MODEL = "accounts.User"
 # The record a collaboration is scoped to (requirement robots of the alerts): named here,
@@ -123,6 +149,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username before any password is checked.
+    "collab.accounts.lockout.LockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -175,11 +203,64 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)  # STARTTLS, usually po
 EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)  # implicit TLS, usually port 465
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="collab@localhost")
 
+# Content-Security-Policy on every response (django-csp): scripts and styles only from
+# this site, no inline script and no eval; style attributes stay allowed (Bootstrap
+# markup uses them), <style> elements do not. See docs/security.md.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-elem": [SELF],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Login lockout (django-axes): after COLLAB_LOGIN_FAILURE_LIMIT wrong passwords for one
+# username, that username is refused for COLLAB_LOGIN_COOLOFF_MINUTES, on /login/, the
+# admin login and the API token endpoint alike. Staff unlock in the admin (访问尝试).
+AXES_FAILURE_LIMIT = env.int("COLLAB_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("COLLAB_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks to lock by address too: locking per username already stops guessing
+# whatever the address (and a shared office address must not lock everyone out); the
+# token endpoint is throttled per address besides.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "collab.accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+# Requests per client address on the token endpoint (DRF throttle), e.g. "10/minute".
+COLLAB_AUTH_THROTTLE_RATE = env("COLLAB_AUTH_THROTTLE_RATE", default="10/minute")
+
+# API tokens (django-rest-knox): sent as `Authorization: Token <key>`, stored hashed,
+# expire after COLLAB_TOKEN_IDLE_DAYS without use and COLLAB_TOKEN_MAX_DAYS after issue.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("COLLAB_TOKEN_IDLE_DAYS", default=30)),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=env.int("COLLAB_TOKEN_MAX_DAYS", default=180)),
+    "MIN_REFRESH_INTERVAL": 3600,
+    "AUTH_HEADER_PREFIX": "Token",
+    "USER_SERIALIZER": None,
+}
+
+# API request bodies: JSON size (413 above) and nesting depth (400 above).
+COLLAB_API_MAX_JSON_BYTES = env.int("COLLAB_API_MAX_JSON_BYTES", default=256 * 1024)
+COLLAB_API_MAX_JSON_DEPTH = env.int("COLLAB_API_MAX_JSON_DEPTH", default=32)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "collab.accounts.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # JSON is the one request media type; upload endpoints add multipart themselves.
+    "DEFAULT_PARSER_CLASSES": ["collab.core.parsers.JSONParser"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "collab.core.api.Pagination",
     "PAGE_SIZE": 50,
@@ -188,7 +269,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
         "rest_framework.filters.SearchFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "collab.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "collab.core.api.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -223,6 +304,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat wakes up at least this often. With a Redis broker, beat keeps its schedule in
+# Redis (celery-redbeat) and holds a lock there: a second beat waits, scheduling nothing,
+# until the first stops (lock released) or dies (lock expires after five intervals).
+CELERY_BEAT_MAX_LOOP_INTERVAL = env.int("CELERY_BEAT_MAX_LOOP_INTERVAL", default=30)
 # Alerts (collab.notifications): scan interval, thresholds in counted days (calendar or
 # working days, COLLAB_ALERT_DAY_COUNTING), the daily digest time (local), delivery.
 ALERT_SCAN_SECONDS = env.float("COLLAB_ALERT_SCAN_SECONDS", default=300.0)
@@ -271,6 +356,12 @@ CELERY_TASK_ROUTES = {
     "collab.notifications.tasks.deliver_feishu": {"queue": "robot-feishu"},
     "collab.notifications.tasks.deliver_wecom": {"queue": "robot-wecom"},
 }
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = CELERY_BROKER_URL
+    CELERY_REDBEAT_REDIS_OPTIONS: dict = {}
+    CELERY_REDBEAT_KEY_PREFIX = "collab:beat"
+    CELERY_REDBEAT_LOCK_TIMEOUT = CELERY_BEAT_MAX_LOOP_INTERVAL * 5
 CELERY_BEAT_SCHEDULE = {
     # Every alert scan (deadlines, escalations, the daily digest once its time has come)
     # and the delivery sweep; `manage.py run_alerts` runs the same thing.
@@ -304,10 +395,11 @@ if DOCUMENTS_STORAGE == "s3":
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": env("DOCUMENTS_S3_BUCKET"),
-            "endpoint_url": env("DOCUMENTS_S3_ENDPOINT_URL", default=None),
-            "region_name": env("DOCUMENTS_S3_REGION", default=None),
-            "access_key": env("DOCUMENTS_S3_ACCESS_KEY", default=None),
-            "secret_key": env("DOCUMENTS_S3_SECRET_KEY", default=None),
+            # An empty variable (as a ConfigMap lists it) means "not set".
+            "endpoint_url": env("DOCUMENTS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("DOCUMENTS_S3_REGION", default="") or None,
+            "access_key": env("DOCUMENTS_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env("DOCUMENTS_S3_SECRET_KEY", default="") or None,
             "location": env("DOCUMENTS_S3_PREFIX", default="documents"),
             "default_acl": "private",
             "querystring_auth": True,
@@ -326,9 +418,37 @@ DOCUMENTS_ALLOWED_EXTENSIONS = env.list(
 )
 DOCUMENTS_RECYCLE_DAYS = env.int("DOCUMENTS_RECYCLE_DAYS", default=30)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-}
+# Logs: one JSON object per line on stdout (LOG_FORMAT=console for humans), carrying
+# the request id of the request or of the request that queued a Celery task.
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env("LOG_FORMAT", default="console" if DEBUG else "json")
+LOGGING = logging_config(level=LOG_LEVEL, fmt=LOG_FORMAT)
+configure_structlog()
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env.bool("TRUST_REQUEST_ID_HEADER", default=False)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Operations (collab/ops): health probes, Prometheus metrics, backups.
+# /metrics answers a request carrying `Authorization: Bearer <METRICS_TOKEN>`, or,
+# without a token, one from an address in METRICS_ALLOWED_NETWORKS.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+# Celery workers serve their own metrics on this port when it is set (0 = off).
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
+# The queues whose depth /metrics reports (the names CELERY_TASK_ROUTES routes to).
+COLLAB_CELERY_QUEUES = [
+    "scans",
+    "notify",
+    "robot-dingtalk",
+    "robot-feishu",
+    "robot-wecom",
+    "celery",
+]
+# Metrics of several processes (gunicorn workers, Celery pool processes) are merged
+# through files in this folder (prometheus_client multiprocess mode).
+PROMETHEUS_MULTIPROC_DIR = env("PROMETHEUS_MULTIPROC_DIR", default="")
+if PROMETHEUS_MULTIPROC_DIR:
+    os.makedirs(PROMETHEUS_MULTIPROC_DIR, exist_ok=True)
+# File names each storage's backup must contain: "<app_label>.<Model>.<field>" holding a
+# key of that storage (FileFields of any model are found by themselves).
+BACKUP_FILE_REFERENCES = {"documents": ["documents.DocumentVersion.storage_key"]}

@@ -2,12 +2,19 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from collab.accounts.views import PasswordChangeView
+from collab.ops import health, metrics
 from tasks_app.views import workbench
 
 urlpatterns = [
+    # Answered by collab.ops.middleware.ProbeMiddleware first; named here for reverse().
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("", workbench, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", PasswordChangeView.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("requirements/", include("requests_app.urls")),
     path("tasks/", include("tasks_app.urls")),

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse
 from django.urls import reverse
 from django_filters import rest_framework as filters
@@ -318,24 +319,35 @@ class DocumentViewSet(
         if not perms.can_manage(request.user, document):
             raise PermissionDenied("只有文档负责人、组长或管理员可以查看和修改权限")
         if request.method == "PUT":
-            current = etag_for(_permissions_data(document))
-            expected = request.headers.get("If-Match")
-            if expected and expected.strip() not in (current, "*"):
-                raise PreconditionFailed()
-            body = PermissionsSerializer(data=request.data)
-            body.is_valid(raise_exception=True)
-            services.document_set_permissions(
-                document=document,
-                actor=request.user,
-                group_access=body.validated_data["group_access"],
-                grants=[
-                    services.GrantSpec(
-                        level=g["level"], department=g.get("department"), user=g.get("user")
-                    )
-                    for g in body.validated_data["grants"]
-                ],
-            )
+            return self._put_permissions(request, document)
+        data = _permissions_data(document)
+        response = Response(data)
+        response["ETag"] = etag_for(data)
+        return response
+
+    @transaction.atomic
+    def _put_permissions(self, request, document):
+        # The row stays locked from the If-Match check to the write (compare-and-set).
+        expected = request.headers.get("If-Match")
+        if expected:
+            type(document)._default_manager.select_for_update().filter(pk=document.pk).exists()
             document = self.get_queryset().get(pk=document.pk)
+            if expected.strip() not in (etag_for(_permissions_data(document)), "*"):
+                raise PreconditionFailed()
+        body = PermissionsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.document_set_permissions(
+            document=document,
+            actor=request.user,
+            group_access=body.validated_data["group_access"],
+            grants=[
+                services.GrantSpec(
+                    level=g["level"], department=g.get("department"), user=g.get("user")
+                )
+                for g in body.validated_data["grants"]
+            ],
+        )
+        document = self.get_queryset().get(pk=document.pk)
         data = _permissions_data(document)
         response = Response(data)
         response["ETag"] = etag_for(data)

@@ -7,11 +7,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from collab.accounts.models import Department, User
-from collab.core.api import ETagMixin, HistoryMixin
+from collab.core.viewsets import RegisterViewSet
 from requests_app.selectors import requirements_visible_to
 
 from . import services
-from .models import ActionItem, Meeting, MeetingKind
+from .models import RECORD_FIELDS, ActionItem, Meeting, MeetingKind
 from .selectors import action_items_visible_to, meeting_detail, meeting_list
 
 
@@ -79,13 +79,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "title",
             "organizer",
             "organizer_display",
-            "held_at",
-            "location",
-            "attendees",
-            "departments",
-            "agenda",
-            "minutes",
-            "decisions",
+            *RECORD_FIELDS,
             "subject",
             "cause_category",
             "solution",
@@ -170,13 +164,7 @@ class ConvertedSerializer(serializers.Serializer):
     label = serializers.CharField()
 
 
-class MeetingViewSet(
-    ETagMixin,
-    HistoryMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.ReadOnlyModelViewSet,
-):
+class MeetingViewSet(RegisterViewSet):
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilter
     ordering_fields = ["held_at", "kind", "published_at", "created_at"]
@@ -189,13 +177,8 @@ class MeetingViewSet(
             )
         return meeting_detail(self.request.user)
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            meeting = serializer.save()
-        meeting = meeting_detail(request.user).get(pk=meeting.pk)
-        return Response(self.get_serializer(meeting).data, status=status.HTTP_201_CREATED)
+    def read_back_queryset(self):
+        return meeting_detail(self.request.user)
 
     @extend_schema(request=None, responses=MeetingSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])

@@ -6,7 +6,7 @@ from collab.accounts.models import Department, User
 from requests_app.selectors import group_members
 
 from .hooks import action_item_converters
-from .models import ActionItem, ActionItemStatus, Meeting, MeetingKind
+from .models import RECORD_FIELDS, ActionItem, ActionItemStatus, Meeting, MeetingKind
 
 SPECIAL_FIELDS = ("cause_category", "solution", "recovery_plan", "recovery_deadline")
 
@@ -65,13 +65,7 @@ class MeetingForm(StyledForm, forms.ModelForm):
         model = Meeting
         fields = [
             "title",
-            "held_at",
-            "location",
-            "attendees",
-            "departments",
-            "agenda",
-            "minutes",
-            "decisions",
+            *RECORD_FIELDS,
             *SPECIAL_FIELDS,
         ]
         widgets = {

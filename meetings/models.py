@@ -14,6 +14,18 @@ from simple_history.models import HistoricalRecords
 PUBLISH_WITHIN = timedelta(hours=24)
 
 
+# What a meeting record holds, in the order the form and the API show it.
+RECORD_FIELDS = (
+    "held_at",
+    "location",
+    "attendees",
+    "departments",
+    "agenda",
+    "minutes",
+    "decisions",
+)
+
+
 class MeetingKind(models.TextChoices):
     REVIEW = "review", _("需求评审会")
     KICKOFF = "kickoff", _("启动会")

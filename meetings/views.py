@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from collab.core.api import history_entries
-from collab.core.pages import apply_errors, run_service
+from collab.core.pages import apply_errors, run_service, submit_form
 from requests_app.pages import requirement_or_404
 
 from . import rules as perms
@@ -93,21 +93,20 @@ def meeting_create_view(request, pk):
         raise PermissionDenied
     form = _new_meeting_form(request, requirement, kind)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        attendees, departments = data.pop("attendees"), data.pop("departments")
-        try:
-            meeting = services.meeting_create(
+        meeting = submit_form(
+            request,
+            form,
+            lambda data: services.meeting_create(
                 requirement=requirement,
                 actor=request.user,
                 kind=kind,
-                attendees=attendees,
-                departments=departments,
+                attendees=data.pop("attendees"),
+                departments=data.pop("departments"),
                 **data,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("已记录会议"))
+            ),
+            _("已记录会议"),
+        )
+        if meeting is not None:
             return redirect("meetings:detail", pk=meeting.pk)
     return render(
         request,
@@ -132,20 +131,19 @@ def meeting_edit_view(request, pk):
         request.POST or None, instance=meeting, requirement=requirement, kind=meeting.kind
     )
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        attendees, departments = data.pop("attendees"), data.pop("departments")
-        try:
-            services.meeting_update(
+        saved = submit_form(
+            request,
+            form,
+            lambda data: services.meeting_update(
                 meeting=meeting,
                 actor=request.user,
+                attendees=data.pop("attendees"),
+                departments=data.pop("departments"),
                 data=data,
-                attendees=attendees,
-                departments=departments,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("已保存"))
+            ),
+            _("已保存"),
+        )
+        if saved is not None:
             return redirect("meetings:detail", pk=meeting.pk)
     return render(
         request,

@@ -12,7 +12,14 @@ from collab.core.transitions import available_transitions
 from collab.signoffs.api import signoffs_action
 
 from . import services
-from .models import REVIEW_STAGE, GroupMember, GroupRole, Requirement, RequirementStatus
+from .models import (
+    REVIEW_STAGE,
+    SEED_FIELDS,
+    GroupMember,
+    GroupRole,
+    Requirement,
+    RequirementStatus,
+)
 from .selectors import group_members, requirement_detail
 
 
@@ -35,15 +42,7 @@ class RequirementSerializer(serializers.ModelSerializer):
             "number",
             "initiating_department",
             "contact",
-            "contact_info",
-            "topic",
-            "goal",
-            "departments",
-            "expected_outcomes",
-            "start_date",
-            "end_date",
-            "resources",
-            "priority",
+            *SEED_FIELDS,
             "status",
             "status_display",
             "remarks",

@@ -12,14 +12,26 @@ class RequestsAppConfig(AppConfig):
         _register_with_platform()
         # The Excel page of a requirement (collab.spreadsheets) is one of its tabs.
         register_tab(Tab("excel", "导入导出", "spreadsheets:requirement", 90))
+        _connect_accounts()
+
+
+def _connect_accounts():
+    """Partner contacts see the people of the requirements they can see."""
+    from collab.accounts.selectors import add_colleague_source
+
+    from . import selectors
+
+    add_colleague_source(selectors.colleagues_of)
 
 
 def _register_with_platform():
     """Alerts and the Excel sheet; the requirement sheet is the scope of the others."""
     from collab.notifications.alerts import register_alerts
+    from collab.notifications.selectors import register_scope_visibility
     from collab.spreadsheets.registry import register_sheet
 
-    from . import alerts, excel
+    from . import alerts, excel, selectors
 
     register_alerts(alerts)
     register_sheet(excel.RequirementSheet(), scope=True)
+    register_scope_visibility(selectors.requirements_visible_to)

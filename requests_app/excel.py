@@ -14,20 +14,9 @@ from collab.spreadsheets.cells import choice_label
 from . import services
 from .models import Priority, Requirement, RequirementStatus
 from .selectors import requirement_list
+from .services import EDITABLE_FIELDS
 
-UPDATABLE = (
-    "initiating_department",
-    "contact_info",
-    "topic",
-    "goal",
-    "expected_outcomes",
-    "start_date",
-    "end_date",
-    "resources",
-    "priority",
-    "remarks",
-    "coordinator",
-)
+UPDATABLE = EDITABLE_FIELDS
 
 
 def _department_order(department):
@@ -113,26 +102,30 @@ class RequirementSheet(r.Sheet):
             return queryset.filter(pk=requirement.pk)
         return RequirementFilter(params or {}, queryset=queryset).qs
 
-    def export_rows(self, queryset):
+    def scope_queryset(self, context):
+        return requirement_list(context["actor"]).select_related(
+            "initiating_department", "contact", "coordinator"
+        )
+
+    def row_of(self, item):
         priority, status = self.column("priority"), self.column("status")
-        for item in queryset.iterator(chunk_size=2000):
-            yield (
-                item.number,
-                item.initiating_department.name,
-                item.contact.label,
-                item.contact_info,
-                item.topic,
-                item.goal,
-                "、".join(d.name for d in sorted(item.departments.all(), key=_department_order)),
-                item.expected_outcomes,
-                item.start_date,
-                item.end_date,
-                item.resources,
-                choice_label(priority, item.priority),
-                choice_label(status, item.status),
-                item.remarks,
-                item.coordinator.label,
-            )
+        return (
+            item.number,
+            item.initiating_department.name,
+            item.contact.label,
+            item.contact_info,
+            item.topic,
+            item.goal,
+            "、".join(d.name for d in sorted(item.departments.all(), key=_department_order)),
+            item.expected_outcomes,
+            item.start_date,
+            item.end_date,
+            item.resources,
+            choice_label(priority, item.priority),
+            choice_label(status, item.status),
+            item.remarks,
+            item.coordinator.label,
+        )
 
     def summary(self, requirement: Requirement):
         return [
@@ -211,9 +204,13 @@ class RequirementSheet(r.Sheet):
         return data
 
     def apply(self, values, existing, context):
+        """`values` holds the columns to write (an update only the changed ones)."""
         actor = context["actor"]
         data = self._data(values, context, existing)
-        departments = values.get("departments") or []
+        if "departments" in values or existing is None:
+            departments = values.get("departments") or []
+        else:
+            departments = list(existing.departments.all())
         if existing is None:
             if values.get("contact"):
                 data["contact"] = values["contact"]

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from collab.accounts.models import Department, User
 
-from .models import GroupRole, Requirement
+from .models import SEED_FIELDS, GroupRole, Requirement
 
 
 class DateInput(forms.DateInput):
@@ -26,15 +26,7 @@ class RequirementForm(forms.ModelForm):
         model = Requirement
         fields = [
             "initiating_department",
-            "contact_info",
-            "topic",
-            "goal",
-            "departments",
-            "expected_outcomes",
-            "start_date",
-            "end_date",
-            "resources",
-            "priority",
+            *SEED_FIELDS,
             "coordinator",
             "remarks",
         ]

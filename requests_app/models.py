@@ -11,6 +11,20 @@ from .lifecycle import LIFECYCLE, REVIEW_STAGE, RequirementStatus
 __all__ = ["REVIEW_STAGE", "RequirementStatus"]
 
 
+# Template 1's fields in the seed's order, shown by the form and the API alike.
+SEED_FIELDS = (
+    "contact_info",
+    "topic",
+    "goal",
+    "departments",
+    "expected_outcomes",
+    "start_date",
+    "end_date",
+    "resources",
+    "priority",
+)
+
+
 class Priority(models.TextChoices):
     P0 = "P0", _("高 P0")
     P1 = "P1", _("中 P1")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from collab.accounts.models import Department, User
 from collab.signoffs.models import SignOff
-from collab.signoffs.services import Slot
+from collab.signoffs.services import Slot, head_slots
 
 from .lifecycle import LIFECYCLE
 from .models import GroupMember, GroupRole, Requirement
@@ -31,6 +31,17 @@ def requirements_visible_to(user: User) -> QuerySet[Requirement]:
         )
         visible |= Q(contact=user) | Q(initiating_department__in=headed) | Q(involved)
     return qs.filter(visible)
+
+
+def colleagues_of(user: User) -> Q:
+    """The people of the requirements user can see (group members, contacts and
+    coordinators), as a condition on users."""
+    visible = requirements_visible_to(user)
+    return (
+        Q(pk__in=GroupMember.objects.filter(requirement__in=visible).values("user_id"))
+        | Q(pk__in=visible.values("contact_id"))
+        | Q(pk__in=visible.values("coordinator_id"))
+    )
 
 
 def requirement_list(user: User) -> QuerySet[Requirement]:
@@ -65,20 +76,7 @@ def review_slots(requirement: Requirement) -> list[Slot]:
     departments = [requirement.initiating_department] + [
         d for d in requirement.departments.all() if d.kind == Department.Kind.INTERNAL
     ]
-    seen = set()
-    for department in departments:
-        if department.pk in seen:
-            continue
-        seen.add(department.pk)
-        head = department.head
-        slots.append(
-            Slot(
-                department=department,
-                signers=[head] if head is not None else [],
-                label=_("%(dept)s负责人") % {"dept": department.name},
-            )
-        )
-    return slots
+    return slots + head_slots(departments)
 
 
 def group_leader(requirement: Requirement) -> GroupMember | None:

@@ -6,6 +6,7 @@ from collab.core.admin import ServiceFSMAdminMixin
 
 from . import services
 from .models import Reallocation, Risk
+from .services import SYSTEM_FIELDS
 
 
 class ReopenForm(forms.Form):
@@ -51,17 +52,7 @@ class RiskAdmin(ServiceFSMAdminMixin, SimpleHistoryAdmin):
     search_fields = ["code", "description", "requirement__number"]
     raw_id_fields = ["requirement", "task"]
     autocomplete_fields = ["owner"]
-    readonly_fields = [
-        "code",
-        "actual_resolution",
-        "reopen_reason",
-        "escalated_at",
-        "escalated_by",
-        "escalation_note",
-        "created_by",
-        "created_at",
-        "updated_at",
-    ]
+    readonly_fields = ["code", *SYSTEM_FIELDS, "created_at", "updated_at"]
     inlines = [ReallocationInline]
 
     def save_model(self, request, obj, form, change):

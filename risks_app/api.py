@@ -1,19 +1,21 @@
 from django.db import transaction
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from collab.accounts.models import Department, User
-from collab.core.api import ETagMixin, HistoryMixin, ReasonSerializer, transition_action
+from collab.core.api import ReasonSerializer, transition_action
 from collab.core.transitions import available_transitions
+from collab.core.viewsets import RegisterViewSet
 from requests_app.selectors import requirements_visible_to
 from tasks_app.models import Task
 
 from . import services
 from .models import Impact, Reallocation, Risk, RiskKind, RiskStatus
 from .selectors import filter_risks, risk_detail, risk_list
+from .services import SYSTEM_FIELDS
 
 
 class RiskSerializer(serializers.ModelSerializer):
@@ -65,15 +67,7 @@ class RiskSerializer(serializers.ModelSerializer):
             "updated_at",
             "available_transitions",
         ]
-        read_only_fields = [
-            "status",
-            "actual_resolution",
-            "reopen_reason",
-            "escalated_at",
-            "escalated_by",
-            "escalation_note",
-            "created_by",
-        ]
+        read_only_fields = ["status", *SYSTEM_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -168,13 +162,7 @@ class SpecialMeetingSerializer(serializers.Serializer):
     decisions = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class RiskViewSet(
-    ETagMixin,
-    HistoryMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.ReadOnlyModelViewSet,
-):
+class RiskViewSet(RegisterViewSet):
     serializer_class = RiskSerializer
     filterset_class = RiskFilter
     search_fields = ["description", "measures", "code"]
@@ -185,13 +173,8 @@ class RiskViewSet(
             return risk_list(self.request.user).order_by("requirement_id", "code")
         return risk_detail(self.request.user)
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            risk = serializer.save()
-        risk = risk_detail(request.user).get(pk=risk.pk)
-        return Response(self.get_serializer(risk).data, status=status.HTTP_201_CREATED)
+    def read_back_queryset(self):
+        return risk_detail(self.request.user)
 
     start = transition_action("start", services.risk_start, target="risk")
     resolve = transition_action(

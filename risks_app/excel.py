@@ -21,6 +21,12 @@ from .models import Impact, Risk, RiskKind, RiskStatus
 IMPORT_REASON = gettext_lazy("Excel 导入")
 
 
+def status_path(current: str, target: str) -> tuple[str, ...] | None:
+    """The transitions that bring a record from `current` to the status in the file
+    (None: not reachable by an import)."""
+    return LIFECYCLE.path(current, target)
+
+
 class RiskSheet(r.Sheet):
     key = "risks"
     title = gettext_lazy("风险与问题登记表")
@@ -28,7 +34,13 @@ class RiskSheet(r.Sheet):
     match_column = "code"
     export_order = 30
     columns = (
-        r.Column("code", gettext_lazy("记录ID"), width=8),
+        r.Column(
+            "code",
+            gettext_lazy("记录ID"),
+            width=8,
+            identifier="serial",
+            help=gettext_lazy("三位数字，如 001；按文本填写"),
+        ),
         r.Column("description", gettext_lazy("风险/问题描述"), required=True, width=32),
         r.Column(
             "impact",
@@ -87,31 +99,44 @@ class RiskSheet(r.Sheet):
         from .api import RiskFilter
         from .selectors import risk_list
 
-        if requirement is not None:
-            return self._base(Risk.objects.filter(requirement=requirement))
+        # The API's scope: only the records the user may see, also within a requirement.
         queryset = risk_list(user)
+        if requirement is not None:
+            return self._base(queryset.filter(requirement=requirement))
         if params:
             queryset = RiskFilter(params, queryset=queryset).qs
         return self._base(queryset)
 
-    def export_rows(self, queryset):
+    def scope_queryset(self, context):
+        return self._base(Risk.objects.filter(requirement=context["requirement"]))
+
+    def identity(self, requirement):
+        return {"requirement_number": requirement.number}
+
+    def ignores(self, key, row):
+        # A resolution date is recorded only when the record is resolved (see check()).
+        return key == "actual_resolution" and row.get("status") in (
+            RiskStatus.OPEN,
+            RiskStatus.IN_PROGRESS,
+        )
+
+    def row_of(self, risk):
         impact, kind, status = self.column("impact"), self.column("kind"), self.column("status")
-        for risk in queryset.iterator(chunk_size=2000):
-            yield (
-                risk.code,
-                risk.description,
-                choice_label(impact, risk.impact),
-                owner_label(risk.owner_department, risk.owner),
-                risk.occurred_on,
-                risk.planned_resolution,
-                risk.actual_resolution,
-                risk.measures,
-                risk.result,
-                choice_label(kind, risk.kind),
-                choice_label(status, risk.status),
-                risk.task.code if risk.task_id else "",
-                risk.requirement.number,
-            )
+        return (
+            risk.code,
+            risk.description,
+            choice_label(impact, risk.impact),
+            owner_label(risk.owner_department, risk.owner),
+            risk.occurred_on,
+            risk.planned_resolution,
+            risk.actual_resolution,
+            risk.measures,
+            risk.result,
+            choice_label(kind, risk.kind),
+            choice_label(status, risk.status),
+            risk.task.code if risk.task_id else "",
+            risk.requirement.number,
+        )
 
     # Import
     def existing(self, values, context):
@@ -139,26 +164,27 @@ class RiskSheet(r.Sheet):
             )
 
     def apply(self, values, existing, context):
+        """`values` holds the columns to write (an update only the changed ones)."""
         actor, requirement = context["actor"], context["requirement"]
-        owner = values["owner"]
-        task = None
-        if values.get("task"):
-            task = Task.objects.filter(requirement=requirement, code=values["task"]).first()
-            if task is None:
-                raise ValidationError(
-                    {"task": _("关联任务 %(code)s 不存在") % {"code": values["task"]}}
-                )
-        data = {
-            "description": values["description"],
-            "impact": values["impact"],
-            "owner_department": owner.department,
-            "owner": owner.user,
-            "occurred_on": values["occurred_on"],
-            "planned_resolution": values["planned_resolution"],
-            "measures": values.get("measures") or "",
-            "result": values.get("result") or "",
-            "task": task,
-        }
+        data: dict = {}
+        if "task" in values:
+            task = None
+            if values.get("task"):
+                task = Task.objects.filter(requirement=requirement, code=values["task"]).first()
+                if task is None:
+                    raise ValidationError(
+                        {"task": _("关联任务 %(code)s 不存在") % {"code": values["task"]}}
+                    )
+            data["task"] = task
+        for key in ("description", "impact", "occurred_on", "planned_resolution"):
+            if key in values:
+                data[key] = values[key]
+        for key in ("measures", "result"):
+            if key in values:
+                data[key] = values.get(key) or ""
+        if values.get("owner") is not None:
+            data["owner_department"] = values["owner"].department
+            data["owner"] = values["owner"].user
         if values.get("kind"):
             data["kind"] = values["kind"]
         reason = str(IMPORT_REASON)
@@ -177,7 +203,7 @@ class RiskSheet(r.Sheet):
         header = self.column("status").header
         if not target or target == risk.status:
             return []
-        steps = LIFECYCLE.path(risk.status, target)
+        steps = status_path(risk.status, target)
         current = risk.get_status_display()
         if steps is None:
             return [

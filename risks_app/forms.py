@@ -7,23 +7,13 @@ from meetings.models import CauseCategory
 from tasks_app.models import Task
 
 from .models import Risk
+from .services import EDITABLE_FIELDS
 
 
 class RiskForm(StyledForm, forms.ModelForm):
     class Meta:
         model = Risk
-        fields = [
-            "kind",
-            "description",
-            "impact",
-            "owner_department",
-            "owner",
-            "occurred_on",
-            "planned_resolution",
-            "measures",
-            "result",
-            "task",
-        ]
+        fields = list(EDITABLE_FIELDS)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
             "measures": forms.Textarea(attrs={"rows": 2}),

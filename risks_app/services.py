@@ -35,6 +35,15 @@ EDITABLE_FIELDS = (
     "result",
     "task",
 )
+# Set by the services (resolution, reopening, escalation), never typed in a form.
+SYSTEM_FIELDS = (
+    "actual_resolution",
+    "reopen_reason",
+    "escalated_at",
+    "escalated_by",
+    "escalation_note",
+    "created_by",
+)
 DEFAULT_RESULT = "已解决"
 
 

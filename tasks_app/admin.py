@@ -45,12 +45,7 @@ class TaskAdmin(ServiceFSMAdminMixin, SimpleHistoryAdmin):
     transition_target = "task"
     list_display = [
         "requirement",
-        "code",
-        "name",
-        "owner_department",
-        "owner",
-        "planned_start",
-        "planned_end",
+        *services.TASK_FIELDS[:6],
         "actual_end",
         "status",
         "priority",

@@ -2,20 +2,22 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.response import Response
 
 from collab.accounts.models import Department, User
-from collab.core.api import ETagMixin, HistoryMixin, ReasonSerializer, transition_action
+from collab.core.api import ReasonSerializer, transition_action
 from collab.core.transitions import available_transitions
+from collab.core.viewsets import RegisterViewSet
 from collab.signoffs.api import signoffs_action
 from requests_app.models import Priority, Requirement
 from requests_app.selectors import requirements_visible_to
 
 from . import plan_services, services
 from .models import PLAN_STAGE, Plan, PlanComment, PlanVersion, ProgressUpdate, Task, TaskStatus
+from .plan_services import PLAN_FIELDS
 from .selectors import gantt_rows, plan_list, progress_updates, task_list
 
 
@@ -164,13 +166,7 @@ class RescheduleSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class TaskViewSet(
-    ETagMixin,
-    HistoryMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.ReadOnlyModelViewSet,
-):
+class TaskViewSet(RegisterViewSet):
     serializer_class = TaskSerializer
     filterset_class = TaskFilter
     filter_backends = [
@@ -189,14 +185,6 @@ class TaskViewSet(
         context = super().get_serializer_context()
         context["detail"] = self.detail
         return context
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            task = serializer.save()
-        task = self.get_queryset().get(pk=task.pk)
-        return Response(self.get_serializer(task).data, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer):
         with transaction.atomic():
@@ -289,14 +277,8 @@ class PlanSerializer(serializers.ModelSerializer):
             "id",
             "requirement",
             "task",
-            "title",
-            "body",
-            "budget_amount",
-            "budget_unit",
-            "people",
-            "tools",
+            *PLAN_FIELDS,
             "resources",
-            "contingency",
             "version",
             "status",
             "status_display",
@@ -357,13 +339,7 @@ class PlanVersionSerializer(serializers.ModelSerializer):
         model = PlanVersion
         fields = [
             "version",
-            "title",
-            "body",
-            "budget_amount",
-            "budget_unit",
-            "people",
-            "tools",
-            "contingency",
+            *PLAN_FIELDS,
             "submitted_by",
             "submitted_at",
         ]
@@ -375,13 +351,7 @@ class PlanFilter(filters.FilterSet):
         fields = ["requirement", "task", "status"]
 
 
-class PlanViewSet(
-    ETagMixin,
-    HistoryMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.ReadOnlyModelViewSet,
-):
+class PlanViewSet(RegisterViewSet):
     serializer_class = PlanSerializer
     filterset_class = PlanFilter
     ordering_fields = ["created_at", "updated_at", "version", "status"]
@@ -389,14 +359,6 @@ class PlanViewSet(
 
     def get_queryset(self):
         return plan_list(self.request.user)
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            plan = serializer.save()
-        plan = self.get_queryset().get(pk=plan.pk)
-        return Response(self.get_serializer(plan).data, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer):
         with transaction.atomic():

@@ -16,11 +16,33 @@ from collab.spreadsheets import registry as r
 from collab.spreadsheets.cells import choice_label, owner_label
 from requests_app.models import GroupRole, Priority
 
-from . import services
+from . import bulk, services
 from .lifecycle import TASK_LIFECYCLE
 from .models import Task, TaskStatus
 
 IMPORT_REASON = gettext_lazy("Excel 导入")
+
+
+def _codes(value) -> list[str]:
+    text = (value or "").replace("，", "、").replace(",", "、")
+    return [c.strip() for c in text.split("、") if c.strip()]
+
+
+def _errors(sheet, error: ValidationError) -> list[r.RowError]:
+    found = []
+    if hasattr(error, "error_dict"):
+        for field_name, messages in error.message_dict.items():
+            column = sheet.column_for_field(field_name)
+            found.extend(r.RowError(column.header if column else "", m) for m in messages)
+    else:
+        found.extend(r.RowError("", m) for m in error.messages)
+    return found
+
+
+def status_path(current: str, target: str) -> tuple[str, ...] | None:
+    """The transitions that bring a task from `current` to the status in the file
+    (None: not reachable by an import)."""
+    return TASK_LIFECYCLE.path(current, target)
 
 
 def _collaborator_labels(task: Task) -> str:
@@ -42,7 +64,14 @@ class TaskSheet(r.Sheet):
     match_column = "code"
     export_order = 20
     columns = (
-        r.Column("code", gettext_lazy("任务ID"), width=10, fields=("code",)),
+        r.Column(
+            "code",
+            gettext_lazy("任务ID"),
+            width=10,
+            fields=("code",),
+            identifier="wbs",
+            help=gettext_lazy("WBS 编号，如 1.1、1.10；按文本填写"),
+        ),
         r.Column("name", gettext_lazy("子任务名称"), required=True, width=24),
         r.Column(
             "owner",
@@ -87,7 +116,13 @@ class TaskSheet(r.Sheet):
             in_header=False,
             fields=("depends_on",),
         ),
-        r.Column("requirement_number", gettext_lazy("需求编号"), width=14, in_header=False),
+        r.Column(
+            "requirement_number",
+            gettext_lazy("需求编号"),
+            width=14,
+            in_header=False,
+            help=gettext_lazy("文件所属的需求；与导入的需求不一致时整份文件被拒绝"),
+        ),
     )
 
     # Export
@@ -119,32 +154,43 @@ class TaskSheet(r.Sheet):
         from .api import TaskFilter
         from .selectors import tasks_visible_to, with_delay
 
+        # The API's scope: only the tasks the user may see, also within a requirement.
+        queryset = tasks_visible_to(user)
         if requirement is not None:
-            return self._base(Task.objects.filter(requirement=requirement))
+            return self._base(queryset.filter(requirement=requirement))
         # Delay annotations so the list filters (overdue, delay_days_min) apply.
-        queryset = with_delay(tasks_visible_to(user))
+        queryset = with_delay(queryset)
         if params:
             queryset = TaskFilter(params, queryset=queryset).qs
         return self._base(queryset)
 
-    def export_rows(self, queryset):
+    def scope_queryset(self, context):
+        return self._base(Task.objects.filter(requirement=context["requirement"]))
+
+    def identity(self, requirement):
+        return {"requirement_number": requirement.number}
+
+    def ignores(self, key, row):
+        # A finish date is recorded only when the task is finished (see check()).
+        return key == "actual_end" and row.get("status") != TaskStatus.DONE
+
+    def row_of(self, task):
         status, priority = self.column("status"), self.column("priority")
-        for task in queryset.iterator(chunk_size=2000):
-            yield (
-                task.code,
-                task.name,
-                owner_label(task.owner_department, task.owner),
-                _collaborator_labels(task),
-                task.planned_start,
-                task.planned_end,
-                task.actual_end,
-                choice_label(status, task.status),
-                task.deliverable,
-                choice_label(priority, task.priority),
-                task.progress,
-                "、".join(sorted(d.code for d in task.export_depends_on)),
-                task.requirement.number,
-            )
+        return (
+            task.code,
+            task.name,
+            owner_label(task.owner_department, task.owner),
+            _collaborator_labels(task),
+            task.planned_start,
+            task.planned_end,
+            task.actual_end,
+            choice_label(status, task.status),
+            task.deliverable,
+            choice_label(priority, task.priority),
+            task.progress,
+            "、".join(sorted(d.code for d in task.export_depends_on)),
+            task.requirement.number,
+        )
 
     # Import
     def import_context(self, *, actor, requirement=None) -> dict:
@@ -203,14 +249,7 @@ class TaskSheet(r.Sheet):
         return owner.department, user
 
     def _depends_on(self, values, context):
-        codes = [
-            c
-            for c in (values.get("depends_on") or "")
-            .replace("，", "、")
-            .replace(",", "、")
-            .split("、")
-            if c.strip()
-        ]
+        codes = _codes(values.get("depends_on"))
         if not codes:
             return []
         found = {
@@ -222,42 +261,96 @@ class TaskSheet(r.Sheet):
             raise ValidationError(
                 {"depends_on": _("前置任务不存在：%(codes)s") % {"codes": "、".join(missing)}}
             )
-        return [found[c.strip()] for c in codes]
+        return [found[c] for c in codes]
+
+    def _fields(self, values, context, warnings, *, bulk: bool = False) -> dict:
+        """Service arguments for the columns in `values` (an update carries only the
+        changed ones, so absent columns stay as they are)."""
+        fields: dict = {}
+        if values.get("owner") is not None:
+            department, owner = self._owner(values["owner"], context, warnings)
+            fields.update(owner_department=department, owner=owner)
+        if "collaborators" in values:
+            collaborators = values.get("collaborators") or []
+            fields["collaborating_departments"] = [c.department for c in collaborators]
+            fields["collaborators"] = [c.user for c in collaborators if c.user is not None]
+        for key in ("name", "planned_start", "planned_end"):
+            if key in values:
+                fields[key] = values[key]
+        if "deliverable" in values:
+            fields["deliverable"] = values.get("deliverable") or ""
+        if "priority" in values:
+            fields["priority"] = values.get("priority") or Priority.P1
+        if values.get("progress") is not None:
+            fields["progress"] = values["progress"]
+        if "depends_on" in values:
+            if bulk:  # may name tasks created by the same file
+                fields["depends_on_codes"] = _codes(values.get("depends_on"))
+            else:
+                fields["depends_on"] = self._depends_on(values, context)
+        if values.get("code"):
+            fields["code"] = values["code"]
+        return fields
 
     def apply(self, values, existing, context):
         actor, requirement = context["actor"], context["requirement"]
         warnings: list[r.RowError] = []
-        department, owner = self._owner(values["owner"], context, warnings)
-        collaborators = values.get("collaborators") or []
-        fields = {
-            "code": values.get("code") or "",
-            "name": values["name"],
-            "owner_department": department,
-            "owner": owner,
-            "planned_start": values["planned_start"],
-            "planned_end": values["planned_end"],
-            "deliverable": values.get("deliverable") or "",
-            "priority": values.get("priority") or Priority.P1,
-            "collaborating_departments": [c.department for c in collaborators],
-            "collaborators": [c.user for c in collaborators if c.user is not None],
-            "depends_on": self._depends_on(values, context),
-        }
-        if values.get("progress") is not None:
-            fields["progress"] = values["progress"]
+        fields = self._fields(values, context, warnings)
         if existing is None:
             task = services.task_create(
                 requirement=requirement, actor=actor, reason=str(IMPORT_REASON), **fields
             )
         else:
-            if not fields["code"]:
-                fields.pop("code")
             task = existing
-            if self._changed(existing, fields):
+            fields.pop("code", None)
+            if fields and self._changed(existing, fields):
                 task = services.task_update(
                     task=existing, actor=actor, data=fields, reason=str(IMPORT_REASON)
                 )
         warnings.extend(self._drive_status(task, values, actor))
         return warnings
+
+    def create_many(self, rows, context, *, dry_run):
+        """New tasks in bulk through bulk.task_bulk_create (the same rules as
+        task_create, history kept). The preview validates; confirming reuses that
+        result when nothing changed since. Rows whose status is not 未开始 then go
+        through their transitions one by one."""
+        actor, requirement = context["actor"], context["requirement"]
+        items, ready, notes = [], [], []
+        for parsed in rows:
+            warnings: list[r.RowError] = []
+            try:
+                fields = self._fields(parsed.values, context, warnings, bulk=True)
+            except ValidationError as error:
+                parsed.errors.extend(_errors(self, error))
+                continue
+            items.append(fields)
+            ready.append(parsed)
+            notes.append(warnings)
+        # A preview without status changes only checks; otherwise the rows are written
+        # (and rolled back) so their transitions can be tried.
+        moves = any(p.values.get("status") not in (None, TaskStatus.NOT_STARTED) for p in ready)
+        try:
+            results = bulk.task_bulk_create(
+                requirement=requirement,
+                actor=actor,
+                items=items,
+                reason=str(IMPORT_REASON),
+                validate=dry_run,
+                save=moves or not dry_run,
+            )
+        except PermissionDenied as error:
+            for parsed in ready:
+                parsed.errors.append(r.RowError("", str(error)))
+            return True
+        for parsed, warnings, result in zip(ready, notes, results, strict=True):
+            if isinstance(result, ValidationError):
+                parsed.errors.extend(_errors(self, result))
+                continue
+            parsed.warnings.extend(warnings)
+            if parsed.values.get("status") not in (None, TaskStatus.NOT_STARTED):
+                parsed.warnings.extend(self._drive_status(result, parsed.values, actor))
+        return True
 
     def _changed(self, task, fields) -> bool:
         for key, value in fields.items():
@@ -270,6 +363,8 @@ class TaskSheet(r.Sheet):
 
     def _drive_status(self, task, values, actor) -> list[r.RowError]:
         target = values.get("status")
+        if not target and "actual_end" in values:
+            target = task.status
         header = self.column("status").header
         if not target or target == task.status:
             if target == TaskStatus.DONE and values.get("actual_end") not in (
@@ -283,7 +378,7 @@ class TaskSheet(r.Sheet):
                     )
                 ]
             return []
-        steps = TASK_LIFECYCLE.path(task.status, target)
+        steps = status_path(task.status, target)
         current = task.get_status_display()
         if steps is None:
             return [

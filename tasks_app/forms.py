@@ -6,6 +6,7 @@ from requests_app.forms import DateInput
 from requests_app.models import Priority
 
 from .models import BudgetUnit, Plan, Task
+from .plan_services import PLAN_FIELDS
 
 
 def _style(form):
@@ -126,13 +127,7 @@ class PlanForm(forms.ModelForm):
         model = Plan
         fields = [
             "task",
-            "title",
-            "body",
-            "budget_amount",
-            "budget_unit",
-            "people",
-            "tools",
-            "contingency",
+            *PLAN_FIELDS,
         ]
         widgets = {
             "body": forms.Textarea(attrs={"rows": 5}),

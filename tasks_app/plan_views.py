@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from collab.core.api import history_entries
-from collab.core.pages import apply_errors, run_service, transition_buttons
+from collab.core.pages import apply_errors, run_service, submit_form, transition_buttons
 from collab.signoffs.pages import sign_from_page
 from collab.signoffs.services import signoff_state
 from requests_app.forms import ReasonForm
@@ -58,16 +58,15 @@ def plan_create_view(request, pk):
         raise PermissionDenied
     form = PlanForm(request.POST or None, requirement=requirement)
     if request.method == "POST" and form.is_valid():
-        try:
-            plan = plan_services.plan_create(
-                requirement=requirement, actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("方案已保存为草稿"))
+        plan = submit_form(
+            request,
+            form,
+            lambda data: plan_services.plan_create(
+                requirement=requirement, actor=request.user, **data
+            ),
+            _("方案已保存为草稿"),
+        )
+        if plan is not None:
             return redirect("tasks:plan_detail", plan_id=plan.pk)
     return render(request, "tasks_app/plan_form.html", {"form": form, "requirement": requirement})
 

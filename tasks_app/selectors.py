@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from collab.accounts.models import Department, User
 from collab.signoffs.models import SignOff
-from collab.signoffs.services import Slot
+from collab.signoffs.services import Slot, head_slots
 from requests_app.models import GroupMember, GroupRole, Requirement
 from requests_app.selectors import requirements_visible_to
 
@@ -231,16 +231,7 @@ def plan_slots(plan: Plan) -> list[Slot]:
     every involved internal department."""
     leader = group_leader_user(plan.requirement)
     slots = [Slot(department=None, signers=[leader] if leader else [], label=_("协作小组组长"))]
-    for department in plan_departments(plan):
-        head = department.head
-        slots.append(
-            Slot(
-                department=department,
-                signers=[head] if head is not None else [],
-                label=_("%(dept)s负责人") % {"dept": department.name},
-            )
-        )
-    return slots
+    return slots + head_slots(plan_departments(plan))
 
 
 def requirement_plans(requirement: Requirement) -> QuerySet[Plan]:

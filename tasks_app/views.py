@@ -21,6 +21,7 @@ from collab.core.pages import (
     apply_errors,
     error_text,
     redirect_next,
+    submit_form,
     transition_buttons,
 )
 from requests_app.models import Priority
@@ -124,16 +125,13 @@ def task_create_view(request, pk):
         raise PermissionDenied
     form = TaskForm(request.POST or None, requirement=requirement)
     if request.method == "POST" and form.is_valid():
-        try:
-            task = services.task_create(
-                requirement=requirement, actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("已添加任务 %(code)s") % {"code": task.code})
+        task = submit_form(
+            request,
+            form,
+            lambda data: services.task_create(requirement=requirement, actor=request.user, **data),
+            lambda task: _("已添加任务 %(code)s") % {"code": task.code},
+        )
+        if task is not None:
             for warning in services.task_warnings(task):
                 messages.warning(request, warning)
             if "another" in request.POST:

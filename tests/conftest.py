@@ -78,17 +78,25 @@ def seed(db):
 @pytest.fixture
 def api():
     """An API client; `api.as_user(user)` authenticates with that user's token."""
-    from rest_framework.authtoken.models import Token
+    from collab.accounts.services import token_issue
 
     client = APIClient()
 
     def as_user(user):
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _token, key = token_issue(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         return client
 
     client.as_user = as_user
     return client
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle_counters():
+    """Throttle counters live in the cache; each test starts with none."""
+    from django.core.cache import caches
+
+    caches["throttle"].clear()
 
 
 @pytest.fixture

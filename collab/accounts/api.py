@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from collab.core.api import ETagMixin, HistoryMixin
 
 from .models import Department, User
+from .selectors import sees_contact_details, users_visible_to
 
 
 class IsStaffOrReadOnly(permissions.BasePermission):
@@ -74,6 +75,16 @@ class UserSerializer(serializers.ModelSerializer):
             "password",
         ]
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        viewer = getattr(request, "user", None)
+        if not sees_contact_details(viewer, instance):
+            # Contact details are for staff, coordinators and the person only.
+            data["email"] = ""
+            data["phone"] = ""
+        return data
+
     def validate(self, attrs):
         password = attrs.get("password")
         if password:
@@ -121,6 +132,10 @@ class UserViewSet(
 ):
     queryset = User.objects.select_related("department").order_by("username")
     serializer_class = UserSerializer
+
+    def get_queryset(self):
+        return users_visible_to(self.request.user).order_by("username")
+
     permission_classes = [IsStaffOrReadOnly]
     filterset_fields = ["department", "is_coordinator", "is_active"]
     search_fields = ["username", "display_name", "first_name", "last_name"]
@@ -130,7 +145,7 @@ class UserViewSet(
 @api_view(["GET"])
 @permission_classes([permissions.IsAuthenticated])
 def me(request):
-    return Response(UserSerializer(request.user).data)
+    return Response(UserSerializer(request.user, context={"request": request}).data)
 
 
 me.cls.serializer_class = UserSerializer  # schema of the `me/` response

@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "collab.accounts"
     label = "accounts"
     verbose_name = _("组织")
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -7,7 +7,7 @@ import hashlib
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -55,6 +55,9 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(detail=str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, IntegrityError):
+        # A concurrent request wrote the same row first (a unique or foreign key check).
+        exc = Conflict(detail={"detail": _("该操作与同时进行的另一操作冲突，请刷新后重试")})
     return drf_exception_handler(exc, context)
 
 
@@ -88,8 +91,15 @@ class ETagMixin:
             raise PreconditionFailed()
 
     def update(self, request, *args, **kwargs):
-        self.check_if_match(request, self.get_object())
-        response = super().update(request, *args, **kwargs)
+        # Compare-and-set: the row stays locked from the If-Match check to the write, so
+        # of concurrent writers holding one ETag exactly one wins; the others see the
+        # winner's data, a different ETag, and get 412.
+        with transaction.atomic():
+            instance = self.get_object()
+            if request.headers.get("If-Match"):
+                type(instance)._default_manager.select_for_update().filter(pk=instance.pk).exists()
+                self.check_if_match(request, self.get_object())
+            response = super().update(request, *args, **kwargs)
         response["ETag"] = etag_for(response.data)
         return response
 

@@ -49,6 +49,22 @@ def run_service(request, call: Callable[[], Any], success: str | Callable[[Any],
     return True
 
 
+def submit_form(request, form, call: Callable[[dict], Any], success: str | Callable[[Any], str]):
+    """Run a service with a valid form's data. A refusal goes next to the form's fields
+    (the form is shown again); on success the message is shown and the result returned.
+    Answers None when refused."""
+    try:
+        result = call(dict(form.cleaned_data))
+    except ValidationError as error:
+        apply_errors(form, error)
+        return None
+    except PermissionDenied as error:
+        form.add_error(None, str(error) or _("您没有执行该操作的权限"))
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return result
+
+
 def form_errors(form) -> str:
     """Form errors as one message, each prefixed with its field label."""
     parts = []

@@ -1,6 +1,21 @@
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 
 from .models import Notification
+
+# The requirements (settings.COLLAB_SCOPE_MODEL) a user may see; the register that owns
+# the scope model registers it from its AppConfig.ready().
+_scope_visible: Callable | None = None
+
+
+def register_scope_visibility(visible_to: Callable) -> None:
+    global _scope_visible
+    if _scope_visible is not None:
+        raise ImproperlyConfigured("the scope's visibility is registered twice")
+    _scope_visible = visible_to
 
 
 def notifications_visible_to(user) -> QuerySet[Notification]:
@@ -14,35 +29,29 @@ def unread_count(user) -> int:
     return notifications_visible_to(user).filter(read_at__isnull=True).count()
 
 
-def robot_digest_visible_to(user, pk: int):
-    """The digest message (its lead delivery row) `pk` if the person may open it, else
-    None: staff; for a department robot, the department's members and head; for a
-    robot of a requirement, whoever may view that requirement. The digest went to that
-    group chat, so its members may read the full list."""
-    from django.conf import settings
+def robot_digests_visible_to(user):
+    """Digest messages (their lead delivery rows) a person may open: those of robots of
+    their own department or one they head, of requirements they can see; staff: all.
+    The digest went to that group chat, so its members may read the full list."""
+    from django.db.models import Q
 
     from .models import Delivery, DeliveryStatus
 
-    if not (user and user.is_authenticated and user.is_active):
-        return None
-    lead = (
-        Delivery.objects.filter(pk=pk, robot__isnull=False, merged__isnull=False)
-        .exclude(status=DeliveryStatus.MERGED)
-        .select_related("robot__department")
-        .distinct()
-        .first()
+    leads = Delivery.objects.filter(robot__isnull=False, merged__isnull=False).exclude(
+        status=DeliveryStatus.MERGED
     )
-    if lead is None:
-        return None
-    robot = lead.robot
+    if not (user and user.is_authenticated and user.is_active):
+        return leads.none()
     if user.is_staff:
-        return lead
-    if robot.department_id:
-        if user.department_id == robot.department_id or robot.department.head_id == user.pk:
-            return lead
-        return None
-    app_label, model = settings.COLLAB_SCOPE_MODEL.lower().split(".")
-    scope = robot.scope
-    if scope is not None and user.has_perm(f"{app_label}.view_{model}", scope):
-        return lead
-    return None
+        return leads.distinct()
+    visible = Q(robot__department__head=user)
+    if user.department_id:
+        visible |= Q(robot__department_id=user.department_id)
+    if _scope_visible is not None:
+        app_label, model = settings.COLLAB_SCOPE_MODEL.lower().split(".")
+        visible |= Q(
+            robot__scope_type__app_label=app_label,
+            robot__scope_type__model=model,
+            robot__scope_id__in=_scope_visible(user).values("pk"),
+        )
+    return leads.filter(visible).distinct()

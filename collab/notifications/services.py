@@ -27,8 +27,6 @@ from django.utils import timezone
 
 from .deliveries import (  # noqa: F401 (the delivery services live next door)
     deliveries_dispatch,
-    deliveries_resend,
-    deliveries_sweep,
     delivery_send,
     robot_flush,
     robot_mark_broken,
@@ -44,6 +42,7 @@ from .models import (
     Notification,
     RobotConfig,
 )
+from .sweep import deliveries_resend, deliveries_sweep  # noqa: F401
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from . import robots
 from .deliveries import digest_alerts
 from .forms import ChannelPreferenceForm, DepartmentRobotForm
 from .models import ChannelPreference, RobotConfig
-from .selectors import notifications_visible_to, robot_digest_visible_to
+from .selectors import notifications_visible_to, robot_digests_visible_to
 from .services import channel_preference_update, notification_mark_read, notifications_mark_all_read
 
 
@@ -108,8 +108,6 @@ def department_robot_delete_view(request, pk):
 @login_required
 def robot_digest_view(request, pk):
     """The full list behind a robot's digest message, newest first."""
-    lead = robot_digest_visible_to(request.user, pk)
-    if lead is None:
-        raise Http404
+    lead = get_object_or_404(robot_digests_visible_to(request.user).select_related("robot"), pk=pk)
     alerts = digest_alerts(lead)
     return render(request, "notifications/robot_digest.html", {"lead": lead, "alerts": alerts})

@@ -97,6 +97,24 @@ def signoff_summary(target, stage: str) -> dict:
     }
 
 
+def head_slots(departments) -> list[Slot]:
+    """One slot per department (first occurrence kept), signed by its head."""
+    slots, seen = [], set()
+    for department in departments:
+        if department.pk in seen:
+            continue
+        seen.add(department.pk)
+        head = department.head
+        slots.append(
+            Slot(
+                department=department,
+                signers=[head] if head is not None else [],
+                label=_("%(dept)s负责人") % {"dept": department.name},
+            )
+        )
+    return slots
+
+
 def signoff_blockers(target, stage: str) -> list[str]:
     reasons = []
     for slot in signoff_state(target, stage):

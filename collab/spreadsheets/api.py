@@ -14,24 +14,45 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from . import exports, services
 from . import registry as r
-from . import services
 from .conf import limit
 from .models import ExportJob, ExportStatus, ImportBatch, ImportRow, ImportStatus
 from .responses import XLSX, csv_response, filename, filter_params, xlsx_response
 from .scope import batch_visible, job_visible, requirement_or_404
 
 
+class ChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    old = serializers.CharField(allow_blank=True)
+    new = serializers.CharField(allow_blank=True)
+    conflict = serializers.BooleanField(required=False)
+    clears = serializers.BooleanField(required=False)
+
+
 class ImportRowSerializer(serializers.ModelSerializer):
+    changes = ChangeSerializer(many=True, read_only=True)
+
     class Meta:
         model = ImportRow
-        fields = ["row", "action", "key", "errors", "warnings"]
+        fields = ["row", "action", "key", "changes", "take_file", "errors", "warnings"]
+
+
+class ConfirmSerializer(serializers.Serializer):
+    take_file = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        help_text="row numbers of conflicts for which the file's values are applied",
+    )
 
 
 class ImportBatchSerializer(serializers.ModelSerializer):
     valid = serializers.BooleanField(read_only=True)
     progress = serializers.IntegerField(read_only=True)
     requirement = serializers.IntegerField(source="object_id", read_only=True, allow_null=True)
+    from_export = serializers.BooleanField(read_only=True)
     rows = ImportRowSerializer(many=True, read_only=True)
 
     class Meta:
@@ -46,8 +67,12 @@ class ImportBatchSerializer(serializers.ModelSerializer):
             "progress",
             "message",
             "total_rows",
+            "file_format",
+            "from_export",
             "create_rows",
             "update_rows",
+            "unchanged_rows",
+            "conflict_rows",
             "error_rows",
             "warning_rows",
             "created_at",
@@ -127,11 +152,18 @@ class ImportDetailView(APIView):
 
 
 class ImportConfirmView(APIView):
-    @extend_schema(request=None, responses=ImportBatchSerializer)
+    @extend_schema(request=ConfirmSerializer, responses=ImportBatchSerializer)
     def post(self, request, pk):
-        """Apply the previewed rows in one transaction (409 when the preview had errors)."""
-        batch = services.import_confirm(batch=_batch_or_404(request, pk), actor=request.user)
-        if batch.status == ImportStatus.FAILED:
+        """Apply the previewed changes in one transaction (409 when the preview had
+        errors). Conflicts are skipped unless their row is listed in `take_file`."""
+        batch = _batch_or_404(request, pk)
+        body = ConfirmSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        batch = services.import_confirm(
+            batch=batch, actor=request.user, take_file=body.validated_data["take_file"]
+        )
+        if batch.status in (ImportStatus.FAILED, ImportStatus.PREVIEW, ImportStatus.INVALID):
+            # Failed, or the data changed since the preview: nothing was written.
             return Response(
                 {"detail": batch.message, "id": batch.pk}, status=status.HTTP_409_CONFLICT
             )
@@ -181,7 +213,7 @@ class RegisterExportView(APIView):
         params = filter_params(request.query_params)
         queryset = sheet.export_queryset(request.user, params, requirement=requirement)
         if queryset.count() > limit("SPREADSHEET_ASYNC_EXPORT_ROWS"):
-            job = services.export_start(
+            job = exports.export_start(
                 actor=request.user,
                 register=register,
                 params=params,
@@ -194,7 +226,7 @@ class RegisterExportView(APIView):
             return csv_response(sheet, queryset)
         return xlsx_response(
             filename(str(sheet.title), "xlsx"),
-            lambda handle: services.write_register(sheet, queryset, handle),
+            lambda handle: exports.write_register(sheet, queryset, handle, requirement=requirement),
         )
 
 
@@ -205,7 +237,7 @@ class RegisterTemplateView(APIView):
     def get(self, request, register):
         sheet = _sheet_or_404(register)
         return xlsx_response(
-            f"{sheet.title}-模板.xlsx", lambda handle: services.write_template(sheet, handle)
+            f"{sheet.title}-模板.xlsx", lambda handle: exports.write_template(sheet, handle)
         )
 
 
@@ -216,7 +248,7 @@ class DossierView(APIView):
         requirement = requirement_or_404(request.user, pk)
         return xlsx_response(
             f"{requirement.number}-协作档案.xlsx",
-            lambda handle: services.write_dossier(requirement, request.user, handle),
+            lambda handle: exports.write_dossier(requirement, request.user, handle),
         )
 
 

@@ -18,6 +18,17 @@ from . import registry as r
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 LIST_SEPARATORS = re.compile(r"[、,，;；\n]+")
+# What a Chinese IME types in structured cells (市场部＊, 产品部，设计部); free text keeps them.
+FULLWIDTH = str.maketrans(
+    {"＊": "*", "，": ",", "：": ":", "；": ";", "（": "(", "）": ")", "／": "/", "　": " "}
+)
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+MAX_SERIAL = 2958465  # 9999-12-31
+DATE_TIME = re.compile(r"^(.+?)[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
+YEARLESS = (
+    re.compile(r"^(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{1,2})[-/.](\d{1,2})$"),
+)
 DATE_PATTERNS = (
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
     re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
@@ -66,8 +77,125 @@ def parse_date(raw: Any) -> datetime.date | None:
     raise CellError(_("“%(value)s”不是有效日期，请填写如 2024-07-15 的日期") % {"value": value})
 
 
+def fold(value: str) -> str:
+    return value.translate(FULLWIDTH).strip()
+
+
+def _year_from_window(month: int, day: int, window) -> tuple[datetime.date, int]:
+    start, end = window
+    for year in range(start.year, end.year + 1):
+        try:
+            candidate = datetime.date(year, month, day)
+        except ValueError:
+            continue
+        if start <= candidate <= end:
+            return candidate, year
+    return datetime.date(start.year, month, day), start.year
+
+
+def normalise(column: r.Column, raw: Any, *, window=None) -> tuple[Any, str | None]:
+    """A cell as the person who typed it meant it: (value, note shown as a warning).
+
+    Date-time cells take their date, Excel serial numbers in date columns are dates,
+    dates without a year take it from `window` (the requirement's start and end),
+    numeric ids get their text back (1 -> 001) or are refused where the number cannot
+    say what was typed (a WBS code 7.1 may have been 7.10), and full-width ＊，：； in
+    structured cells become ASCII. Raises CellError."""
+    if isinstance(raw, str):
+        raw = raw.replace("\r\n", "\n").strip()
+        if raw.startswith("'") and raw[1:].startswith(FORMULA_PREFIXES):
+            raw = raw[1:]  # the quote our CSV export puts before formula-like text
+        if not raw:
+            return None, None
+    if raw is None:
+        return None, None
+    if isinstance(raw, datetime.time):
+        raw = raw.strftime("%H:%M")
+    number = isinstance(raw, int | float) and not isinstance(raw, bool)
+    if column.kind == r.DATE:
+        if isinstance(raw, datetime.datetime):
+            return raw.date(), None
+        if isinstance(raw, datetime.date):
+            return raw, None
+        if number:
+            if 1 <= raw <= MAX_SERIAL:
+                return EXCEL_EPOCH + datetime.timedelta(days=int(raw)), None
+            raise CellError(
+                _("“%(value)s”不是有效日期，请填写如 2024-07-15 的日期") % {"value": raw}
+            )
+        value = fold(str(raw))
+        match = DATE_TIME.match(value)
+        if match:
+            value = match.group(1)
+        for pattern in YEARLESS:
+            found = pattern.match(value)
+            if found and window:
+                month, day = (int(part) for part in found.groups())
+                try:
+                    date, year = _year_from_window(month, day, window)
+                except ValueError:
+                    break
+                return date, _("“%(value)s”未写年份，按需求时间窗口取 %(year)d 年") % {
+                    "value": value,
+                    "year": year,
+                }
+        return parse_date(value), None
+    if column.identifier and number:
+        if float(raw).is_integer():
+            if column.identifier == "serial":
+                return f"{int(raw):03d}", None
+            return str(int(raw)), None
+        raise CellError(
+            _(
+                "“%(value)s”被 Excel 存成了数字，无法确定原来写的是 %(value)s 还是 %(value)s0；"
+                "请把该列设置为“文本”格式，重新填写后再上传"
+            )
+            % {"value": raw}
+        )
+    if column.kind == r.TEXT and not column.identifier:
+        return text(raw), None
+    return fold(text(raw)), None
+
+
+def canonical(column: r.Column, value: Any, directory: Directory | None = None) -> str:
+    """Comparable text of a normalised value: what counts as 'the same' in a diff
+    (with a directory, 运营部, OPS and 运营部* name the same department)."""
+    if value is None or value == "":
+        return ""
+    if column.kind == r.DATE:
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    value = text(value)
+    if column.kind == r.CHOICE:
+        try:
+            return parse_choice(column, value) or ""
+        except CellError:
+            return value
+    if column.kind in (r.DEPARTMENTS, r.OWNERS, r.DEPARTMENT, r.OWNER, r.PERSON):
+        parts = [part.strip() for part in LIST_SEPARATORS.split(value) if part.strip()]
+        if directory is not None:
+            return "、".join(directory.canonical(column.kind, part) for part in parts)
+        # 运营部* (the department, its person masked) names what 运营部 names.
+        return "、".join(part.rstrip("*").strip() for part in parts)
+    if column.kind == r.INTEGER:
+        try:
+            return str(int(float(value)))
+        except ValueError:
+            return value
+    if column.key in ("depends_on",):
+        return "、".join(part.strip() for part in LIST_SEPARATORS.split(value) if part.strip())
+    return "\n".join(line.rstrip() for line in value.split("\n")).strip()
+
+
+def cell_canonical(column: r.Column, raw: Any, directory: Directory | None = None) -> str:
+    try:
+        value, _note = normalise(column, raw)
+    except CellError:
+        return text(raw)
+    return canonical(column, value, directory)
+
+
 def parse_choice(column: r.Column, raw: Any) -> str | None:
-    value = text(raw)
+    value = fold(text(raw))
     if not value:
         return None
     folded = value.replace(" ", "").upper()
@@ -97,6 +225,7 @@ class Directory:
     """Departments and people, loaded once per import."""
 
     def __init__(self):
+        self._canonical: dict[tuple[str, str], str] = {}
         self.departments: dict[str, Department] = {}
         for department in Department.objects.all():
             for key in (department.name, department.code, department.code.upper()):
@@ -110,8 +239,29 @@ class Directory:
                 if user not in bucket:
                     bucket.append(user)
 
+    def canonical(self, kind: str, part: str) -> str:
+        """One department / person / owner as comparable text (cached)."""
+        key = (kind, part)
+        found = self._canonical.get(key)
+        if found is not None:
+            return found
+        try:
+            if kind in (r.DEPARTMENT, r.DEPARTMENTS):
+                found = self.department(part).name
+            elif kind == r.PERSON:
+                found = "@" + self.person(part).username
+            else:
+                owner = self.owner(part)
+                found = owner.department.name
+                if owner.user is not None:
+                    found += "/@" + owner.user.username
+        except CellError:
+            found = part.rstrip("*").strip()
+        self._canonical[key] = found
+        return found
+
     def department(self, raw: Any) -> Department | None:
-        value = text(raw)
+        value = fold(text(raw))
         if not value:
             return None
         found = self.departments.get(value) or self.departments.get(value.rstrip("*").strip())
@@ -131,7 +281,7 @@ class Directory:
         return result
 
     def person(self, raw: Any) -> User | None:
-        value = text(raw)
+        value = fold(text(raw))
         if not value:
             return None
         matches = self.users.get(value, [])
@@ -143,7 +293,7 @@ class Directory:
 
     def owner(self, raw: Any) -> Owner | None:
         """`部门/人`, `部门`, `人` or the masked `部门*`."""
-        value = text(raw)
+        value = fold(text(raw))
         if not value:
             return None
         if "/" in value:

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +17,8 @@ class ImportStatus(models.TextChoices):
 class RowAction(models.TextChoices):
     CREATE = "create", _("新增")
     UPDATE = "update", _("更新")
+    UNCHANGED = "unchanged", _("无变化")
+    CONFLICT = "conflict", _("冲突")
     ERROR = "error", _("错误")
 
 
@@ -61,8 +62,16 @@ class ImportBatch(ScopedMixin):
     total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
     create_rows = models.PositiveIntegerField(_("新增"), default=0)
     update_rows = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged_rows = models.PositiveIntegerField(_("无变化"), default=0)
+    conflict_rows = models.PositiveIntegerField(_("冲突行"), default=0)
     error_rows = models.PositiveIntegerField(_("错误行"), default=0)
     warning_rows = models.PositiveIntegerField(_("警告行"), default=0)
+    file_format = models.CharField(_("文件格式"), max_length=8, default="xlsx")
+    columns = models.JSONField(_("文件中的列"), default=list, blank=True)
+    meta = models.JSONField(_("导出标记"), default=dict, blank=True)
+    state_token = models.CharField(_("预览时的数据版本"), max_length=128, blank=True)
+    progress_done = models.PositiveIntegerField(_("已处理"), default=0)
+    progress_total = models.PositiveIntegerField(_("待处理"), default=0)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
 
@@ -80,14 +89,17 @@ class ImportBatch(ScopedMixin):
         return self.status in (ImportStatus.PREVIEW, ImportStatus.DONE) and not self.error_rows
 
     @property
-    def progress_key(self) -> str:
-        return f"spreadsheets:import:{self.pk}"
+    def from_export(self) -> bool:
+        """The file carries the marker of a Collab export (row versions)."""
+        return bool(self.meta)
 
     def progress(self) -> int:
-        """Percent done of the running check or apply step."""
+        """Percent done of the running check or apply step (stored in the database, so
+        the web process sees what the worker did)."""
         if self.status in (ImportStatus.CHECKING, ImportStatus.APPLYING):
-            done = cache.get(self.progress_key) or 0
-            return min(99, int(done * 100 / self.total_rows)) if self.total_rows else 0
+            if not self.progress_total:
+                return 0
+            return min(99, int(self.progress_done * 100 / self.progress_total))
         return 100
 
 
@@ -96,9 +108,13 @@ class ImportRow(models.Model):
     row = models.PositiveIntegerField(_("行号"))
     key = models.CharField(_("匹配键"), max_length=64, blank=True)
     action = models.CharField(
-        _("操作"), max_length=8, choices=RowAction.choices, default=RowAction.CREATE
+        _("操作"), max_length=16, choices=RowAction.choices, default=RowAction.CREATE
     )
     values = models.JSONField(_("单元格"), default=dict)
+    version = models.CharField(_("行版本"), max_length=255, blank=True)
+    cell_errors = models.JSONField(_("单元格错误"), default=list, blank=True)
+    changes = models.JSONField(_("变更"), default=list, blank=True)
+    take_file = models.BooleanField(_("采用文件中的值"), default=False)
     errors = models.JSONField(_("错误"), default=list)
     warnings = models.JSONField(_("警告"), default=list)
 
@@ -128,6 +144,7 @@ class ExportJob(ScopedMixin):
         _("状态"), max_length=16, choices=ExportStatus.choices, default=ExportStatus.PENDING
     )
     total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    progress_done = models.PositiveIntegerField(_("已写入"), default=0)
     file = models.FileField(_("文件"), upload_to="spreadsheets/exports/%Y/%m/", blank=True)
     message = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -141,12 +158,8 @@ class ExportJob(ScopedMixin):
     def __str__(self):
         return f"{self.register}.{self.file_format} ({self.get_status_display()})"
 
-    @property
-    def progress_key(self) -> str:
-        return f"spreadsheets:export:{self.pk}"
-
     def progress(self) -> int:
         if self.status == ExportStatus.DONE:
             return 100
-        done = cache.get(self.progress_key) or 0
+        done = self.progress_done
         return min(99, int(done * 100 / self.total_rows)) if self.total_rows else 0

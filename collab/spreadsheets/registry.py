@@ -32,7 +32,11 @@ class Column:
     aliases: Sequence[str] = ()  # other headers accepted on import
     fields: Sequence[str] = ()  # service field names whose errors belong to this column
     wrap: bool = False
-    in_header: bool = True  # the header must carry this column (False: optional extra)
+    in_header: bool = True  # part of the blank template's header (False: optional extra)
+    identifier: str = (
+        ""  # "wbs" (1.10 is not 1.1) or "serial" (001): ids Excel may turn into numbers
+    )
+    help: str = ""  # input help, written as the header cell's comment
 
 
 @dataclass
@@ -51,7 +55,8 @@ class ParsedRow:
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
     key: str = ""  # value of the match column (number / WBS code / record id)
-    action: str = "error"  # create / update / error, decided by the engine
+    action: str = "error"  # create / update / unchanged / conflict / error
+    changes: list[dict] = field(default_factory=list)  # {field, label, old, new[, conflict]}
 
 
 class Sheet:
@@ -63,6 +68,9 @@ class Sheet:
     scoped: bool = True  # True: rows belong to one requirement
     match_column: str = ""  # key of the column that identifies a row on re-import
     export_order: int = 50
+    # True: an update passes only the changed columns to apply(); False: apply() gets
+    # every column, the unchanged ones read back from the record's current export.
+    partial_updates: bool = True
 
     # Export
     def export_queryset(self, user, params, requirement=None):
@@ -70,7 +78,40 @@ class Sheet:
 
     def export_rows(self, queryset) -> Iterator[Sequence[Any]]:
         """Rows of values in column order (dates as date objects)."""
+        for record in queryset.iterator(chunk_size=2000):
+            yield self.row_of(record)
+
+    def row_of(self, record) -> Sequence[Any]:
+        """One record as the values of its sheet row, in column order."""
         raise NotImplementedError
+
+    def scope_queryset(self, context: dict):
+        """Every record an import may match, ready for row_of() (comparison base)."""
+        raise NotImplementedError
+
+    def record_key(self, record, row: Sequence[Any]) -> str:
+        """The match key of a record (its match column's text)."""
+        if not self.match_column:
+            return ""
+        index = [c.key for c in self.columns].index(self.match_column)
+        return str(row[index] or "")
+
+    def identity(self, requirement) -> dict[str, str]:
+        """Columns that name the requirement a file belongs to: {column key: expected}."""
+        return {}
+
+    def ignores(self, key: str, row: dict[str, str]) -> bool:
+        """True when a changed cell is not imported given the rest of the row (its
+        comparable texts), e.g. a finish date of a task that is not finished."""
+        return False
+
+    def same_identity(self, key: str, found: str, expected: str) -> bool:
+        return found == expected
+
+    def create_many(self, rows: list, context: dict, *, dry_run: bool) -> bool:
+        """Create the new rows of a file in bulk (errors appended to each ParsedRow).
+        Returns False when the sheet has no bulk path (rows are created one by one)."""
+        return False
 
     # Import
     def import_context(self, *, actor, requirement=None) -> dict:

@@ -8,7 +8,7 @@ from django.http import FileResponse, QueryDict, StreamingHttpResponse
 from django.utils import timezone
 
 from . import registry as r
-from .workbook import csv_bytes_iter
+from .csvfile import csv_bytes_iter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IGNORED_PARAMS = ("requirement", "page", "page_size", "format")

@@ -1,34 +1,39 @@
 """Use cases of the spreadsheet engine: upload -> check (preview) -> confirm, and exports.
 
-Every row is written through the register's own services (Sheet.apply); the preview is
-a dry run of exactly those writes inside a transaction that is rolled back."""
+Each row of a file is compared with the record it matches: new, changed (field, old
+value, new value), unchanged, or in conflict (changed both in the file and in Collab
+since the export, told apart by the row versions an export carries). New and changed
+rows are written through the register's own services (Sheet.apply, or Sheet.create_many
+in bulk); the preview is a dry run of exactly those writes, rolled back, and confirming
+writes exactly the changes shown, unless the data changed meanwhile (then the file is
+checked again and nothing is written)."""
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
-import tempfile
-from collections.abc import Callable
+from collections import Counter
 from functools import partial
 from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collab.core.transitions import TransitionBlocked
 
 from . import registry as r
-from .cells import CellError, Directory, is_blank, parse_cell, text
+from .cells import Directory, text
 from .conf import limit
-from .models import ExportJob, ExportStatus, ImportBatch, ImportRow, ImportStatus, RowAction
-from .responses import params_from_json, params_to_json
+from .diff import CurrentRecord, classify_row, current_records, row_errors
+from .models import ImportBatch, ImportRow, ImportStatus, RowAction
 from .safety import UploadRejected, check_upload
-from .workbook import new_workbook, read_sheet, write_key_values, write_sheet
+from .workbook import read_table
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 100
@@ -65,6 +70,90 @@ def sheet_for(register: str, *, scoped: bool) -> r.Sheet:
 
 
 # Import
+class _Progress:
+    """Stores how far a step is in the database, where every process sees it.
+
+    Inside a transaction the counter goes through a connection of its own (committed
+    at once); on SQLite, where a second writer would wait for the first, the counter
+    is only written between transactions."""
+
+    EVERY = 200
+
+    def __init__(self, model, pk: int, total: int):
+        self.model, self.pk, self.total = model, pk, total
+        self.done = 0
+        self._side = None
+
+    def start(self, total: int | None = None) -> None:
+        if total is not None:
+            self.total = total
+        self.done = 0
+        self._write(force=True)
+
+    def step(self, count: int = 1) -> None:
+        before = self.done // self.EVERY
+        self.done += count
+        if self.done // self.EVERY != before:
+            self._write()
+
+    def _write(self, force: bool = False) -> None:
+        fields = {"progress_done": self.done}
+        if self.model is ImportBatch:
+            fields["progress_total"] = self.total
+        if not connection.in_atomic_block:
+            self.model.objects.filter(pk=self.pk).update(**fields)
+            return
+        if connection.vendor == "sqlite":
+            return
+        if self._side is None:
+            self._side = connections.create_connection(DEFAULT_DB_ALIAS)
+        table = self.model._meta.db_table
+        assignments = ", ".join(f"{self._side.ops.quote_name(k)} = %s" for k in fields)
+        # Names come from the model's own metadata, quoted; values are parameters.
+        sql = f"UPDATE {self._side.ops.quote_name(table)} SET {assignments} WHERE id = %s"  # noqa: S608
+        with self._side.cursor() as cursor:
+            cursor.execute(sql, [*fields.values(), self.pk])
+
+    def close(self) -> None:
+        if self._side is not None:
+            self._side.close()
+            self._side = None
+
+
+def _identity_check(sheet: r.Sheet, table, requirement) -> None:
+    """Refuse a file exported from (or naming) another requirement."""
+    if requirement is None:
+        return
+    expected = sheet.identity(requirement)
+    found: dict[str, set[str]] = {}
+    marker = table.meta.get("requirement")
+    if marker and "requirement_number" in expected:
+        found.setdefault("requirement_number", set()).add(marker)
+    for _number, values in table.rows:
+        for key in expected:
+            value = text(values.get(key))
+            if value:
+                found.setdefault(key, set()).add(value)
+    for key, values in found.items():
+        others = sorted(v for v in values if not sheet.same_identity(key, v, expected[key]))
+        if not others:
+            continue
+        header = sheet.column(key).header
+        raise UploadRejected(
+            _(
+                "该文件属于另一个需求（%(header)s：%(found)s），不能导入到 %(number)s"
+                "“%(topic)s”。请在对应需求中导入，或使用本需求导出的文件。"
+            )
+            % {
+                "header": header,
+                "found": "、".join(others),
+                "number": requirement.number,
+                "topic": requirement.topic,
+            },
+            "requirement",
+        )
+
+
 @transaction.atomic
 def import_upload(*, actor, register: str, upload, requirement=None) -> ImportBatch:
     """Vet and read the file, store its rows and check them (preview). A refused file
@@ -74,10 +163,12 @@ def import_upload(*, actor, register: str, upload, requirement=None) -> ImportBa
         raise PermissionDenied(_("外部合作伙伴不能导入需求登记表"))
     name = Path(getattr(upload, "name", "") or "upload.xlsx").name
     try:
-        check_upload(upload, name=name)
-        count, rows = read_sheet(upload, sheet)
+        kind = check_upload(upload, name=name)
+        table = read_table(upload, sheet, kind=kind)
+        _identity_check(sheet, table, requirement)
     except UploadRejected as error:
         raise ValidationError({"file": [error.message]}, code=error.code) from error
+    count = len(table.rows)
     if not count:
         raise ValidationError({"file": [_("文件中没有数据行")]}, code="empty")
     upload.seek(0)
@@ -86,18 +177,31 @@ def import_upload(*, actor, register: str, upload, requirement=None) -> ImportBa
         original_name=name[:255],
         created_by=actor,
         total_rows=count,
+        file_format=kind,
+        columns=table.present,
+        meta=table.meta,
         **_scope_fields(requirement),
     )
-    batch.file.save(f"{register}.xlsx", File(upload, name=name), save=False)
+    batch.file.save(f"{register}.{kind}", File(upload, name=name), save=False)
     batch.save()
+    headers = {c.key: str(c.header) for c in sheet.columns}
     ImportRow.objects.bulk_create(
         [
             ImportRow(
                 batch=batch,
                 row=number,
                 values={key: _json_value(value) for key, value in values.items()},
+                version=table.versions.get(number, "")[:255],
+                cell_errors=[
+                    {
+                        "column": headers[key],
+                        "message": _("单元格 %(cell)s 是公式，请改为直接填写值后再上传")
+                        % {"cell": address},
+                    }
+                    for key, address in table.formulas.get(number, [])
+                ],
             )
-            for number, values in rows
+            for number, values in table.rows
         ],
         batch_size=1000,
     )
@@ -110,125 +214,134 @@ def import_upload(*, actor, register: str, upload, requirement=None) -> ImportBa
     return batch
 
 
-def _row_errors(sheet: r.Sheet, error: ValidationError) -> list[r.RowError]:
-    found = []
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            column = sheet.column_for_field(field)
-            header = column.header if column else ""
-            found.extend(r.RowError(header, str(m)) for m in messages)
-    else:
-        found.extend(r.RowError("", str(m)) for m in error.messages)
-    return found
-
-
-def _parse(sheet: r.Sheet, row: ImportRow, directory: Directory) -> r.ParsedRow:
-    parsed = r.ParsedRow(row=row.row, values={})
-    for column in sheet.columns:
-        raw = row.values.get(column.key)
-        if is_blank(raw) and column.required:
-            parsed.errors.append(r.RowError(column.header, _("不能为空")))
-        try:
-            parsed.values[column.key] = parse_cell(
-                column, None if is_blank(raw) else raw, directory
-            )
-        except CellError as error:
-            parsed.errors.append(r.RowError(column.header, str(error)))
-            parsed.values[column.key] = None
-    return parsed
-
-
-def _run_rows(
-    sheet: r.Sheet, rows: list[ImportRow], context: dict, progress: Callable[[int], None]
-) -> list[r.ParsedRow]:
-    """Parse, check and write every row, each in its own savepoint; collects messages."""
-    directory = context["directory"]
-    seen: dict[str, int] = {}
-    results = []
-    for index, row in enumerate(rows, start=1):
-        parsed = _parse(sheet, row, directory)
-        if sheet.match_column:
-            column = sheet.column(sheet.match_column)
-            parsed.key = text(row.values.get(column.key))[:64]
-            if parsed.key in seen:
-                parsed.errors.append(
-                    r.RowError(
-                        column.header,
-                        _("“%(key)s”在文件中重复（第 %(row)d 行已出现）")
-                        % {"key": parsed.key, "row": seen[parsed.key]},
-                    )
-                )
-            elif parsed.key:
-                seen[parsed.key] = row.row
-        if not parsed.errors:
+def _write_rows(
+    sheet: r.Sheet,
+    work: list[tuple[r.ParsedRow, CurrentRecord | None]],
+    context: dict,
+    progress: _Progress,
+    *,
+    dry_run: bool,
+) -> None:
+    """Write the new and changed rows through the register's services (in bulk where
+    the register offers it); messages are appended to each row."""
+    creates = [p for p, entry in work if entry is None]
+    if creates:
+        for parsed in creates:
             sheet.check(parsed, context)
-        if not parsed.errors:
-            existing = sheet.existing(parsed.values, context)
-            try:
-                with transaction.atomic():
-                    notes = sheet.apply(parsed.values, existing, context)
-            except ValidationError as error:
-                parsed.errors.extend(_row_errors(sheet, error))
-            except TransitionBlocked as error:
-                parsed.errors.append(r.RowError("", str(error)))
-            except PermissionDenied as error:
-                parsed.errors.append(r.RowError("", str(error) or _("您没有权限写入该行")))
-            else:
-                parsed.action = RowAction.UPDATE if existing is not None else RowAction.CREATE
-                parsed.warnings.extend(notes if isinstance(notes, list) else [])
-        results.append(parsed)
-        if index % PROGRESS_EVERY == 0:
-            progress(index)
-    return results
+        ready = [p for p in creates if not p.errors]
+        if ready and sheet.create_many(ready, context, dry_run=dry_run):
+            progress.step(len(creates))
+            creates = []
+    for parsed, entry in work:
+        if entry is not None:
+            sheet.check(parsed, context)
+        if parsed.errors or (entry is None and parsed not in creates):
+            progress.step()
+            continue
+        record = entry.record if entry is not None else None
+        try:
+            with transaction.atomic():
+                notes = sheet.apply(parsed.values, record, context)
+        except ValidationError as error:
+            parsed.errors.extend(row_errors(sheet, error))
+        except TransitionBlocked as error:
+            parsed.errors.append(r.RowError("", str(error)))
+        except PermissionDenied as error:
+            parsed.errors.append(r.RowError("", str(error) or _("您没有权限写入该行")))
+        else:
+            parsed.warnings.extend(notes if isinstance(notes, list) else [])
+        progress.step()
 
 
 def _context(sheet: r.Sheet, batch: ImportBatch, actor) -> dict:
     requirement = batch.scope if batch.object_id else None
     context = sheet.import_context(actor=actor, requirement=requirement)
-    context.update(actor=actor, requirement=requirement, directory=Directory())
+    context.update(
+        actor=actor,
+        requirement=requirement,
+        directory=Directory(),
+        window=(requirement.start_date, requirement.end_date) if requirement else None,
+    )
     return context
 
 
-def _progress(batch: ImportBatch) -> Callable[[int], None]:
-    return lambda done: cache.set(batch.progress_key, done, timeout=3600)
+def _state_token(sheet: r.Sheet, context: dict) -> str:
+    """Changes whenever a record the import compares with (or its requirement) changes."""
+    queryset = sheet.scope_queryset(context).order_by()
+    model = queryset.model
+    aggregates = {"n": Count("pk")}
+    if any(f.name == "updated_at" for f in model._meta.fields):
+        aggregates["latest"] = Max("updated_at")
+    state = queryset.aggregate(**aggregates)
+    requirement = context.get("requirement")
+    if requirement is not None:
+        fresh = type(requirement).objects.filter(pk=requirement.pk).values().first() or {}
+        state["requirement"] = (fresh.get("status"), str(fresh.get("updated_at", "")))
+        state["members"] = requirement.members.count() if hasattr(requirement, "members") else 0
+    return hashlib.sha256(repr(sorted(state.items())).encode()).hexdigest()[:64]
 
 
-def import_check(*, batch: ImportBatch) -> ImportBatch:
-    """Dry-run every row and store the preview (action, errors, warnings per row)."""
-    sheet = r.get_sheet(batch.register)
-    rows = list(batch.rows.all())
-    results: list[r.ParsedRow] = []
-    try:
-        with transaction.atomic():
-            results = _run_rows(
-                sheet, rows, _context(sheet, batch, batch.created_by), _progress(batch)
-            )
-            raise _DryRun
-    except _DryRun:
-        pass
+def _store_preview(batch: ImportBatch, rows: list[ImportRow], results: list[r.ParsedRow]):
     by_row = {parsed.row: parsed for parsed in results}
     for row in rows:
         parsed = by_row[row.row]
         row.key = parsed.key
-        row.action = parsed.action
+        row.action = RowAction.ERROR if parsed.errors else parsed.action
+        row.changes = parsed.changes
         row.errors = [e.as_dict() for e in parsed.errors]
         row.warnings = [w.as_dict() for w in parsed.warnings]
+    # Rewritten whole: a bulk_update of thousands of rows costs far more (CASE per row).
+    ImportRow.objects.filter(batch=batch).delete()
+    ImportRow.objects.bulk_create(rows, batch_size=1000)
+    count = Counter(row.action for row in rows)
+    batch.error_rows = count[RowAction.ERROR]
+    batch.warning_rows = sum(1 for row in rows if row.warnings)
+    batch.create_rows = count[RowAction.CREATE]
+    batch.update_rows = count[RowAction.UPDATE]
+    batch.unchanged_rows = count[RowAction.UNCHANGED]
+    batch.conflict_rows = count[RowAction.CONFLICT]
+
+
+def import_check(*, batch: ImportBatch) -> ImportBatch:
+    """Compare every row with Collab, dry-run the writes and store the preview."""
+    sheet = r.get_sheet(batch.register)
+    rows = list(batch.rows.all())
+    context = _context(sheet, batch, batch.created_by)
+    progress = _Progress(ImportBatch, batch.pk, 2 * len(rows))
+    progress.start()
+    try:
+        token = _state_token(sheet, context)
+        current = current_records(sheet, context)
+        seen: dict[str, int] = {}
+        work = []
+        for row in rows:
+            work.append(classify_row(sheet, row, batch, current, context, seen))
+            progress.step()
+        pending = [
+            (p, e)
+            for p, e in work
+            if p.action in (RowAction.CREATE, RowAction.UPDATE, RowAction.CONFLICT)
+        ]
+        progress.done = len(rows) + len(work) - len(pending)
+        try:
+            with transaction.atomic():
+                _write_rows(sheet, pending, context, progress, dry_run=True)
+                raise _DryRun
+        except _DryRun:
+            pass
+    finally:
+        progress.close()
     with transaction.atomic():
-        ImportRow.objects.bulk_update(
-            rows, ["key", "action", "errors", "warnings"], batch_size=1000
-        )
-        batch.error_rows = sum(1 for row in rows if row.errors)
-        batch.warning_rows = sum(1 for row in rows if row.warnings)
-        batch.create_rows = sum(1 for row in rows if row.action == RowAction.CREATE)
-        batch.update_rows = sum(1 for row in rows if row.action == RowAction.UPDATE)
+        _store_preview(batch, rows, [p for p, _e in work])
+        batch.state_token = token
         batch.status = ImportStatus.INVALID if batch.error_rows else ImportStatus.PREVIEW
+        batch.progress_done = batch.progress_total
         batch.message = (
             _("共 %(n)d 行有错误，请修改文件后重新上传") % {"n": batch.error_rows}
             if batch.error_rows
             else ""
         )
         batch.save()
-    cache.delete(batch.progress_key)
     return batch
 
 
@@ -236,158 +349,114 @@ def can_use_batch(user, batch: ImportBatch) -> bool:
     return bool(user.is_authenticated and (user.is_staff or batch.created_by_id == user.pk))
 
 
-@transaction.atomic
-def import_confirm(*, batch: ImportBatch, actor) -> ImportBatch:
-    """Apply a checked batch; large batches go to the background job."""
-    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-    if not can_use_batch(actor, batch):
-        raise PermissionDenied(_("只有上传人可以确认该导入"))
-    if batch.status != ImportStatus.PREVIEW or batch.error_rows:
-        raise TransitionBlocked(
-            [
-                _("预览中有错误，不能导入；请修改文件后重新上传")
-                if batch.error_rows or batch.status == ImportStatus.INVALID
-                else _("该批次当前状态“%(status)s”，不能确认导入")
-                % {"status": batch.get_status_display()}
-            ]
-        )
-    batch.status = ImportStatus.APPLYING
-    batch.save(update_fields=["status"])
-    if batch.total_rows > limit("SPREADSHEET_ASYNC_IMPORT_ROWS"):
-        from .tasks import import_apply_task
+def import_confirm(*, batch: ImportBatch, actor, take_file=()) -> ImportBatch:
+    """Apply a checked batch; large batches go to the background job. `take_file`:
+    row numbers of conflicts for which the file's values win."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if not can_use_batch(actor, batch):
+            raise PermissionDenied(_("只有上传人可以确认该导入"))
+        if batch.status != ImportStatus.PREVIEW or batch.error_rows:
+            raise TransitionBlocked(
+                [
+                    _("预览中有错误，不能导入；请修改文件后重新上传")
+                    if batch.error_rows or batch.status == ImportStatus.INVALID
+                    else _("该批次当前状态“%(status)s”，不能确认导入")
+                    % {"status": batch.get_status_display()}
+                ]
+            )
+        chosen = {int(n) for n in take_file}
+        batch.rows.filter(action=RowAction.CONFLICT).update(take_file=False)
+        if chosen:
+            batch.rows.filter(action=RowAction.CONFLICT, row__in=chosen).update(take_file=True)
+        batch.status = ImportStatus.APPLYING
+        batch.progress_done = 0
+        batch.save(update_fields=["status", "progress_done"])
+        if batch.total_rows > limit("SPREADSHEET_ASYNC_IMPORT_ROWS"):
+            from .tasks import import_apply_task
 
-        transaction.on_commit(partial(import_apply_task.delay, batch.pk, actor.pk))
-        return batch
+            transaction.on_commit(partial(import_apply_task.delay, batch.pk, actor.pk))
+            return batch
     return import_apply(batch=batch, actor=actor)
 
 
 def import_apply(*, batch: ImportBatch, actor) -> ImportBatch:
-    """Write every row in one transaction: all rows or none."""
+    """Write the previewed changes in one transaction: all rows or none. When the data
+    changed since the preview, nothing is written and the file is checked again."""
     sheet = r.get_sheet(batch.register)
+    context = _context(sheet, batch, actor)
     rows = list(batch.rows.all())
+    wanted = [
+        row
+        for row in rows
+        if row.action in (RowAction.CREATE, RowAction.UPDATE)
+        or (row.action == RowAction.CONFLICT and row.take_file)
+    ]
+    progress = _Progress(ImportBatch, batch.pk, len(wanted))
+    progress.start()
+    failed = stale = False
     results: list[r.ParsedRow] = []
-    failed = False
     try:
         with transaction.atomic():
-            results = _run_rows(sheet, rows, _context(sheet, batch, actor), _progress(batch))
+            requirement = context.get("requirement")
+            if requirement is not None:
+                type(requirement).objects.select_for_update().filter(pk=requirement.pk).first()
+            if _state_token(sheet, context) != batch.state_token:
+                stale = True
+                raise _DryRun
+            current = current_records(sheet, context)
+            seen: dict[str, int] = {}
+            work = [classify_row(sheet, row, batch, current, context, seen) for row in wanted]
+            results = [p for p, _e in work]
+            _write_rows(sheet, work, context, progress, dry_run=False)
             if any(parsed.errors for parsed in results):
                 raise _DryRun
     except _DryRun:
         failed = True
-    cache.delete(batch.progress_key)
+    finally:
+        progress.close()
+    if stale:
+        batch.status = ImportStatus.CHECKING
+        batch.save(update_fields=["status"])
+        batch = import_check(batch=batch)
+        if batch.status == ImportStatus.PREVIEW:
+            batch.message = _(
+                "预览之后数据有变化，已按最新数据重新检查，未写入任何数据；请核对后再次确认"
+            )
+            batch.save(update_fields=["message"])
+        return batch
     if failed:
         by_row = {parsed.row: parsed for parsed in results}
-        for row in rows:
-            row.errors = [e.as_dict() for e in by_row[row.row].errors]
-            row.action = by_row[row.row].action
-        ImportRow.objects.bulk_update(rows, ["errors", "action"], batch_size=1000)
-        batch.error_rows = sum(1 for row in rows if row.errors)
+        for row in wanted:
+            parsed = by_row.get(row.row)
+            if parsed is not None and parsed.errors:
+                row.errors = [e.as_dict() for e in parsed.errors]
+                row.action = RowAction.ERROR
+        ImportRow.objects.bulk_update(wanted, ["errors", "action"], batch_size=1000)
+        batch.error_rows = sum(1 for row in rows if row.action == RowAction.ERROR)
         batch.status = ImportStatus.FAILED
         batch.message = _("数据在预览后发生了变化，%(n)d 行无法写入，未导入任何数据") % {
             "n": batch.error_rows
         }
     else:
+        count = Counter(p.action for p in results)
         batch.status = ImportStatus.DONE
         batch.applied_at = timezone.now()
-        batch.message = _("已导入 %(n)d 行（新增 %(c)d，更新 %(u)d）") % {
-            "n": len(rows),
-            "c": sum(1 for p in results if p.action == RowAction.CREATE),
-            "u": sum(1 for p in results if p.action == RowAction.UPDATE),
+        batch.message = _(
+            "已导入：新增 %(c)d 行，更新 %(u)d 行；%(same)d 行无变化，%(skipped)d 行冲突未导入"
+        ) % {
+            "c": count[RowAction.CREATE]
+            + sum(1 for p in results if p.action == RowAction.CONFLICT and not p.key),
+            "u": count[RowAction.UPDATE]
+            + sum(1 for p in results if p.action == RowAction.CONFLICT and p.key),
+            "same": batch.unchanged_rows,
+            "skipped": batch.conflict_rows - sum(1 for row in wanted if row.take_file),
         }
-    batch.save(update_fields=["status", "applied_at", "message", "error_rows"])
+    batch.progress_done = batch.progress_total
+    batch.save(update_fields=["status", "applied_at", "message", "error_rows", "progress_done"])
     return batch
 
 
 def import_fail(*, batch_id: int, message: str) -> None:
     """Record an unexpected failure of a background step (the job never raises to 500)."""
     ImportBatch.objects.filter(pk=batch_id).update(status=ImportStatus.FAILED, message=message)
-
-
-# Export
-def export_rows_count(sheet: r.Sheet, queryset) -> int:
-    return queryset.count()
-
-
-def write_register(sheet: r.Sheet, queryset, target, *, progress=None) -> int:
-    workbook = new_workbook()
-    count = write_sheet(workbook, sheet, sheet.export_rows(queryset), progress=progress)
-    workbook.save(target)
-    return count
-
-
-def write_template(sheet: r.Sheet, target) -> None:
-    workbook = new_workbook()
-    write_sheet(workbook, sheet, [])
-    workbook.save(target)
-
-
-def write_dossier(requirement, user, target) -> None:
-    """协作档案: a summary sheet, then one sheet per template, in the templates' order."""
-    workbook = new_workbook()
-    requirement_sheet = r.scope_sheet()
-    summary = list(requirement_sheet.summary(requirement)) if requirement_sheet else []
-    parts = []
-    for sheet in r.sheets():
-        queryset = sheet.export_queryset(user, {}, requirement=requirement)
-        parts.append((sheet, queryset))
-        summary.append((sheet.title, _("%(n)d 行") % {"n": queryset.count()}))
-    summary.append((_("导出人"), user.label))
-    summary.append((_("导出时间"), timezone.localtime().strftime("%Y-%m-%d %H:%M")))
-    write_key_values(workbook, _("汇总"), summary)
-    for sheet, queryset in parts:
-        write_sheet(workbook, sheet, sheet.export_rows(queryset))
-    workbook.save(target)
-
-
-def export_start(*, actor, register: str, params: dict, file_format: str, requirement=None):
-    """Queue a background export; the page polls ExportJob.progress()."""
-    sheet = sheet_for(register, scoped=sheet_is_scoped(register))
-    total = sheet.export_queryset(actor, params, requirement=requirement).count()
-    job = ExportJob.objects.create(
-        register=register,
-        file_format=file_format,
-        params=params_to_json(params),
-        created_by=actor,
-        total_rows=total,
-        **_scope_fields(requirement),
-    )
-    from .tasks import export_task
-
-    transaction.on_commit(partial(export_task.delay, job.pk))
-    return job
-
-
-def sheet_is_scoped(register: str) -> bool:
-    sheet = r.get_sheet(register)
-    return bool(sheet and sheet.scoped)
-
-
-def export_run(*, job: ExportJob) -> ExportJob:
-    """Write the job's file (the Celery task's body)."""
-    from .workbook import csv_bytes_iter
-
-    sheet = r.get_sheet(job.register)
-    requirement = job.scope if job.object_id else None
-    job.status = ExportStatus.RUNNING
-    job.save(update_fields=["status"])
-    params = params_from_json(job.params)
-    queryset = sheet.export_queryset(job.created_by, params, requirement=requirement)
-    progress = partial(cache.set, job.progress_key, timeout=3600)
-    with tempfile.TemporaryFile() as handle:
-        if job.file_format == "csv":
-            for chunk in csv_bytes_iter(sheet, sheet.export_rows(queryset)):
-                handle.write(chunk)
-        else:
-            write_register(sheet, queryset, handle, progress=progress)
-        handle.seek(0)
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-        job.file.save(f"{job.register}-{stamp}.{job.file_format}", File(handle), save=False)
-    job.status = ExportStatus.DONE
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "file", "finished_at"])
-    cache.delete(job.progress_key)
-    return job
-
-
-def export_fail(*, job_id: int, message: str) -> None:
-    ExportJob.objects.filter(pk=job_id).update(status=ExportStatus.FAILED, message=message)

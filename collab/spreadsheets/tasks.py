@@ -44,8 +44,8 @@ def import_apply_task(batch_id: int, actor_id: int) -> str:
 
 @shared_task(name="collab.spreadsheets.tasks.export_task")
 def export_task(job_id: int) -> str:
+    from .exports import export_fail, export_run
     from .models import ExportJob, ExportStatus
-    from .services import export_fail, export_run
 
     job = ExportJob.objects.filter(pk=job_id, status=ExportStatus.PENDING).first()
     if job is None:

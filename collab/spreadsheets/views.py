@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,14 +14,14 @@ from django.views.decorators.http import require_POST
 
 from collab.core.transitions import TransitionBlocked
 
+from . import exports, services
 from . import registry as r
-from . import services
 from .conf import limit
-from .models import ExportJob, ExportStatus, ImportBatch, ImportStatus
+from .models import ExportJob, ExportStatus, ImportBatch, ImportStatus, RowAction
 from .responses import csv_response, filename, filter_params, xlsx_response
 from .scope import batch_visible, job_visible, requirement_or_404
 
-PREVIEW_ROWS = 500
+PREVIEW_ROWS = 200  # rows per preview page
 
 
 def _sheet_or_404(register: str) -> r.Sheet:
@@ -82,7 +84,7 @@ def export_view(request, register, fmt):
     params = filter_params(request.GET)
     queryset = sheet.export_queryset(request.user, params, requirement=requirement)
     if queryset.count() > limit("SPREADSHEET_ASYNC_EXPORT_ROWS"):
-        job = services.export_start(
+        job = exports.export_start(
             actor=request.user,
             register=register,
             params=params,
@@ -94,7 +96,7 @@ def export_view(request, register, fmt):
         return csv_response(sheet, queryset)
     return xlsx_response(
         filename(str(sheet.title), "xlsx"),
-        lambda handle: services.write_register(sheet, queryset, handle),
+        lambda handle: exports.write_register(sheet, queryset, handle, requirement=requirement),
     )
 
 
@@ -102,7 +104,7 @@ def export_view(request, register, fmt):
 def template_view(request, register):
     sheet = _sheet_or_404(register)
     return xlsx_response(
-        f"{sheet.title}-模板.xlsx", lambda handle: services.write_template(sheet, handle)
+        f"{sheet.title}-模板.xlsx", lambda handle: exports.write_template(sheet, handle)
     )
 
 
@@ -111,7 +113,7 @@ def dossier_view(request, pk):
     requirement = requirement_or_404(request.user, pk)
     return xlsx_response(
         f"{requirement.number}-协作档案.xlsx",
-        lambda handle: services.write_dossier(requirement, request.user, handle),
+        lambda handle: exports.write_dossier(requirement, request.user, handle),
     )
 
 
@@ -126,7 +128,7 @@ def upload_view(request):
         back = redirect("spreadsheets:requirement", pk=requirement.pk)
     upload = request.FILES.get("file")
     if upload is None:
-        messages.error(request, _("请选择要上传的 .xlsx 文件"))
+        messages.error(request, _("请选择要上传的文件（.xlsx、.xls、.ods 或 .csv）"))
         return back
     try:
         batch = services.import_upload(
@@ -148,24 +150,43 @@ def _batch_or_404(request, pk) -> ImportBatch:
     return batch
 
 
+# Errors and conflicts first, then the rows that change something, then the rest.
+ACTION_ORDER = Case(
+    When(action=RowAction.ERROR, then=Value(0)),
+    When(action=RowAction.CONFLICT, then=Value(1)),
+    When(action=RowAction.CREATE, then=Value(2)),
+    When(action=RowAction.UPDATE, then=Value(2)),
+    default=Value(3),
+)
+ACTION_FILTERS = {
+    "problems": [RowAction.ERROR, RowAction.CONFLICT],
+    "changes": [RowAction.CREATE, RowAction.UPDATE],
+    "unchanged": [RowAction.UNCHANGED],
+}
+
+
 @login_required
 def batch_view(request, pk):
+    """The diff preview: every row reachable page by page, problems first; unchanged
+    rows are only counted unless asked for."""
     batch = _batch_or_404(request, pk)
     requirement = batch.scope if batch.object_id else None
     sheet = _sheet_or_404(batch.register)
-    rows = list(batch.rows.order_by("row")[:PREVIEW_ROWS])
-    columns = list(sheet.columns)
-    for row in rows:
-        row.cells = [row.values.get(c.key) for c in columns]
+    shown = request.GET.get("show", "")
+    rows = batch.rows.annotate(rank=ACTION_ORDER).order_by("rank", "row")
+    if shown in ACTION_FILTERS:
+        rows = rows.filter(action__in=ACTION_FILTERS[shown])
+    else:
+        rows = rows.exclude(action=RowAction.UNCHANGED)
+    page = Paginator(rows, PREVIEW_ROWS).get_page(request.GET.get("page"))
     return render(
         request,
         "spreadsheets/batch.html",
         {
             "batch": batch,
             "sheet": sheet,
-            "columns": columns,
-            "rows": rows,
-            "more_rows": max(0, batch.total_rows - PREVIEW_ROWS),
+            "page": page,
+            "shown": shown,
             "requirement": requirement,
             "running": batch.status in (ImportStatus.CHECKING, ImportStatus.APPLYING),
         },
@@ -186,14 +207,15 @@ def batch_progress_view(request, pk):
 @require_POST
 def confirm_view(request, pk):
     batch = _batch_or_404(request, pk)
+    chosen = [int(n) for n in request.POST.getlist("take_file") if n.isdigit()]
     try:
-        batch = services.import_confirm(batch=batch, actor=request.user)
+        batch = services.import_confirm(batch=batch, actor=request.user, take_file=chosen)
     except (TransitionBlocked, PermissionDenied) as error:
         messages.error(request, str(error))
     else:
         if batch.status == ImportStatus.DONE:
             messages.success(request, batch.message)
-        elif batch.status == ImportStatus.FAILED:
+        elif batch.status in (ImportStatus.FAILED, ImportStatus.PREVIEW, ImportStatus.INVALID):
             messages.error(request, batch.message)
     return redirect("spreadsheets:batch", pk=batch.pk)
 

@@ -1,23 +1,32 @@
-"""Writing and reading the register sheets with openpyxl.
+"""Writing the register sheets with openpyxl and reading them with python-calamine.
 
 Writing uses write_only mode (rows stream to a temporary file, memory stays flat);
-reading uses read_only mode, after safety.check_upload has vetted the archive."""
+reading takes .xlsx, .xls, .ods (calamine) and .csv (UTF-8 with or without BOM, or
+GB18030), after safety.check_upload has vetted the file. Formula cells are found in the
+sheet XML of .xlsx and .ods files so the import can refuse them by address."""
 
 from __future__ import annotations
 
 import csv
 import datetime
 import io
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
+from defusedxml import ElementTree as ET
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from python_calamine import CalamineWorkbook, PasswordError
 
 from . import registry as r
 from .cells import FORMULA_PREFIXES, is_blank, text
@@ -31,6 +40,7 @@ THIN = Side(style="thin", color="8EA9DB")
 HEADER_BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
 DATE_FORMAT = "yyyy-mm-dd"
+TEXT_FORMAT = "@"
 PROGRESS_EVERY = 1000
 MAX_ROW = 1048576
 
@@ -88,14 +98,56 @@ def _cell(ws, value: Any, column: r.Column):
             cell.alignment = WRAP
         return cell
     if isinstance(value, datetime.date):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = DATE_FORMAT
+        return value  # openpyxl writes dates with the yyyy-mm-dd format
+    if column.identifier and value not in (None, ""):
+        cell = WriteOnlyCell(ws, value=str(value))
+        cell.number_format = TEXT_FORMAT
+        cell.data_type = "s"
         return cell
     if column.wrap and isinstance(value, str) and value:
         cell = WriteOnlyCell(ws, value=value)
         cell.alignment = WRAP
         return cell
     return value
+
+
+def _page_setup(ws, *, header_rows: str = "1:1") -> None:
+    """Landscape, one page wide, header rows repeated on every printed page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.print_title_rows = header_rows
+
+
+def _help_text(column: r.Column) -> str:
+    parts = [str(column.help)] if column.help else []
+    if column.required:
+        parts.append(_("必填"))
+    if column.identifier:
+        parts.append(_("本列为文本格式，请勿改为数字格式"))
+    if column.kind == r.DATE:
+        parts.append(_("日期，如 2024-07-15"))
+    if column.kind == r.CHOICE and column.choices:
+        labels = "、".join(str(label) for _code, label in column.choices)
+        parts.append(_("可选：%(labels)s") % {"labels": labels})
+    return "；".join(parts)
+
+
+def _header_row(ws, columns: Sequence[r.Column], *, comments: bool) -> list:
+    cells = _header_cells(ws, columns)
+    if comments:
+        for cell, column in zip(cells, columns, strict=True):
+            note = _help_text(column)
+            if note:
+                comment = Comment(note, "Collab")
+                comment.width, comment.height = 220, 90
+                cell.comment = comment
+    return cells
 
 
 def write_sheet(
@@ -105,26 +157,59 @@ def write_sheet(
     *,
     progress: Callable[[int], None] | None = None,
     title: str | None = None,
+    versions: bool = False,
 ) -> int:
-    """Append one register sheet to a write_only workbook; returns the row count."""
+    """Append one register sheet to a write_only workbook; returns the row count.
+
+    With `versions`, a hidden last column holds each row's version (see versions.py)."""
+    from .cells import Directory
+    from .versions import canonical_row, row_version
+
+    directory = Directory() if versions else None
     ws = workbook.create_sheet(sheet_title(str(title or sheet.title)))
     columns = list(sheet.columns)
     for index, column in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = column.width
-    ws.freeze_panes = "A2"
+        dimension = ws.column_dimensions[get_column_letter(index)]
+        dimension.width = column.width
+        if column.identifier or column.kind == r.TEXT:
+            dimension.number_format = TEXT_FORMAT
+    if versions:
+        hidden = ws.column_dimensions[get_column_letter(len(columns) + 1)]
+        hidden.hidden = True
+        hidden.width = 12
+    ws.freeze_panes = "B2" if sheet.match_column else "A2"
+    _page_setup(ws)
     _validations(ws, columns)
-    ws.append(_header_cells(ws, columns))
-    needs_cells = [c.kind == r.DATE or c.wrap for c in columns]
+    header = _header_row(ws, columns, comments=True)
+    if versions:
+        header.append(VERSION_HEADER)
+    ws.append(header)
+    # Dates need no cell of their own: openpyxl gives date values the date format.
+    styled = [c.wrap or bool(c.identifier) for c in columns]
     count = 0
     for values in rows:
-        if any(needs_cells) or any(is_formula_like(v) for v in values):
-            ws.append([_cell(ws, v, c) for v, c in zip(values, columns, strict=False)])
-        else:
-            ws.append(list(values))
+        cells = [
+            _cell(ws, v, c) if needs else v
+            for v, c, needs in zip(values, columns, styled, strict=False)
+        ]
+        if any(is_formula_like(v) for v in values):
+            cells = [_cell(ws, v, c) for v, c in zip(values, columns, strict=False)]
+        if versions:
+            cells.append(row_version(canonical_row(sheet, values, directory), sheet))
+        ws.append(cells)
         count += 1
         if progress and count % PROGRESS_EVERY == 0:
             progress(count)
     return count
+
+
+def write_meta(workbook: Workbook, pairs: dict[str, str]) -> None:
+    """The hidden sheet that says which register and requirement a file was exported
+    from, and when."""
+    ws = workbook.create_sheet(META_SHEET)
+    ws.sheet_state = "hidden"
+    for key, value in pairs.items():
+        ws.append([key, value])
 
 
 def new_workbook() -> Workbook:
@@ -140,52 +225,46 @@ def write_key_values(workbook: Workbook, title: str, pairs: Sequence[tuple[str, 
     value_column = r.Column("value", _("内容"), wrap=True)
     ws.append(_header_cells(ws, [label_column, value_column]))
     ws.freeze_panes = "A2"
+    _page_setup(ws)
     for label, value in pairs:
         ws.append([_cell(ws, label, label_column), _cell(ws, value, value_column)])
 
 
-def csv_bytes_iter(sheet: r.Sheet, rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
-    """CSV in UTF-8 with a BOM so Excel opens it in Chinese; formulas neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush() -> bytes:
-        data = buffer.getvalue().encode("utf-8")
-        buffer.seek(0)
-        buffer.truncate()
-        return data
-
-    writer.writerow([str(c.header) for c in sheet.columns])
-    yield b"\xef\xbb\xbf" + flush()
-    for count, values in enumerate(rows, start=1):
-        writer.writerow(
-            [
-                ("'" + v)
-                if is_formula_like(v)
-                else (v.isoformat() if hasattr(v, "isoformat") else v)
-                for v in values
-            ]
-        )
-        if count % 500 == 0:
-            yield flush()
-    yield flush()
-
-
 # Reading
+META_SHEET = "_collab"  # hidden sheet: register, requirement number, export time
+VERSION_HEADER = "_row_version"  # hidden last column: the row's version at export
+
+
+@dataclass
+class Table:
+    """What an uploaded file holds for one register sheet."""
+
+    rows: list[tuple[int, dict[str, Any]]]  # (row number as shown, {column key: raw})
+    present: list[str]  # keys of the columns the file carries
+    meta: dict[str, str] = field(default_factory=dict)  # from the hidden sheet of an export
+    versions: dict[int, str] = field(default_factory=dict)  # row number -> row version
+    formulas: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # row -> [(key, A1)]
+
+
 def _normalise_header(value: Any) -> str:
-    return "".join(text(value).split())
+    return "".join(text(value).split()).translate(str.maketrans("（）／", "()/"))
 
 
-def _match_headers(sheet: r.Sheet, header_row: Sequence[Any]) -> dict[int, r.Column]:
+def _match_headers(sheet: r.Sheet, header_row: Sequence[Any]) -> dict[int, r.Column | None]:
+    """Column index -> Column (None for the hidden version column). Columns missing from
+    the file are allowed (they are left as they are); unknown or repeated ones are not."""
     names = {}
     for column in sheet.columns:
         for name in (column.header, *column.aliases):
             names[_normalise_header(name)] = column
-    mapping: dict[int, r.Column] = {}
+    mapping: dict[int, r.Column | None] = {}
     unknown = []
     for index, raw in enumerate(header_row):
         header = _normalise_header(raw)
         if not header:
+            continue
+        if header == VERSION_HEADER:
+            mapping[index] = None
             continue
         column = names.get(header)
         if column is None:
@@ -197,61 +276,201 @@ def _match_headers(sheet: r.Sheet, header_row: Sequence[Any]) -> dict[int, r.Col
         else:
             mapping[index] = column
     present = set(mapping.values())
-    missing = [str(c.header) for c in sheet.columns if c.in_header and c not in present]
-    if missing or unknown:
-        parts = []
-        if missing:
-            parts.append(_("缺少列：%(names)s") % {"names": "、".join(missing)})
-        if unknown:
-            parts.append(_("无法识别的列：%(names)s") % {"names": "、".join(unknown)})
+    problems = []
+    if sheet.match_column and sheet.column(sheet.match_column) not in present:
+        problems.append(
+            _("缺少列：%(names)s") % {"names": str(sheet.column(sheet.match_column).header)}
+        )
+    if not present - {None}:
+        problems.append(_("没有可识别的列"))
+    if unknown:
+        problems.append(_("无法识别的列：%(names)s") % {"names": "、".join(unknown)})
+    if problems:
         raise UploadRejected(
             _("表头与模板“%(title)s”不一致（%(detail)s）。请使用下载的模板，不要修改列名。")
-            % {"title": str(sheet.title), "detail": "；".join(parts)},
+            % {"title": str(sheet.title), "detail": "；".join(problems)},
             "columns",
         )
     return mapping
 
 
-def _pick_worksheet(workbook, sheet: r.Sheet):
-    wanted = sheet_title(str(sheet.title))
-    for ws in workbook.worksheets:
-        if ws.title == wanted:
-            return ws
-    if len(workbook.worksheets) == 1:
-        return workbook.worksheets[0]
-    raise UploadRejected(_("工作簿中没有名为“%(title)s”的工作表") % {"title": wanted}, "columns")
+def _decode_csv(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UploadRejected(_("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GB18030"), "type")
 
 
-def read_sheet(path_or_file, sheet: r.Sheet) -> tuple[int, list[tuple[int, dict[str, Any]]]]:
-    """(data row count, [(excel row number, {column key: raw value})]); blank rows skipped.
-
-    Raises UploadRejected for unreadable files, wrong headers or too many rows."""
+def _csv_sheets(data: bytes) -> tuple[list[list[Any]], dict]:
+    content = _decode_csv(data)
     try:
-        workbook = load_workbook(path_or_file, read_only=True, data_only=True)
-    except UploadRejected:
-        raise
-    except Exception as error:  # openpyxl raises many kinds on damaged files
+        dialect = csv.Sniffer().sniff(content[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return list(csv.reader(io.StringIO(content), dialect)), {}
+
+
+def _cell_name(column: int, row: int) -> str:
+    return f"{get_column_letter(column)}{row}"
+
+
+_CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+def _xlsx_formulas(data: bytes, sheet_index: int) -> set[tuple[int, int]]:
+    """(row, column) of every formula cell of the n-th worksheet of an .xlsx."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        workbook = ET.fromstring(archive.read("xl/workbook.xml"))
+        rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        ns = {"m": workbook.tag.split("}")[0][1:]}
+        sheets = workbook.findall("m:sheets/m:sheet", ns)
+        rel_id = sheets[sheet_index].get(
+            "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+        )
+        target = next(rel.get("Target") for rel in rels if rel.get("Id") == rel_id)
+        target = target.lstrip("/")
+        path = target if target.startswith("xl/") else f"xl/{target}"
+        xml = archive.read(path)
+    if b"<f" not in xml and b":f" not in xml:
+        return set()
+    found = set()
+    for _event, element in ET.iterparse(io.BytesIO(xml)):
+        if element.tag.endswith("}c"):
+            if any(child.tag.endswith("}f") for child in element):
+                match = _CELL_REF.match(element.get("r", ""))
+                if match:
+                    found.add((int(match.group(2)), column_index_from_string(match.group(1))))
+            element.clear()
+    return found
+
+
+def _ods_formulas(data: bytes, title: str) -> set[tuple[int, int]]:
+    """(row, column) of every formula cell of the named table of an .ods."""
+    table_ns = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read("content.xml")
+    if b"table:formula" not in xml:
+        return set()
+    found = set()
+    row = 0
+    inside = False
+    for event, element in ET.iterparse(io.BytesIO(xml), events=("start", "end")):
+        tag = element.tag
+        if tag == f"{{{table_ns}}}table" and event == "start":
+            inside = element.get(f"{{{table_ns}}}name") == title
+            row = 0
+        elif inside and tag == f"{{{table_ns}}}table-row" and event == "start":
+            row += 1
+            column = 0
+            repeat_rows = int(element.get(f"{{{table_ns}}}number-rows-repeated", "1"))
+        elif inside and tag == f"{{{table_ns}}}table-row" and event == "end":
+            row += repeat_rows - 1
+        elif (
+            inside
+            and event == "start"
+            and tag
+            in (
+                f"{{{table_ns}}}table-cell",
+                f"{{{table_ns}}}covered-table-cell",
+            )
+        ):
+            column += 1
+            if element.get(f"{{{table_ns}}}formula"):
+                found.add((row, column))
+            column += int(element.get(f"{{{table_ns}}}number-columns-repeated", "1")) - 1
+    return found
+
+
+def _workbook_sheets(data: bytes, kind: str, sheet: r.Sheet):
+    """(rows of the register's worksheet, meta dict, formula cells)."""
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except PasswordError as error:
+        raise UploadRejected(
+            _("文件已加密（设置了打开密码），请取消密码后再上传"), "encrypted"
+        ) from error
+    except Exception as error:  # the reader raises several kinds on damaged files
         raise UploadRejected(_("无法读取该工作簿，文件可能已损坏"), "type") from error
     try:
-        ws = _pick_worksheet(workbook, sheet)
-        rows = ws.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            raise UploadRejected(_("工作表是空的，没有表头"), "columns")
-        mapping = _match_headers(sheet, header)
-        result = []
-        max_rows = limit("SPREADSHEET_MAX_IMPORT_ROWS")
-        for number, values in enumerate(rows, start=2):
-            if all(is_blank(v) for v in values):
-                continue
-            record = {column.key: None for column in sheet.columns}
-            for index, column in mapping.items():
-                record[column.key] = values[index] if index < len(values) else None
-            result.append((number, record))
-            if len(result) > max_rows:
-                raise UploadRejected(
-                    _("数据行数超过上限 %(max)d 行，请拆分后导入") % {"max": max_rows}, "size"
-                )
-        return len(result), result
+        names = list(workbook.sheet_names)
+        meta = {}
+        if META_SHEET in names:
+            for pair in workbook.get_sheet_by_name(META_SHEET).to_python():
+                if len(pair) >= 2 and pair[0]:
+                    meta[text(pair[0])] = text(pair[1])
+        data_names = [n for n in names if n != META_SHEET]
+        wanted = sheet_title(str(sheet.title))
+        if wanted in data_names:
+            name = wanted
+        elif len(data_names) == 1:
+            name = data_names[0]
+        else:
+            raise UploadRejected(
+                _("工作簿中没有名为“%(title)s”的工作表") % {"title": wanted}, "columns"
+            )
+        rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except UploadRejected:
+        raise
+    except Exception as error:
+        raise UploadRejected(_("无法读取该工作簿，文件可能已损坏"), "type") from error
     finally:
         workbook.close()
+    formulas: set[tuple[int, int]] = set()
+    try:
+        if kind == "xlsx":
+            formulas = _xlsx_formulas(data, names.index(name))
+        elif kind == "ods":
+            formulas = _ods_formulas(data, name)
+    except (KeyError, IndexError, StopIteration, ParseError, zipfile.BadZipFile) as error:
+        raise UploadRejected(_("无法读取该工作簿，文件可能已损坏"), "type") from error
+    return rows, meta, formulas
+
+
+def read_table(upload, sheet: r.Sheet, *, kind: str) -> Table:
+    """Read the register's sheet from an .xlsx/.xls/.ods/.csv file; blank rows skipped.
+
+    Raises UploadRejected for unreadable files, wrong headers or too many rows."""
+    upload.seek(0)
+    data = upload.read()
+    if kind == "csv":
+        rows, meta = _csv_sheets(data)
+        formulas = set()
+        for number, values in enumerate(rows, start=1):
+            for index, value in enumerate(values, start=1):
+                if isinstance(value, str) and value.startswith("="):
+                    formulas.add((number, index))
+    else:
+        rows, meta, formulas = _workbook_sheets(data, kind, sheet)
+    if not rows:
+        raise UploadRejected(_("工作表是空的，没有表头"), "columns")
+    mapping = _match_headers(sheet, rows[0])
+    table = Table(
+        rows=[],
+        present=[c.key for c in mapping.values() if c is not None],
+        # A dossier's marker covers all its sheets (no register named).
+        meta=meta if meta.get("register") in ("", sheet.key) else {},
+    )
+    max_rows = limit("SPREADSHEET_MAX_IMPORT_ROWS")
+    for number, values in enumerate(rows[1:], start=2):
+        if all(is_blank(v) for v in values):
+            continue
+        record = {}
+        for index, column in mapping.items():
+            value = values[index] if index < len(values) else None
+            if column is None:
+                if table.meta and not is_blank(value):
+                    table.versions[number] = text(value)
+                continue
+            record[column.key] = None if value == "" else value
+            if (number, index + 1) in formulas:
+                table.formulas.setdefault(number, []).append(
+                    (column.key, _cell_name(index + 1, number))
+                )
+        table.rows.append((number, record))
+        if len(table.rows) > max_rows:
+            raise UploadRejected(
+                _("数据行数超过上限 %(max)d 行，请拆分后导入") % {"max": max_rows}, "size"
+            )
+    return table

@@ -7,7 +7,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from collab.accounts.models import Department, User
-from collab.signoffs.services import Slot
+from collab.signoffs.services import Slot, head_slots
 from requests_app.models import Requirement, RequirementStatus
 from requests_app.selectors import requirements_visible_to
 
@@ -46,20 +46,7 @@ def acceptance_slots(acceptance: Acceptance) -> list[Slot]:
     every department of the acceptance group."""
     requirement = acceptance.requirement
     departments = [requirement.initiating_department, *acceptance.departments.all()]
-    slots, seen = [], set()
-    for department in departments:
-        if department.pk in seen:
-            continue
-        seen.add(department.pk)
-        head = department.head
-        slots.append(
-            Slot(
-                department=department,
-                signers=[head] if head is not None else [],
-                label=_("%(dept)s负责人") % {"dept": department.name},
-            )
-        )
-    return slots
+    return head_slots(departments)
 
 
 def current_acceptance(requirement: Requirement) -> Acceptance | None:

@@ -29,13 +29,22 @@ def fast_password_hashing(settings):
 schema = schemathesis.from_pytest_fixture("api_schema")
 
 
+_TOKENS: dict[str, str] = {}
+
+
 def token_for(username: str) -> str:
-    from rest_framework.authtoken.models import Token
+    """One token per user for the whole run (a generated logout may revoke it: then a
+    new one is issued)."""
+    from knox.models import AuthToken
 
     from collab.accounts.models import User
+    from collab.accounts.services import token_issue
 
-    token, _ = Token.objects.get_or_create(user=User.objects.get(username=username))
-    return token.key
+    key = _TOKENS.get(username)
+    if key is None or not AuthToken.objects.filter(token_key=key[:15]).exists():
+        _token, key = token_issue(user=User.objects.get(username=username))
+        _TOKENS[username] = key
+    return key
 
 
 def run(case, username: str) -> None:

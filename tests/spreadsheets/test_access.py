@@ -99,7 +99,12 @@ def test_blank_templates(org, api, register, first_header):
     sheet = read(response_bytes(response)).active
     assert sheet["A1"].value == first_header
     assert sheet.max_row == 1
-    assert sheet.freeze_panes == "A2"
+    # The header row stays on screen, and the record's id column too where it has one.
+    assert sheet.freeze_panes == ("A2" if register == "review" else "B2")
+    # Ids typed into a blank template stay text (001 is not 1, 1.10 is not 1.1).
+    assert sheet.column_dimensions["A"].number_format == "@"
+    if register in ("tasks", "risks"):
+        assert "文本" in sheet["A1"].comment.text
 
 
 def test_unknown_register_is_404(org, api):
@@ -146,7 +151,7 @@ def test_browser_upload_of_a_bad_file_shows_the_reason(org, client):
         {"register": "requirements", "file": upload(b"not a workbook", "x.xls")},
         follow=True,
     )
-    assert "只支持 .xlsx 格式的 Excel 文件" in response.content.decode()
+    assert "文件不是有效的 .xls 工作簿" in response.content.decode()
     assert not ImportBatch.objects.exists()
 
 
@@ -223,8 +228,6 @@ def test_large_import_checks_and_applies_in_the_background(
 
 
 def test_batch_page_shows_progress_until_the_check_finishes(org, api, client, settings):
-    from django.core.cache import cache
-
     from collab.spreadsheets.services import import_check
 
     settings.SPREADSHEET_ASYNC_IMPORT_ROWS = 1
@@ -235,7 +238,8 @@ def test_batch_page_shows_progress_until_the_check_finishes(org, api, client, se
     page = client.get(reverse("spreadsheets:batch", args=[batch.pk])).content.decode()
     assert 'id="batch-progress"' in page and "hx-get" in page
     assert 'id="confirm-import"' not in page
-    cache.set(batch.progress_key, 2)
+    # Progress lives in the database, where the web process sees what the worker did.
+    ImportBatch.objects.filter(pk=batch.pk).update(progress_done=2, progress_total=4)
     partial = client.get(reverse("spreadsheets:batch_progress", args=[batch.pk]))
     assert 'aria-valuenow="50"' in partial.content.decode()
     assert "HX-Refresh" not in partial

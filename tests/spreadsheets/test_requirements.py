@@ -26,7 +26,7 @@ def test_template_has_seed_headers_frozen_styled_and_drop_downs(org, api):
     sheet = read(response_bytes(response)).active
     headers = [c.value for c in sheet[1]]
     assert headers[:14] == REQUIREMENT_HEADERS
-    assert sheet.freeze_panes == "A2"
+    assert sheet.freeze_panes == "B2"  # header row and 需求编号 stay on screen
     assert sheet["A1"].font.bold
     assert sheet.column_dimensions["E"].width == 28
     validations = {str(dv.sqref).split(":")[0]: dv for dv in sheet.data_validations.dataValidation}

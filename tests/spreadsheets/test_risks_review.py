@@ -91,7 +91,10 @@ def test_seed_risk_rows_import_resolved(org, api, running):
     assert risks["003"].owner is None and risks["003"].owner_department.code == "OPS"
     assert risks["002"].actual_resolution == D(2024, 8, 9)
     again = import_into(api, leader, running, "risks", xlsx_bytes(RISK_HEADERS, SEED_RISK_ROWS))
-    assert [r["action"] for r in again.data["rows"]] == ["update"] * 3
+    # The same file again changes nothing: counted as unchanged, not listed as updates.
+    assert [r["action"] for r in again.data["rows"]] == ["unchanged"] * 3
+    assert [r["changes"] for r in again.data["rows"]] == [[]] * 3
+    assert again.data["unchanged_rows"] == 3 and again.data["update_rows"] == 0
     assert api.post(f"/api/v1/imports/{again.data['id']}/confirm/").status_code == 200
     assert Risk.objects.filter(requirement=running).count() == 3
 

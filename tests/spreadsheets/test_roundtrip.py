@@ -1,5 +1,6 @@
-"""Round trip: export a requirement's dossier, import it into an empty requirement,
-and the registers read back identical."""
+"""Round trip: a requirement's dossier re-imported into its requirement changes
+nothing; it is refused by another requirement; its content without the 需求编号
+column imports into an empty requirement and the registers read back identical."""
 
 import io
 
@@ -82,17 +83,44 @@ def test_dossier_round_trip_into_an_empty_requirement(seed, api):
         "任务分工与进度跟踪表",
         "风险与问题登记表",
         "成果验收与复盘表",
+        "_collab",  # hidden: the requirement and export time the rows' versions belong to
     ]
+    assert workbook["_collab"].sheet_state == "hidden"
     workbook.close()
 
+    # Into its own requirement: every row unchanged, nothing to write.
+    for register in ("tasks", "risks", "review"):
+        same = import_into(api, leader, source, register, dossier).data
+        assert {row["action"] for row in same["rows"]} == {"unchanged"}, register
+
     twin = _empty_twin(seed)
+    # Into another requirement the file is refused, naming the one it belongs to.
+    for register in ("tasks", "risks"):
+        refused = import_into(api, leader, twin, register, dossier)
+        assert refused.status_code == 400
+        assert source.number in refused.data["file"][0]
+        assert twin.number in refused.data["file"][0]
+    workbook = load_workbook(io.BytesIO(dossier))
+    for title in ("任务分工与进度跟踪表", "风险与问题登记表"):
+        sheet = workbook[title]
+        headers = [cell.value for cell in sheet[1]]
+        sheet.delete_cols(headers.index("需求编号") + 1)
+    del workbook["_collab"]
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    dossier = buffer.getvalue()
+
     # Tasks arrive before the requirement runs (statuses wait, with a warning) ...
     first = import_and_confirm(api, leader, twin, "tasks", dossier)
     assert all(row["action"] == "create" for row in first["rows"])
     requirement_start(requirement=twin, actor=leader)
-    # ... and re-importing the same file updates them instead of duplicating.
+    # ... and re-importing the same file sets the statuses instead of duplicating.
     second = import_and_confirm(api, leader, twin, "tasks", dossier)
-    assert all(row["action"] == "update" for row in second["rows"])
+    assert {row["action"] for row in second["rows"]} == {"update"}
+    assert {c["field"] for row in second["rows"] for c in row["changes"]} <= {
+        "status",
+        "actual_end",
+    }
     import_and_confirm(api, leader, twin, "risks", dossier)
 
     criterion_add(
@@ -105,7 +133,7 @@ def test_dossier_round_trip_into_an_empty_requirement(seed, api):
     assert "验收通过后才会生成复盘" in review["rows"][0]["warnings"][0]["message"]
     _pass_acceptance(seed, twin)
     again = import_and_confirm(api, leader, twin, "review", dossier)
-    assert again["rows"][0]["action"] == "update"
+    assert again["rows"][0]["action"] == "update"  # the retrospective part, now there
 
     director = users["director"]
     for register in ("tasks", "risks", "review"):
@@ -117,4 +145,4 @@ def test_dossier_round_trip_into_an_empty_requirement(seed, api):
     # A third import of the same dossier changes nothing and duplicates nothing.
     for register in ("tasks", "risks"):
         rows = import_into(api, leader, twin, register, dossier).data["rows"]
-        assert {row["action"] for row in rows} == {"update"}
+        assert {row["action"] for row in rows} == {"unchanged"}

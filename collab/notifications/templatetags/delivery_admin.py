@@ -1,6 +1,6 @@
 from django import template
 
-from ..deliveries import failed_delivery_count
+from ..sweep import failed_delivery_count
 
 register = template.Library()
 
