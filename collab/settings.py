@@ -68,6 +68,11 @@ MIDDLEWARE = [
     # orchestrator and Prometheus call pod addresses over plain HTTP (collab/ops).
     "collab.ops.middleware.ProbeMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Binds a request id (X-Request-ID from the proxy when trusted, else a new one) to
+    # every log line of the request and to the Celery tasks it queues. Placed before
+    # authentication, so it never loads the session itself (the user id is added to the
+    # closing line once a view or DRF has authenticated the request).
+    "django_structlog.middlewares.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -79,9 +84,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Binds a request id (X-Request-ID from the proxy when trusted, else a new one) to
-    # every log line of the request and to the Celery tasks it queues.
-    "django_structlog.middlewares.RequestMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
