@@ -72,6 +72,11 @@ MIDDLEWARE = [
     # orchestrator and Prometheus call pod addresses over plain HTTP (collab/ops).
     "collab.ops.middleware.ProbeMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Binds a request id (X-Request-ID from the proxy when trusted, else a new one) to
+    # every log line of the request and to the Celery tasks it queues. Placed before
+    # authentication, so it never loads the session itself (the user id is added to the
+    # closing line once a view or DRF has authenticated the request).
+    "django_structlog.middlewares.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -85,9 +90,6 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
     "collab.core.middleware.ApiResponseHeadersMiddleware",
-    # Binds a request id (X-Request-ID from the proxy when trusted, else a new one) to
-    # every log line of the request and to the Celery tasks it queues.
-    "django_structlog.middlewares.RequestMiddleware",
     # Late, as django-axes asks: it turns a lockout raised by authentication into a page.
     "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
