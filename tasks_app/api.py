@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from collab.accounts.models import Department, User
 from collab.core.api import ReasonSerializer, transition_action
+from collab.core.schema import AutoSchema
 from collab.core.transitions import available_transitions
 from collab.core.viewsets import RegisterViewSet
 from collab.signoffs.api import signoffs_action
@@ -251,8 +252,17 @@ class GanttSerializer(serializers.Serializer):
     tasks = GanttTaskSerializer(many=True)
 
 
+class OneObjectSchema(AutoSchema):
+    """The answer is one object (the requirement's Gantt), not a list of rows."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 class GanttViewSet(viewsets.ViewSet):
     """GET /requirements/{id}/gantt/: the Gantt data of one requirement."""
+
+    schema = OneObjectSchema()
 
     @extend_schema(responses=GanttSerializer)
     def list(self, request, requirement_pk=None):
