@@ -133,7 +133,8 @@ def test_make_run_serves_pages_and_runs_tasks(project_copy):
         # Demo data is there: a demo user gets an API token with the published password.
         request = urllib.request.Request(  # noqa: S310 (local URL)
             f"{base}/api/v1/auth/token/",
-            data=b"username=mkt_staff&password=collab-demo",
+            data=b'{"username": "mkt_staff", "password": "collab-demo"}',
+            headers={"Content-Type": "application/json"},
             method="POST",
         )
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
