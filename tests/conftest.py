@@ -47,6 +47,32 @@ def require_redis() -> str:
 
 
 @pytest.fixture
+def celery_broker(monkeypatch):
+    """Point this process's Celery app at another broker for one test.
+
+    Celery reads CELERY_BROKER_URL from the environment before its own setting, and keeps
+    pooled connections, so all three are switched and restored."""
+    from collab.celery import app
+
+    def reset_pools():
+        if app._pool is not None:
+            app._pool.force_close_all()
+            app._pool = None
+        app.amqp._producer_pool = None
+
+    old = app.conf.broker_url
+
+    def use(url: str) -> None:
+        monkeypatch.setenv("CELERY_BROKER_URL", url)
+        app.conf.broker_url = url
+        reset_pools()
+
+    yield use
+    app.conf.broker_url = old
+    reset_pools()
+
+
+@pytest.fixture
 def org(db):
     """The demo organization: departments by code and users by username."""
     from collab.accounts.demo import load

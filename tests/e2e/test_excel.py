@@ -71,7 +71,7 @@ def test_upload_preview_confirm(page, login, running_requirement, artifact_path)
 
     page.click("#confirm-import")
     page.wait_for_selector("#batch-status .bg-success")
-    assert "已导入 4 行" in page.inner_text("#batch-message")
+    assert "已导入：新增 4 行" in page.inner_text("#batch-message")
     statuses = dict(Task.objects.filter(requirement=requirement).values_list("code", "status"))
     assert statuses == {
         "1.1": "done",

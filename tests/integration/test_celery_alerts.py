@@ -19,6 +19,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -145,7 +146,15 @@ def test_worker_and_beat_deliver_once_even_when_the_worker_is_killed(org, tmp_pa
         }
         env.pop("TEST_DATABASE_NAME", None)
         celery = Celery(tmp_path, env)
-        worker_args = ("worker", "--concurrency=1", "--without-gossip", "--without-mingle")
+        queues = ",".join(settings.COLLAB_CELERY_QUEUES)
+        worker_args = (
+            "worker",
+            "-Q",
+            queues,
+            "--concurrency=1",
+            "--without-gossip",
+            "--without-mingle",
+        )
         try:
             celery.start("beat", "beat", "--schedule", str(tmp_path / "beat-schedule"))
             celery.start("worker1", *worker_args, "-n", "alerts1@%h")

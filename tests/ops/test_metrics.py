@@ -63,13 +63,11 @@ def test_request_metrics_move_after_a_request(client):
 
 
 @pytest.mark.django_db
-def test_queue_depth_per_queue_from_the_broker(client, settings):
+def test_queue_depth_per_queue_from_the_broker(client, settings, celery_broker):
     """Messages published to Redis show up under their queue's name."""
     url = require_redis()
     import redis
     from kombu import Connection
-
-    from collab.celery import app
 
     redis.Redis.from_url(url).delete("scans", "notify")
     with Connection(url) as conn:
@@ -77,12 +75,10 @@ def test_queue_depth_per_queue_from_the_broker(client, settings):
         for number in range(3):
             queue.put({"n": number})
         queue.close()
-    old = app.conf.broker_url
-    app.conf.broker_url = url
+    celery_broker(url)
     try:
         samples = scrape(client)
     finally:
-        app.conf.broker_url = old
         redis.Redis.from_url(url).delete("scans")
     assert value(samples, "collab_celery_broker_up") == 1
     assert value(samples, "collab_celery_queue_messages", queue="scans") == 3

@@ -15,12 +15,13 @@ import urllib.request
 
 import pytest
 import redis
+from django.conf import settings as django_settings
 
 from tests.conftest import require_postgres, require_redis
 from tests.integration.test_celery_alerts import Celery, database_url, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-QUEUES = "scans,notify,robot-dingtalk,robot-feishu,robot-wecom,celery"
+QUEUES = ",".join(django_settings.COLLAB_CELERY_QUEUES)
 
 
 def free_port() -> int:
@@ -57,10 +58,9 @@ def worker_metrics(port: int) -> str:
         return response.read().decode()
 
 
-def test_worker_metrics_and_request_id_in_task_logs(seed, api, settings, tmp_path):
+def test_worker_metrics_and_request_id_in_task_logs(seed, api, settings, tmp_path, celery_broker):
     require_postgres()
     broker = require_redis()
-    from collab.celery import app
     from collab.spreadsheets.models import ExportJob
 
     client = redis.Redis.from_url(broker)
@@ -76,8 +76,7 @@ def test_worker_metrics_and_request_id_in_task_logs(seed, api, settings, tmp_pat
         MEDIA_ROOT=str(tmp_path / "media"),
     )
     celery = Celery(tmp_path, env)
-    old_broker = app.conf.broker_url
-    app.conf.broker_url = broker
+    celery_broker(broker)
     try:
         celery.start(
             "worker",
@@ -114,7 +113,6 @@ def test_worker_metrics_and_request_id_in_task_logs(seed, api, settings, tmp_pat
             what="the export duration in the worker's metrics",
         )
     finally:
-        app.conf.broker_url = old_broker
         celery.stop_all()
 
     assert 'collab_alert_scan_duration_seconds_count{outcome="success"}' in text
