@@ -25,7 +25,8 @@ def _connect_accounts():
 
 
 def _register_with_platform():
-    """Alerts and the Excel sheet; the requirement sheet is the scope of the others."""
+    """Alerts and the Excel sheets (the register, the scope of the others, and one
+    requirement's form)."""
     from collab.notifications.alerts import register_alerts
     from collab.notifications.selectors import register_scope_visibility
     from collab.spreadsheets.registry import register_sheet
@@ -34,4 +35,5 @@ def _register_with_platform():
 
     register_alerts(alerts)
     register_sheet(excel.RequirementSheet(), scope=True)
+    register_sheet(excel.RequirementFormSheet())
     register_scope_visibility(selectors.requirements_visible_to)

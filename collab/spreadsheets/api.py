@@ -48,11 +48,22 @@ class ConfirmSerializer(serializers.Serializer):
     )
 
 
+class FileErrorSerializer(serializers.Serializer):
+    column = serializers.CharField(allow_blank=True)
+    message = serializers.CharField()
+
+
 class ImportBatchSerializer(serializers.ModelSerializer):
     valid = serializers.BooleanField(read_only=True)
     progress = serializers.IntegerField(read_only=True)
     requirement = serializers.IntegerField(source="object_id", read_only=True, allow_null=True)
     from_export = serializers.BooleanField(read_only=True)
+    file_errors = FileErrorSerializer(
+        many=True,
+        read_only=True,
+        help_text="problems of the file as a whole (headers or form fields, another "
+        "requirement's file); shown with the rows' own errors, the batch cannot be confirmed",
+    )
     rows = ImportRowSerializer(many=True, read_only=True)
 
     class Meta:
@@ -75,6 +86,7 @@ class ImportBatchSerializer(serializers.ModelSerializer):
             "conflict_rows",
             "error_rows",
             "warning_rows",
+            "file_errors",
             "created_at",
             "applied_at",
             "rows",
@@ -182,8 +194,17 @@ REGISTER_PARAMETER = OpenApiParameter(
     "register",
     str,
     OpenApiParameter.PATH,
-    enum=["requirements", "tasks", "risks", "review"],
-    description="requirements (template 1), tasks (2), risks (3), review (4)",
+    enum=["requirements", "requirement", "tasks", "risks", "review"],
+    description="requirements (template 1, the register), requirement (template 1, one "
+    "requirement's form), tasks (2), risks (3), review (4)",
+)
+LAYOUT_PARAMETER = OpenApiParameter(
+    "layout",
+    str,
+    enum=["rows", "form"],
+    description="form: the paper template's field/value form of one record (templates 1 "
+    "and 4; the default for one requirement's `requirement` and `review`); rows: one row "
+    "per record",
 )
 XLSX_RESPONSE = {(200, XLSX): OpenApiTypes.BINARY}
 
@@ -195,6 +216,7 @@ class RegisterExportView(APIView):
             REGISTER_PARAMETER,
             OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=["xlsx", "csv"]),
             OpenApiParameter("requirement", int, description="scope to one requirement"),
+            LAYOUT_PARAMETER,
         ],
         responses={
             (200, XLSX): OpenApiTypes.BINARY,
@@ -210,6 +232,9 @@ class RegisterExportView(APIView):
         requirement = None
         if sheet.scoped and request.query_params.get("requirement"):
             requirement = requirement_or_404(request.user, request.query_params["requirement"])
+        layout = exports.export_layout(
+            sheet, request.query_params.get("layout", ""), single=requirement is not None
+        )
         params = filter_params(request.query_params)
         queryset = sheet.export_queryset(request.user, params, requirement=requirement)
         if queryset.count() > limit("SPREADSHEET_ASYNC_EXPORT_ROWS"):
@@ -226,18 +251,26 @@ class RegisterExportView(APIView):
             return csv_response(sheet, queryset)
         return xlsx_response(
             filename(str(sheet.title), "xlsx"),
-            lambda handle: exports.write_register(sheet, queryset, handle, requirement=requirement),
+            lambda handle: exports.write_register(
+                sheet, queryset, handle, requirement=requirement, layout=layout
+            ),
         )
 
 
 class RegisterTemplateView(APIView):
     @extend_schema(
-        operation_id="register_template", parameters=[REGISTER_PARAMETER], responses=XLSX_RESPONSE
+        operation_id="register_template",
+        parameters=[REGISTER_PARAMETER, LAYOUT_PARAMETER],
+        responses=XLSX_RESPONSE,
     )
     def get(self, request, register):
+        """The blank template: templates 1 (`requirement`) and 4 as the paper forms, the
+        registers as a header row (`layout` chooses)."""
         sheet = _sheet_or_404(register)
+        layout = exports.export_layout(sheet, request.query_params.get("layout", ""), single=True)
         return xlsx_response(
-            f"{sheet.title}-模板.xlsx", lambda handle: exports.write_template(sheet, handle)
+            f"{sheet.title}-模板.xlsx",
+            lambda handle: exports.write_template(sheet, handle, layout),
         )
 
 

@@ -183,6 +183,8 @@ def canonical(column: r.Column, value: Any, directory: Directory | None = None) 
             return value
     if column.key in ("depends_on",):
         return "、".join(part.strip() for part in LIST_SEPARATORS.split(value) if part.strip())
+    if column.compare is not None:
+        return column.compare(value)
     return "\n".join(line.rstrip() for line in value.split("\n")).strip()
 
 
@@ -205,7 +207,7 @@ def parse_choice(column: r.Column, raw: Any) -> str | None:
         if folded in candidates or value.upper() in candidates:
             return code
     codes = {code.upper(): code for code, _label in column.choices}
-    for token in value.split():
+    for token in value.replace("(", " ").replace(")", " ").split():  # 高(P0)
         if token.upper() in codes:
             return codes[token.upper()]
     allowed = "、".join(str(label) for _code, label in column.choices)

@@ -66,8 +66,10 @@ def classify_row(
     """Normalise the row's cells and compare them with the record: create, update,
     unchanged or conflict, with the changed fields; parse what will be written."""
     parsed = r.ParsedRow(row=row.row, values={})
-    parsed.errors.extend(r.RowError(e["column"], e["message"]) for e in row.cell_errors)
-    formula_columns = {e["column"] for e in row.cell_errors}
+    for note in row.cell_errors:
+        found = parsed.warnings if note.get("warning") else parsed.errors
+        found.append(r.RowError(note["column"], note["message"]))
+    formula_columns = {e["column"] for e in row.cell_errors if not e.get("warning")}
     present = [key for key in batch.columns if key in {c.key for c in sheet.columns}]
     normal: dict = {}
     canon: dict[str, str] = {}
@@ -142,7 +144,7 @@ def classify_row(
             if key == sheet.match_column or key not in normal:
                 continue
             new, old = canon[key], entry.canonical.get(key, "")
-            if new == old:
+            if new == old or sheet.equivalent(key, new, old):
                 continue
             if sheet.ignores(key, merged):
                 ignored.append(key)  # not a change; check() says why if the row is written

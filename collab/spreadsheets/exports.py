@@ -8,10 +8,12 @@ from functools import partial
 
 from django.core.files import File
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import registry as r
+from .forms import VERSION_KEY, write_form
 from .models import ExportJob, ExportStatus
 from .responses import params_from_json, params_to_json
 from .services import _Progress, _scope_fields, sheet_for
@@ -31,40 +33,79 @@ def export_meta(sheet: r.Sheet, requirement=None) -> dict[str, str]:
     }
 
 
-def write_register(sheet: r.Sheet, queryset, target, *, progress=None, requirement=None) -> int:
+def export_layout(sheet: r.Sheet, requested: str, *, single: bool) -> str:
+    """`form` (the paper template's field/value form of one record) or `rows` (one row
+    per record). By default one requirement's record is laid out as its sheet prints it
+    (templates 1 and 4 as forms); several records always as rows. Http404 for a layout
+    the sheet does not have."""
+    if requested not in ("", "rows", "form") or (
+        requested == "form" and not (sheet.form and single)
+    ):
+        raise Http404
+    if requested:
+        return requested
+    return sheet.layout if single and sheet.form else "rows"
+
+
+def _write_form(workbook, sheet: r.Sheet, queryset, meta: dict, requirement=None) -> int:
+    """One record's form (a blank form when there is none); its row version goes into
+    the hidden sheet's `meta`."""
+    record = next(iter(sheet.export_rows(queryset)), None)
+    number = requirement.number if requirement is not None else ""
+    version = write_form(workbook, sheet, record, number=number)
+    if version:
+        meta[VERSION_KEY % sheet.key] = version
+    return int(record is not None)
+
+
+def write_register(
+    sheet: r.Sheet, queryset, target, *, progress=None, requirement=None, layout="rows"
+) -> int:
     """The register as an .xlsx carrying row versions, so a re-import can tell edits in
     the file from newer edits in Collab."""
     workbook = new_workbook()
-    count = write_sheet(
-        workbook, sheet, sheet.export_rows(queryset), progress=progress, versions=True
-    )
-    write_meta(workbook, export_meta(sheet, requirement))
+    meta = export_meta(sheet, requirement)
+    if layout == "form":
+        count = _write_form(workbook, sheet, queryset, meta, requirement)
+    else:
+        count = write_sheet(
+            workbook, sheet, sheet.export_rows(queryset), progress=progress, versions=True
+        )
+    write_meta(workbook, meta)
     workbook.save(target)
     return count
 
 
-def write_template(sheet: r.Sheet, target) -> None:
+def write_template(sheet: r.Sheet, target, layout: str = "rows") -> None:
     workbook = new_workbook()
-    write_sheet(workbook, sheet, [])
+    if layout == "form":
+        write_form(workbook, sheet, None)
+    else:
+        write_sheet(workbook, sheet, [])
     workbook.save(target)
 
 
 def write_dossier(requirement, user, target) -> None:
-    """协作档案: a summary sheet, then one sheet per template, in the templates' order."""
+    """协作档案: a summary sheet, then one sheet per template in the templates' order;
+    templates 1 and 4 as the paper forms, 2 and 3 as registers."""
     workbook = new_workbook()
     requirement_sheet = r.scope_sheet()
     summary = list(requirement_sheet.summary(requirement)) if requirement_sheet else []
     parts = []
-    for sheet in r.sheets():
+    for sheet in r.sheets(scoped=True):
         queryset = sheet.export_queryset(user, {}, requirement=requirement)
         parts.append((sheet, queryset))
         summary.append((sheet.title, _("%(n)d 行") % {"n": queryset.count()}))
     summary.append((_("导出人"), user.label))
     summary.append((_("导出时间"), timezone.localtime().strftime("%Y-%m-%d %H:%M")))
     write_key_values(workbook, _("汇总"), summary)
+    meta = {**export_meta(requirement_sheet, requirement), "register": ""}
     for sheet, queryset in parts:
-        write_sheet(workbook, sheet, sheet.export_rows(queryset), versions=True)
-    write_meta(workbook, {**export_meta(requirement_sheet, requirement), "register": ""})
+        if sheet.layout == "form":
+            _write_form(workbook, sheet, queryset, meta, requirement)
+        else:
+            write_sheet(workbook, sheet, sheet.export_rows(queryset), versions=True)
+    write_meta(workbook, meta)
     workbook.save(target)
 
 

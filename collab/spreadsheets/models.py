@@ -69,6 +69,7 @@ class ImportBatch(ScopedMixin):
     file_format = models.CharField(_("文件格式"), max_length=8, default="xlsx")
     columns = models.JSONField(_("文件中的列"), default=list, blank=True)
     meta = models.JSONField(_("导出标记"), default=dict, blank=True)
+    file_errors = models.JSONField(_("文件问题"), default=list, blank=True)
     state_token = models.CharField(_("预览时的数据版本"), max_length=128, blank=True)
     progress_done = models.PositiveIntegerField(_("已处理"), default=0)
     progress_total = models.PositiveIntegerField(_("待处理"), default=0)
@@ -86,7 +87,11 @@ class ImportBatch(ScopedMixin):
 
     @property
     def valid(self) -> bool:
-        return self.status in (ImportStatus.PREVIEW, ImportStatus.DONE) and not self.error_rows
+        return (
+            self.status in (ImportStatus.PREVIEW, ImportStatus.DONE)
+            and not self.error_rows
+            and not self.file_errors
+        )
 
     @property
     def from_export(self) -> bool:

@@ -4,7 +4,7 @@ AppConfig.ready(); the engine never imports them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +37,19 @@ class Column:
         ""  # "wbs" (1.10 is not 1.1) or "serial" (001): ids Excel may turn into numbers
     )
     help: str = ""  # input help, written as the header cell's comment
+    # Comparable text of a text cell, where wording may differ but mean the same (a
+    # numbered list written 1. or 1、); must not raise.
+    compare: Callable[[str], str] | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class FormField:
+    """One line of a sheet's field/value form (the paper templates 1 and 4)."""
+
+    label: str  # as the paper template names the field
+    keys: Sequence[str]  # the columns it shows (时间节点: start and end date)
+    help: str = ""  # the paper template's 填写说明
+    aliases: Sequence[str] = ()
 
 
 @dataclass
@@ -71,6 +84,12 @@ class Sheet:
     # True: an update passes only the changed columns to apply(); False: apply() gets
     # every column, the unchanged ones read back from the record's current export.
     partial_updates: bool = True
+    # Field/value form: one record per worksheet, a field and its value on each line, as
+    # the paper template prints it. `layout` is how one requirement's record is exported
+    # ("rows" or "form"); a sheet with `form` fields reads both layouts.
+    form: Sequence[FormField] = ()
+    form_header: Sequence[str] = ()  # the form's column titles; none: label | value pairs
+    layout: str = "rows"
 
     # Export
     def export_queryset(self, user, params, requirement=None):
@@ -111,6 +130,26 @@ class Sheet:
     def create_many(self, rows: list, context: dict, *, dry_run: bool) -> bool:
         """Create the new rows of a file in bulk (errors appended to each ParsedRow).
         Returns False when the sheet has no bulk path (rows are created one by one)."""
+        return False
+
+    # Form layout
+    def form_value(self, field: FormField, row: dict[str, Any]) -> Any:
+        """The form's cell for `field`, from the record's row values by column key."""
+        return row.get(field.keys[0])
+
+    def form_read(self, field: FormField, raw: Any) -> dict[str, Any]:
+        """A form cell back into the raw values of its columns; raises ValueError with
+        the message shown against the field."""
+        return {field.keys[0]: raw}
+
+    def read_row(self, values: dict[str, Any]) -> list[RowError]:
+        """Adjust one file row as read, in either layout (e.g. a rating written with its
+        comment in brackets), and return notes about it shown as warnings."""
+        return []
+
+    def equivalent(self, key: str, new: str, old: str) -> bool:
+        """True when the file's comparable text differs from Collab's but changes
+        nothing (e.g. list items written without details Collab already has)."""
         return False
 
     # Import

@@ -11,7 +11,7 @@ from . import registry as r
 from .csvfile import csv_bytes_iter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-IGNORED_PARAMS = ("requirement", "page", "page_size", "format")
+IGNORED_PARAMS = ("requirement", "page", "page_size", "format", "layout")
 
 
 def filter_params(query) -> QueryDict:

@@ -120,38 +120,54 @@ class _Progress:
             self._side = None
 
 
-def _identity_check(sheet: r.Sheet, table, requirement) -> None:
-    """Refuse a file exported from (or naming) another requirement."""
+def _identity_problems(sheet: r.Sheet, table, requirement) -> list[str]:
+    """A file exported from (or naming) another requirement is not applied: the
+    requirement named in the file, by its marker, a form's title or the identity
+    columns, must be the one imported into."""
     if requirement is None:
-        return
+        return []
     expected = sheet.identity(requirement)
     found: dict[str, set[str]] = {}
-    marker = table.meta.get("requirement")
-    if marker and "requirement_number" in expected:
-        found.setdefault("requirement_number", set()).add(marker)
+    for marker in (table.meta.get("requirement"), table.requirement_number):
+        if marker and marker != requirement.number:
+            found.setdefault("", set()).add(marker)
     for _number, values in table.rows:
         for key in expected:
             value = text(values.get(key))
-            if value:
+            if value and not sheet.same_identity(key, value, expected[key]):
                 found.setdefault(key, set()).add(value)
+    problems = []
     for key, values in found.items():
-        others = sorted(v for v in values if not sheet.same_identity(key, v, expected[key]))
-        if not others:
-            continue
-        header = sheet.column(key).header
-        raise UploadRejected(
+        problems.append(
             _(
                 "该文件属于另一个需求（%(header)s：%(found)s），不能导入到 %(number)s"
                 "“%(topic)s”。请在对应需求中导入，或使用本需求导出的文件。"
             )
             % {
-                "header": header,
-                "found": "、".join(others),
+                "header": sheet.column(key).header if key else _("需求编号"),
+                "found": "、".join(sorted(values)),
                 "number": requirement.number,
                 "topic": requirement.topic,
-            },
-            "requirement",
+            }
         )
+    return problems
+
+
+def _cell_errors(table, number: int, headers: dict[str, str]) -> list[dict]:
+    """What the reader found wrong with the cells of one row (formulas, unreadable form
+    fields) and its notes, stored with the row and shown in its preview."""
+    found = [
+        {
+            "column": headers[key],
+            "message": _("单元格 %(cell)s 是公式，请改为直接填写值后再上传") % {"cell": address},
+        }
+        for key, address in table.formulas.get(number, [])
+    ]
+    for column, message, warning in table.notes.get(number, []):
+        found.append(
+            {"column": column, "message": message, **({"warning": True} if warning else {})}
+        )
+    return found
 
 
 @transaction.atomic
@@ -165,7 +181,6 @@ def import_upload(*, actor, register: str, upload, requirement=None) -> ImportBa
     try:
         kind = check_upload(upload, name=name)
         table = read_table(upload, sheet, kind=kind)
-        _identity_check(sheet, table, requirement)
     except UploadRejected as error:
         raise ValidationError({"file": [error.message]}, code=error.code) from error
     count = len(table.rows)
@@ -180,6 +195,10 @@ def import_upload(*, actor, register: str, upload, requirement=None) -> ImportBa
         file_format=kind,
         columns=table.present,
         meta=table.meta,
+        file_errors=[
+            {"column": "", "message": str(message)}
+            for message in [*table.problems, *_identity_problems(sheet, table, requirement)]
+        ],
         **_scope_fields(requirement),
     )
     batch.file.save(f"{register}.{kind}", File(upload, name=name), save=False)
@@ -192,14 +211,7 @@ def import_upload(*, actor, register: str, upload, requirement=None) -> ImportBa
                 row=number,
                 values={key: _json_value(value) for key, value in values.items()},
                 version=table.versions.get(number, "")[:255],
-                cell_errors=[
-                    {
-                        "column": headers[key],
-                        "message": _("单元格 %(cell)s 是公式，请改为直接填写值后再上传")
-                        % {"cell": address},
-                    }
-                    for key, address in table.formulas.get(number, [])
-                ],
+                cell_errors=_cell_errors(table, number, headers),
             )
             for number, values in table.rows
         ],
@@ -334,15 +346,21 @@ def import_check(*, batch: ImportBatch) -> ImportBatch:
     with transaction.atomic():
         _store_preview(batch, rows, [p for p, _e in work])
         batch.state_token = token
-        batch.status = ImportStatus.INVALID if batch.error_rows else ImportStatus.PREVIEW
+        invalid = batch.error_rows or batch.file_errors
+        batch.status = ImportStatus.INVALID if invalid else ImportStatus.PREVIEW
         batch.progress_done = batch.progress_total
-        batch.message = (
-            _("共 %(n)d 行有错误，请修改文件后重新上传") % {"n": batch.error_rows}
-            if batch.error_rows
-            else ""
-        )
+        batch.message = _invalid_message(batch) if invalid else ""
         batch.save()
     return batch
+
+
+def _invalid_message(batch: ImportBatch) -> str:
+    if not batch.file_errors:
+        return _("共 %(n)d 行有错误，请修改文件后重新上传") % {"n": batch.error_rows}
+    return _("文件有 %(files)d 处问题、%(rows)d 行有错误，请修改文件后重新上传") % {
+        "files": len(batch.file_errors),
+        "rows": batch.error_rows,
+    }
 
 
 def can_use_batch(user, batch: ImportBatch) -> bool:

@@ -81,6 +81,9 @@ def export_view(request, register, fmt):
     requirement = None
     if sheet.scoped and request.GET.get("requirement"):
         requirement = requirement_or_404(request.user, request.GET["requirement"])
+    layout = exports.export_layout(
+        sheet, request.GET.get("layout", ""), single=requirement is not None
+    )
     params = filter_params(request.GET)
     queryset = sheet.export_queryset(request.user, params, requirement=requirement)
     if queryset.count() > limit("SPREADSHEET_ASYNC_EXPORT_ROWS"):
@@ -96,15 +99,18 @@ def export_view(request, register, fmt):
         return csv_response(sheet, queryset)
     return xlsx_response(
         filename(str(sheet.title), "xlsx"),
-        lambda handle: exports.write_register(sheet, queryset, handle, requirement=requirement),
+        lambda handle: exports.write_register(
+            sheet, queryset, handle, requirement=requirement, layout=layout
+        ),
     )
 
 
 @login_required
 def template_view(request, register):
     sheet = _sheet_or_404(register)
+    layout = exports.export_layout(sheet, request.GET.get("layout", ""), single=True)
     return xlsx_response(
-        f"{sheet.title}-模板.xlsx", lambda handle: exports.write_template(sheet, handle)
+        f"{sheet.title}-模板.xlsx", lambda handle: exports.write_template(sheet, handle, layout)
     )
 
 

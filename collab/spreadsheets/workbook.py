@@ -10,27 +10,26 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
-from defusedxml import ElementTree as ET
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook, PasswordError
 
 from . import registry as r
 from .cells import FORMULA_PREFIXES, is_blank, text
 from .conf import limit
+from .formulas import ods_formulas, xlsx_formulas
 from .safety import UploadRejected
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -244,21 +243,30 @@ class Table:
     meta: dict[str, str] = field(default_factory=dict)  # from the hidden sheet of an export
     versions: dict[int, str] = field(default_factory=dict)  # row number -> row version
     formulas: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # row -> [(key, A1)]
+    # Problems of the file as a whole (headers, fields), reported with the rows' own.
+    problems: list[str] = field(default_factory=list)
+    # row -> [(header, message, is_warning)]: cells that could not be read as written
+    notes: dict[int, list[tuple[str, str, bool]]] = field(default_factory=dict)
+    requirement_number: str = ""  # the requirement a form's title names
 
 
 def _normalise_header(value: Any) -> str:
     return "".join(text(value).split()).translate(str.maketrans("（）／", "()/"))
 
 
-def _match_headers(sheet: r.Sheet, header_row: Sequence[Any]) -> dict[int, r.Column | None]:
-    """Column index -> Column (None for the hidden version column). Columns missing from
-    the file are allowed (they are left as they are); unknown or repeated ones are not."""
+def _match_headers(
+    sheet: r.Sheet, header_row: Sequence[Any]
+) -> tuple[dict[int, r.Column | None], list[str]]:
+    """Column index -> Column (None for the hidden version column), and the problems of
+    the header. Columns missing from the file are allowed (they are left as they are);
+    unknown or repeated ones are problems (the rows are still read and checked, so the
+    preview shows every problem of the file at once). Raises when nothing is known."""
     names = {}
     for column in sheet.columns:
         for name in (column.header, *column.aliases):
             names[_normalise_header(name)] = column
     mapping: dict[int, r.Column | None] = {}
-    unknown = []
+    unknown, repeated = [], []
     for index, raw in enumerate(header_row):
         header = _normalise_header(raw)
         if not header:
@@ -270,9 +278,7 @@ def _match_headers(sheet: r.Sheet, header_row: Sequence[Any]) -> dict[int, r.Col
         if column is None:
             unknown.append(text(raw))
         elif column in mapping.values():
-            raise UploadRejected(
-                _("列“%(name)s”重复出现") % {"name": str(column.header)}, "columns"
-            )
+            repeated.append(str(column.header))
         else:
             mapping[index] = column
     present = set(mapping.values())
@@ -281,17 +287,21 @@ def _match_headers(sheet: r.Sheet, header_row: Sequence[Any]) -> dict[int, r.Col
         problems.append(
             _("缺少列：%(names)s") % {"names": str(sheet.column(sheet.match_column).header)}
         )
-    if not present - {None}:
-        problems.append(_("没有可识别的列"))
     if unknown:
         problems.append(_("无法识别的列：%(names)s") % {"names": "、".join(unknown)})
-    if problems:
-        raise UploadRejected(
-            _("表头与模板“%(title)s”不一致（%(detail)s）。请使用下载的模板，不要修改列名。")
-            % {"title": str(sheet.title), "detail": "；".join(problems)},
-            "columns",
-        )
-    return mapping
+    if repeated:
+        problems.append(_("重复的列：%(names)s") % {"names": "、".join(repeated)})
+    if not present - {None}:
+        problems.insert(0, _("没有可识别的列"))
+        raise UploadRejected(header_message(sheet, problems), "columns")
+    return mapping, [header_message(sheet, problems)] if problems else []
+
+
+def header_message(sheet: r.Sheet, problems: list[str]) -> str:
+    return _("表头与模板“%(title)s”不一致（%(detail)s）。请使用下载的模板，不要修改列名。") % {
+        "title": str(sheet.title),
+        "detail": "；".join(problems),
+    }
 
 
 def _decode_csv(data: bytes) -> str:
@@ -314,73 +324,6 @@ def _csv_sheets(data: bytes) -> tuple[list[list[Any]], dict]:
 
 def _cell_name(column: int, row: int) -> str:
     return f"{get_column_letter(column)}{row}"
-
-
-_CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
-
-
-def _xlsx_formulas(data: bytes, sheet_index: int) -> set[tuple[int, int]]:
-    """(row, column) of every formula cell of the n-th worksheet of an .xlsx."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        workbook = ET.fromstring(archive.read("xl/workbook.xml"))
-        rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-        ns = {"m": workbook.tag.split("}")[0][1:]}
-        sheets = workbook.findall("m:sheets/m:sheet", ns)
-        rel_id = sheets[sheet_index].get(
-            "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-        )
-        target = next(rel.get("Target") for rel in rels if rel.get("Id") == rel_id)
-        target = target.lstrip("/")
-        path = target if target.startswith("xl/") else f"xl/{target}"
-        xml = archive.read(path)
-    if b"<f" not in xml and b":f" not in xml:
-        return set()
-    found = set()
-    for _event, element in ET.iterparse(io.BytesIO(xml)):
-        if element.tag.endswith("}c"):
-            if any(child.tag.endswith("}f") for child in element):
-                match = _CELL_REF.match(element.get("r", ""))
-                if match:
-                    found.add((int(match.group(2)), column_index_from_string(match.group(1))))
-            element.clear()
-    return found
-
-
-def _ods_formulas(data: bytes, title: str) -> set[tuple[int, int]]:
-    """(row, column) of every formula cell of the named table of an .ods."""
-    table_ns = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        xml = archive.read("content.xml")
-    if b"table:formula" not in xml:
-        return set()
-    found = set()
-    row = 0
-    inside = False
-    for event, element in ET.iterparse(io.BytesIO(xml), events=("start", "end")):
-        tag = element.tag
-        if tag == f"{{{table_ns}}}table" and event == "start":
-            inside = element.get(f"{{{table_ns}}}name") == title
-            row = 0
-        elif inside and tag == f"{{{table_ns}}}table-row" and event == "start":
-            row += 1
-            column = 0
-            repeat_rows = int(element.get(f"{{{table_ns}}}number-rows-repeated", "1"))
-        elif inside and tag == f"{{{table_ns}}}table-row" and event == "end":
-            row += repeat_rows - 1
-        elif (
-            inside
-            and event == "start"
-            and tag
-            in (
-                f"{{{table_ns}}}table-cell",
-                f"{{{table_ns}}}covered-table-cell",
-            )
-        ):
-            column += 1
-            if element.get(f"{{{table_ns}}}formula"):
-                found.add((row, column))
-            column += int(element.get(f"{{{table_ns}}}number-columns-repeated", "1")) - 1
-    return found
 
 
 def _workbook_sheets(data: bytes, kind: str, sheet: r.Sheet):
@@ -420,9 +363,9 @@ def _workbook_sheets(data: bytes, kind: str, sheet: r.Sheet):
     formulas: set[tuple[int, int]] = set()
     try:
         if kind == "xlsx":
-            formulas = _xlsx_formulas(data, names.index(name))
+            formulas = xlsx_formulas(data, names.index(name))
         elif kind == "ods":
-            formulas = _ods_formulas(data, name)
+            formulas = ods_formulas(data, name)
     except (KeyError, IndexError, StopIteration, ParseError, zipfile.BadZipFile) as error:
         raise UploadRejected(_("无法读取该工作簿，文件可能已损坏"), "type") from error
     return rows, meta, formulas
@@ -445,12 +388,19 @@ def read_table(upload, sheet: r.Sheet, *, kind: str) -> Table:
         rows, meta, formulas = _workbook_sheets(data, kind, sheet)
     if not rows:
         raise UploadRejected(_("工作表是空的，没有表头"), "columns")
-    mapping = _match_headers(sheet, rows[0])
+    # A dossier's marker covers all its sheets (no register named).
+    meta = meta if meta.get("register") in ("", sheet.key) else {}
+    if sheet.form:
+        from .forms import is_form, read_form
+
+        if is_form(sheet, rows):
+            return read_form(sheet, rows, formulas, meta)
+    mapping, problems = _match_headers(sheet, rows[0])
     table = Table(
         rows=[],
         present=[c.key for c in mapping.values() if c is not None],
-        # A dossier's marker covers all its sheets (no register named).
-        meta=meta if meta.get("register") in ("", sheet.key) else {},
+        meta=meta,
+        problems=problems,
     )
     max_rows = limit("SPREADSHEET_MAX_IMPORT_ROWS")
     for number, values in enumerate(rows[1:], start=2):
@@ -468,9 +418,14 @@ def read_table(upload, sheet: r.Sheet, *, kind: str) -> Table:
                 table.formulas.setdefault(number, []).append(
                     (column.key, _cell_name(index + 1, number))
                 )
+        notes = sheet.read_row(record)
+        if notes:
+            table.notes[number] = [(str(n.column), str(n.message), True) for n in notes]
         table.rows.append((number, record))
         if len(table.rows) > max_rows:
             raise UploadRejected(
                 _("数据行数超过上限 %(max)d 行，请拆分后导入") % {"max": max_rows}, "size"
             )
+    added = {key for _number, record in table.rows for key in record} - set(table.present)
+    table.present += sorted(added)  # columns read_row() filled from another cell
     return table

@@ -230,11 +230,15 @@ def test_a_file_of_another_requirement_is_refused(org, api, running):
     leader = org["users"]["mkt_head"]
     data = export(api, leader, "tasks", running)
     other = seed_like_requirement(org)
+    before = Task.history.filter(requirement=other).count()
     response = import_into(api, leader, other, "tasks", data)
-    assert response.status_code == 400
-    message = response.data["file"][0]
+    # Shown with the rows' own problems in one preview, and never applied.
+    assert response.status_code == 201 and response.data["valid"] is False
+    message = response.data["file_errors"][0]["message"]
     assert running.number in message and other.number in message
-    assert not ImportBatch.objects.filter(object_id=other.pk).exists()
+    assert api.post(f"/api/v1/imports/{response.data['id']}/confirm/").status_code == 409
+    assert ImportBatch.objects.get(object_id=other.pk).status == "invalid"
+    assert Task.history.filter(requirement=other).count() == before
 
 
 def test_confirm_after_the_data_changed_writes_nothing_and_checks_again(org, api, running):

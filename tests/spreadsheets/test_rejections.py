@@ -116,16 +116,32 @@ def test_missing_required_column_is_a_row_error_for_new_rows(org, api):
     _assert_row_error(api, response, "需求优先级", "文件中没有该列，新增的行必须填写")
 
 
-def test_missing_match_column_refuses_the_file(org, api):
+def _assert_file_problem(api, response, fragment):
+    """A problem of the file as a whole: in the preview with the rows' own problems;
+    the batch cannot be confirmed and nothing is written."""
+    assert response.status_code == 201, response.data
+    assert response.data["valid"] is False and response.data["status"] == "invalid"
+    messages = [e["message"] for e in response.data["file_errors"]]
+    assert any(fragment in message for message in messages), messages
+    assert api.post(f"/api/v1/imports/{response.data['id']}/confirm/").status_code == 409
+    assert not Requirement.objects.exists()
+
+
+def test_missing_match_column_is_a_file_problem(org, api):
     headers = [h for h in REQUIREMENT_HEADERS if h != "需求编号"]
     response = _post(api, org, xlsx_bytes(headers, [SEED_REQUIREMENT_ROW[1:]]))
-    _assert_file_refused(response, "缺少列：需求编号")
+    _assert_file_problem(api, response, "缺少列：需求编号")
 
 
 def test_renamed_column(org, api):
     headers = ["优先级" if h == "需求优先级" else h for h in REQUIREMENT_HEADERS]
     response = _post(api, org, xlsx_bytes(headers, [SEED_REQUIREMENT_ROW]))
-    _assert_file_refused(response, "无法识别的列：优先级")
+    _assert_file_problem(api, response, "无法识别的列：优先级")
+
+
+def test_no_known_column_refuses_the_file(org, api):
+    response = _post(api, org, xlsx_bytes(["甲", "乙"], [["1", "2"]]))
+    _assert_file_refused(response, "没有可识别的列")
 
 
 def test_empty_sheet(org, api):

@@ -89,22 +89,26 @@ def test_dossier_round_trip_into_an_empty_requirement(seed, api):
     workbook.close()
 
     # Into its own requirement: every row unchanged, nothing to write.
-    for register in ("tasks", "risks", "review"):
+    for register in ("requirement", "tasks", "risks", "review"):
         same = import_into(api, leader, source, register, dossier).data
         assert {row["action"] for row in same["rows"]} == {"unchanged"}, register
 
     twin = _empty_twin(seed)
     # Into another requirement the file is refused, naming the one it belongs to.
-    for register in ("tasks", "risks"):
-        refused = import_into(api, leader, twin, register, dossier)
-        assert refused.status_code == 400
-        assert source.number in refused.data["file"][0]
-        assert twin.number in refused.data["file"][0]
+    for register in ("requirement", "tasks", "risks", "review"):
+        refused = import_into(api, leader, twin, register, dossier).data
+        assert refused["valid"] is False and refused["status"] == "invalid", register
+        message = refused["file_errors"][0]["message"]
+        assert source.number in message and twin.number in message, register
+        confirm = api.post(f"/api/v1/imports/{refused['id']}/confirm/")
+        assert confirm.status_code == 409, register
     workbook = load_workbook(io.BytesIO(dossier))
     for title in ("任务分工与进度跟踪表", "风险与问题登记表"):
         sheet = workbook[title]
         headers = [cell.value for cell in sheet[1]]
         sheet.delete_cols(headers.index("需求编号") + 1)
+    # The review form's title names its requirement too.
+    workbook["成果验收与复盘表"]["A1"] = "成果验收与复盘表"
     del workbook["_collab"]
     buffer = io.BytesIO()
     workbook.save(buffer)
