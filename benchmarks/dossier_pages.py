@@ -11,6 +11,7 @@ Runs against a throw-away SQLite database with the demo data (`manage.py load_de
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import re
 import shutil
@@ -96,7 +97,7 @@ def main() -> None:
     from requests_app.models import Requirement
 
     call_command("migrate", verbosity=0)
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", verbosity=0, stdout=io.StringIO())
     requirement = Requirement.objects.get(number="2024-MKT-001")
     director = User.objects.get(username="director")
     out = args.keep or WORKDIR

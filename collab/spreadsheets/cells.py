@@ -173,9 +173,12 @@ def canonical(column: r.Column, value: Any, directory: Directory | None = None) 
     if column.kind in (r.DEPARTMENTS, r.OWNERS, r.DEPARTMENT, r.OWNER, r.PERSON):
         parts = [part.strip() for part in LIST_SEPARATORS.split(value) if part.strip()]
         if directory is not None:
-            return "、".join(directory.canonical(column.kind, part) for part in parts)
-        # 运营部* (the department, its person masked) names what 运营部 names.
-        return "、".join(part.rstrip("*").strip() for part in parts)
+            names = [directory.canonical(column.kind, part) for part in parts]
+        else:
+            # 运营部* (the department, its person masked) names what 运营部 names.
+            names = [part.rstrip("*").strip() for part in parts]
+        # Several departments or people are a set: 产品部、销售部 is 销售部、产品部.
+        return "、".join(sorted(names) if column.kind in (r.DEPARTMENTS, r.OWNERS) else names)
     if column.kind == r.INTEGER:
         try:
             return str(int(float(value)))

@@ -73,6 +73,7 @@ def classify_row(
     present = [key for key in batch.columns if key in {c.key for c in sheet.columns}]
     normal: dict = {}
     canon: dict[str, str] = {}
+    unreadable = set(formula_columns)  # said once: not also "不能为空"
     for key in present:
         column = sheet.column(key)
         raw = row.values.get(key)
@@ -80,6 +81,7 @@ def classify_row(
             value, note = normalise(column, raw, window=context["window"])
         except CellError as error:
             parsed.errors.append(r.RowError(column.header, str(error)))
+            unreadable.add(str(column.header))
             canon[key] = text(raw)
             continue
         if note:
@@ -108,7 +110,7 @@ def classify_row(
     if entry is None:
         parsed.action = RowAction.CREATE
         for column in sheet.columns:
-            if str(column.header) in formula_columns:
+            if str(column.header) in unreadable:
                 continue
             if column.required and is_blank(normal.get(column.key)):
                 message = (

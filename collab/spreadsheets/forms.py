@@ -50,11 +50,11 @@ LABEL_FONT = Font(bold=True)
 LABEL_FILL = PatternFill("solid", fgColor="D9E1F2")
 HELP_FONT = Font(color="595959", size=9)
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-TOP_WRAP = Alignment(wrap_text=True, vertical="top")
+TOP_WRAP = Alignment(wrap_text=True, vertical="top", horizontal="left")
 LABEL_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
 TITLE_ALIGNMENT = Alignment(horizontal="center", vertical="center")
 LABEL_WIDTH, HELP_WIDTH, VALUE_WIDTH = 16, 30, 60
-LINE_POINTS = 15.0  # height of one line of 11 pt text
+LINE_POINTS, HELP_POINTS = 14.5, 12.0  # height of one line of 11 pt and of 9 pt text
 LABEL_TITLES = ("字段名称", "字段", "项目")
 VALUE_TITLES = ("内容", "填写内容", "值", "示例")  # by preference: the column holding values
 REQUIREMENT_NUMBER = re.compile(r"\d{4}-[A-Za-z]{2,10}-\d{3,}")
@@ -144,10 +144,12 @@ def write_form(
         label = _styled(ws, str(field.label), font=LABEL_FONT, fill=LABEL_FILL)
         label.alignment = LABEL_ALIGNMENT
         cells = [label]
-        lines = _line_count(value, widths[-1])
+        height = _line_count(value, widths[-1]) * LINE_POINTS
         if with_help:
             cells.append(_styled(ws, str(field.help), font=HELP_FONT))
-            lines = max(lines, math.ceil(_line_count(field.help, widths[1]) * 0.8))
+            # 9 pt help text: about 1.2 times as many characters to a line.
+            help_lines = _line_count(field.help, int(widths[1] * 1.2))
+            height = max(height, help_lines * HELP_POINTS)
         elif field.help:
             comment = Comment(str(field.help), "Collab")
             comment.width, comment.height = 260, 110
@@ -156,8 +158,8 @@ def write_form(
         column = sheet.column(field.keys[0])
         if len(field.keys) == 1 and column.kind == r.CHOICE and column.choices:
             _validation(ws, column, f"{last}{line}")
-        if lines > 1:
-            ws.row_dimensions[line].height = lines * LINE_POINTS + 4
+        if height > LINE_POINTS:
+            ws.row_dimensions[line].height = height + 3
         ws.append(cells)
         line += 1
     if values is None:

@@ -136,7 +136,7 @@ def _identity_problems(sheet: r.Sheet, table, requirement) -> list[str]:
             value = text(values.get(key))
             if value and not sheet.same_identity(key, value, expected[key]):
                 found.setdefault(key, set()).add(value)
-    problems = []
+    problems: list[str] = []
     for key, values in found.items():
         problems.append(
             _(
@@ -150,7 +150,7 @@ def _identity_problems(sheet: r.Sheet, table, requirement) -> list[str]:
                 "topic": requirement.topic,
             }
         )
-    return problems
+    return list(dict.fromkeys(problems))  # the marker and a column may say the same
 
 
 def _cell_errors(table, number: int, headers: dict[str, str]) -> list[dict]:
@@ -329,6 +329,11 @@ def import_check(*, batch: ImportBatch) -> ImportBatch:
         for row in rows:
             work.append(classify_row(sheet, row, batch, current, context, seen))
             progress.step()
+        for parsed, _entry in work:
+            if parsed.action == RowAction.ERROR:
+                # The register's own checks of a row with cell errors too: every problem
+                # of the file in one preview, not one stage at a time.
+                sheet.check(parsed, context)
         pending = [
             (p, e)
             for p, e in work

@@ -121,3 +121,71 @@ def import_and_confirm(api, user, requirement, register, data):
     confirmed = api.post(f"/api/v1/imports/{preview.data['id']}/confirm/")
     assert confirmed.status_code == 200, confirmed.data
     return preview.data
+
+
+# The field/value forms (templates 1 and 4 as the seed prints them)
+REQUIREMENT_FORM_LABELS = [
+    "需求编号",
+    "发起部门",
+    "发起人",
+    "联系方式",
+    "协作主题",
+    "目标描述",
+    "涉及部门",
+    "预期成果",
+    "时间节点",
+    "关键资源需求",
+    "需求优先级",
+    "需求状态",
+    "备注",
+]
+REVIEW_FORM_LABELS = [
+    "项目名称",
+    "验收日期",
+    "发起部门",
+    "验收小组",
+    "目标达成情况",
+    "交付成果清单",
+    "成果质量评价",
+    "协作亮点",
+    "存在问题",
+    "改进措施",
+    "复盘人",
+    "复核确认",
+    "复盘会日期",  # after the seed's fields
+]
+
+
+def form_bytes(lines, title="Sheet") -> bytes:
+    """A form typed line by line (label, value[, ...]); a None label continues the
+    field above, as a merged label cell reads."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title
+    for line in lines:
+        sheet.append(list(line))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def form_fields(data: bytes, title: str) -> dict:
+    """label -> value of an exported form (labels in column A, values in the last)."""
+    sheet = load_workbook(io.BytesIO(data))[title]
+    found = {}
+    for row in sheet.iter_rows(min_row=2, values_only=True):
+        if row[0] and row[0] != "字段名称":
+            found[row[0]] = row[-1]
+    return found
+
+
+def edit_form(data: bytes, title: str, changes: dict) -> bytes:
+    """Change values of an exported form by label (None deletes the line's value)."""
+    workbook = load_workbook(io.BytesIO(data))
+    sheet = workbook[title]
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value in changes:
+            row[-1].value = changes[row[0].value]
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
