@@ -1,7 +1,9 @@
 """Real office files: a round trip through LibreOffice (xlsx, xls, ods) applies exactly
-the edits made, and a CSV typed by a person and saved by LibreOffice imports."""
+the edits made, a CSV typed by a person and saved by LibreOffice imports, the seed's
+forms come back unchanged, and the dossier prints as one short document."""
 
 import io
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,7 +14,7 @@ from openpyxl import load_workbook
 from risks_app.models import Risk
 from tasks_app.models import Task
 from tests.conftest import require
-from tests.spreadsheets.helpers import import_into
+from tests.spreadsheets.helpers import import_into, response_bytes
 from tests.spreadsheets.test_diff_preview import edit, export, running  # noqa: F401
 from tests.spreadsheets.test_risks_review import RISK_HEADERS
 
@@ -25,8 +27,9 @@ def soffice() -> str:
     return path
 
 
-def convert(source: Path, fmt: str) -> bytes:
-    """`soffice --headless --convert-to fmt`, with a profile of its own."""
+def convert(source: Path, fmt: str, *more: Path) -> bytes:
+    """`soffice --headless --convert-to fmt`, with a profile of its own; `more` files
+    are converted by the same run (read them from out-<fmt>/)."""
     outdir = source.parent / f"out-{fmt}"
     profile = source.parent / "lo-profile"
     # CSV: comma-separated, quoted by ", UTF-8 (76), from line 1; types detected.
@@ -42,12 +45,18 @@ def convert(source: Path, fmt: str) -> bytes:
             "--outdir",
             str(outdir),
             str(source),
+            *map(str, more),
         ],
         check=True,
         timeout=180,
         capture_output=True,
     )
     return (outdir / f"{source.stem}.{fmt}").read_bytes()
+
+
+def pdf_pages(data: bytes) -> int:
+    """Page objects of a PDF as LibreOffice writes it (object dictionaries uncompressed)."""
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data))
 
 
 def test_round_trip_through_libreoffice_applies_exactly_the_edit(org, api, running, tmp_path):  # noqa: F811
@@ -100,3 +109,30 @@ def test_csv_typed_by_a_person_and_saved_by_libreoffice(org, api, running, tmp_p
     ]
     workbook = load_workbook(io.BytesIO(convert(source, "xlsx")))
     assert workbook.worksheets[0]["A2"].data_type == "n"  # the case being handled
+
+
+def test_seed_forms_and_dossier_through_libreoffice(seed, api, tmp_path):
+    """Templates 1 and 4 of the demo saved again by LibreOffice read back as no change;
+    the dossier converted to PDF prints each of its five sheets on one page or two."""
+    requirement, director = seed["requirement"], seed["users"]["director"]
+    api.as_user(director)
+    files = {}
+    for register in ("requirement", "review"):
+        response = api.get(f"/api/v1/{register}/export.xlsx", {"requirement": requirement.pk})
+        files[register] = tmp_path / f"{register}.xlsx"
+        files[register].write_bytes(response_bytes(response))
+    convert(files["requirement"], "xlsx", files["review"])
+    for register in ("requirement", "review"):
+        converted = (tmp_path / "out-xlsx" / f"{register}.xlsx").read_bytes()
+        assert converted != files[register].read_bytes()  # written by LibreOffice
+        preview = import_into(api, director, requirement, register, converted).data
+        assert preview["file_errors"] == [] and preview["from_export"] is True, register
+        assert [(r["action"], r["changes"], r["errors"]) for r in preview["rows"]] == [
+            ("unchanged", [], [])
+        ], (register, preview["rows"])
+
+    dossier = tmp_path / "dossier.xlsx"
+    response = api.get(f"/api/v1/requirements/{requirement.pk}/dossier.xlsx")
+    dossier.write_bytes(response_bytes(response))
+    pages = pdf_pages(convert(dossier, "pdf"))
+    assert 5 <= pages <= 7, pages
