@@ -6,6 +6,7 @@ import datetime
 import io
 
 import pytest
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from requests_app.models import Requirement
@@ -202,3 +203,19 @@ def test_blank_forms(org, api):
     # Registers without a form answer 404 for one.
     assert api.get("/api/v1/tasks/template.xlsx", {"layout": "form"}).status_code == 404
     assert api.get("/api/v1/requirements/export.xlsx", {"layout": "form"}).status_code == 404
+
+
+def test_pages_offer_the_forms(org, client, filed):
+    client.force_login(org["users"]["mkt_staff"])
+    tab = client.get(reverse("spreadsheets:requirement", args=[filed.pk])).content.decode()
+    form_export = reverse("spreadsheets:export", args=["requirement", "xlsx"])
+    assert f'href="{form_export}?requirement={filed.pk}"' in tab
+    assert '<option value="requirement">跨部门协作需求登记表</option>' in tab
+    response = client.get(form_export, {"requirement": filed.pk})
+    data = b"".join(response.streaming_content)
+    assert form_fields(data, TITLE)["需求编号"] == filed.number
+    index = client.get(reverse("spreadsheets:index")).content.decode()
+    assert 'id="template-form"' in index
+    blank = client.get(reverse("spreadsheets:template", args=["requirements"]), {"layout": "form"})
+    assert load_workbook(io.BytesIO(b"".join(blank.streaming_content))).active["A1"].value == TITLE
+    assert client.get(form_export, {"requirement": filed.pk, "layout": "x"}).status_code == 404
