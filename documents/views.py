@@ -270,8 +270,7 @@ def permissions_view(request, pk):
     document = _document_or_404(request, pk)
     if not perms.can_manage(request.user, document):
         raise PermissionDenied
-    initial = PermissionsForm.initial_for(document)
-    form = versioned(PermissionsForm(request.POST or None, initial=initial), document)
+    form = versioned(PermissionsForm(request.POST or None), document)
     if request.method == "POST" and form.is_valid():
         saved = save_edit(
             request,

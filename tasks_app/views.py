@@ -149,12 +149,7 @@ def task_edit_view(request, task_id):
     task = _task_or_404(request, task_id)
     if not perms.can_manage_task(request.user, task):
         raise PermissionDenied
-    form = TaskForm(
-        request.POST or None,
-        initial=TaskForm.initial_for(task),
-        requirement=task.requirement,
-        task=task,
-    )
+    form = TaskForm(request.POST or None, requirement=task.requirement, task=task)
     versioned(form, task)
     if request.method == "POST" and form.is_valid():
         saved = save_edit(

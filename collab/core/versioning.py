@@ -70,15 +70,18 @@ def mark_versions(objects: Iterable, form_class) -> None:
 
 
 def versioned(form, obj, values: Callable[[Any], dict] | None = None):
-    """Give the edit form of `obj` the hidden version of the values it shows now.
+    """Make `form` the edit form of `obj`: it shows the stored values and carries their
+    version in a hidden field.
 
     `values(obj)` answers those values by field name: by default the form class's
     `initial_for(obj)`, or for a ModelForm the model fields it edits."""
     if values is None:
         values = getattr(type(form), "initial_for", None) or _model_values(form)
+    stored = values(obj)
+    form.initial = {**form.initial, **stored}
     form.edited, form.edited_values, form.conflict = obj, values, None
     form.fields[VERSION] = forms.CharField(
-        widget=forms.HiddenInput, required=False, initial=version_of(values(obj))
+        widget=forms.HiddenInput, required=False, initial=version_of(stored)
     )
     return form
 

@@ -75,15 +75,12 @@ def _acceptance_context(requirement, acceptance, user, can_run: bool) -> dict:
     sign card is rendered by the signoffs component)."""
     results = list(acceptance.results.all())
     mark_versions(results, ResultForm)
-    edit_form = AcceptanceForm(
-        requirement=requirement, initial=AcceptanceForm.initial_for(acceptance)
-    )
     return {
         "editable": can_run and acceptance.status == AcceptanceStatus.DRAFT,
         "results": results,
         "deliverables": list(acceptance.deliverables.all()),
         "buttons": transition_buttons(acceptance, user),
-        "edit_form": versioned(edit_form, acceptance),
+        "edit_form": versioned(AcceptanceForm(requirement=requirement), acceptance),
         "deliverable_form": DeliverableForm(requirement=requirement),
         "fail_form": FailForm(requirement=requirement),
         "history": history_entries(acceptance),

@@ -82,9 +82,8 @@ def _report_context(retrospective, user) -> dict:
 
 
 def _edit_forms(retrospective) -> dict:
-    form = RetrospectiveForm(initial=RetrospectiveForm.initial_for(retrospective))
     return {
-        "form": versioned(form, retrospective),
+        "form": versioned(RetrospectiveForm(), retrospective),
         "metric_form": MetricForm(),
         "finding_form": FindingForm(),
         "improvement_form": ImprovementForm(),
