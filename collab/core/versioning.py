@@ -143,7 +143,8 @@ def shown(field_, value) -> str:
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return local.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)
