@@ -55,9 +55,9 @@ def celery_broker(monkeypatch):
     from collab.celery import app
 
     def reset_pools():
-        if app._pool is not None:
-            app._pool.force_close_all()
-            app._pool = None
+        # kombu keeps one pool per broker URL for the whole process: drop the app's
+        # references so the next publish takes the pool of the URL now configured.
+        app._pool = None
         app.amqp._producer_pool = None
 
     old = app.conf.broker_url
