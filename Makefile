@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# The suite runs on two pytest-xdist workers; `make test PYTEST_WORKERS=` runs it in one process.
+PYTEST_WORKERS ?= -n 2 --dist loadgroup
 # Every Celery queue (docs/operations.md); production may run a worker per queue.
 QUEUES := scans,notify,robot-dingtalk,robot-feishu,robot-wecom,celery
 STAMP := $(VENV)/.installed
@@ -55,7 +57,7 @@ worker: install dirs
 	DEBUG=1 $(VENV)/bin/celery -A collab worker --beat -Q $(QUEUES) --loglevel=info --concurrency=2
 
 test: install dirs
-	DEBUG=1 $(VENV)/bin/pytest $(ARGS)
+	DEBUG=1 $(VENV)/bin/pytest $(PYTEST_WORKERS) $(ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

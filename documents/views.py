@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from collab.core.api import history_entries
 from collab.core.pages import apply_errors
+from collab.core.versioning import save_edit, versioned
 from requests_app.pages import requirement_or_404
 
 from . import rules as perms
@@ -269,19 +270,20 @@ def permissions_view(request, pk):
     document = _document_or_404(request, pk)
     if not perms.can_manage(request.user, document):
         raise PermissionDenied
-    form = PermissionsForm(request.POST or None, initial=PermissionsForm.initial_for(document))
+    form = versioned(PermissionsForm(request.POST or None), document)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.document_set_permissions(
+        saved = save_edit(
+            request,
+            form,
+            lambda data: services.document_set_permissions(
                 document=document,
                 actor=request.user,
-                group_access=form.cleaned_data["group_access"],
+                group_access=data["group_access"],
                 grants=form.grant_specs(),
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("权限已更新"))
+            ),
+            _("权限已更新"),
+        )
+        if saved is not None:
             return redirect("documents:detail", pk=document.pk)
     return render(
         request,

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from collab.core.api import history_entries
 from collab.core.pages import apply_errors, run_service, submit_form
+from collab.core.versioning import save_edit, versioned
 from requests_app.pages import requirement_or_404
 
 from . import rules as perms
@@ -130,8 +131,9 @@ def meeting_edit_view(request, pk):
     form = MeetingForm(
         request.POST or None, instance=meeting, requirement=requirement, kind=meeting.kind
     )
+    versioned(form, meeting)
     if request.method == "POST" and form.is_valid():
-        saved = submit_form(
+        saved = save_edit(
             request,
             form,
             lambda data: services.meeting_update(

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from collab.accounts.models import Department
 from collab.core.api import history_entries
 from collab.core.pages import apply_errors, run_service, transition_buttons
+from collab.core.versioning import save_edit, versioned
 from collab.signoffs.pages import sign_from_page
 
 from . import rules as perms
@@ -86,18 +87,20 @@ def requirement_edit_view(request, pk):
     requirement = requirement_or_404(request, pk, detail=True)
     if not perms.can_edit(request.user, requirement):
         raise PermissionDenied
-    form = RequirementForm(request.POST or None, instance=requirement)
+    form = versioned(RequirementForm(request.POST or None, instance=requirement), requirement)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        departments = data.pop("departments")
-        try:
-            services.requirement_update(
-                requirement=requirement, actor=request.user, data=data, departments=departments
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("已保存"))
+        saved = save_edit(
+            request,
+            form,
+            lambda data: services.requirement_update(
+                requirement=requirement,
+                actor=request.user,
+                departments=data.pop("departments"),
+                data=data,
+            ),
+            _("已保存"),
+        )
+        if saved is not None:
             return redirect("requirements:detail", pk=requirement.pk)
     return render(
         request, "requests_app/requirement_form.html", {"form": form, "requirement": requirement}

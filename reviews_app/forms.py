@@ -27,6 +27,10 @@ class StyledForm(forms.Form):
 class CriterionForm(StyledForm):
     text = forms.CharField(label=_("验收标准"), max_length=500)
 
+    @classmethod
+    def initial_for(cls, criterion) -> dict:
+        return {"text": criterion.text}
+
 
 class AcceptanceForm(StyledForm):
     accepted_on = forms.DateField(label=_("验收日期"), widget=DateInput())
@@ -53,6 +57,15 @@ class AcceptanceForm(StyledForm):
             ]
             self.fields["departments"].queryset = Department.objects.filter(pk__in=ids)
 
+    @classmethod
+    def initial_for(cls, acceptance) -> dict:
+        return {
+            "accepted_on": acceptance.accepted_on,
+            "departments": [d.pk for d in acceptance.departments.all()],
+            "quality_rating": acceptance.quality_rating,
+            "quality_comment": acceptance.quality_comment,
+        }
+
 
 class ResultForm(forms.Form):
     passed = forms.TypedChoiceField(
@@ -62,6 +75,10 @@ class ResultForm(forms.Form):
         error_messages={"required": _("请选择通过或不通过")},
     )
     comment = forms.CharField(label=_("说明"), required=False, max_length=2000)
+
+    @classmethod
+    def initial_for(cls, result) -> dict:
+        return {"passed": result.passed, "comment": result.comment}
 
 
 class DeliverableForm(StyledForm):
@@ -145,6 +162,14 @@ class RetrospectiveForm(StyledForm):
     summary = forms.CharField(
         label=_("总结"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    @classmethod
+    def initial_for(cls, retrospective) -> dict:
+        return {
+            "held_on": retrospective.held_on,
+            "reviewer": retrospective.reviewer_id,
+            "summary": retrospective.summary,
+        }
 
 
 class MetricForm(StyledForm):

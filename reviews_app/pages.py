@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404
 
 from collab.core.pages import form_errors, run_service
+from collab.core.versioning import save_edit
 from requests_app.selectors import requirements_visible_to
 
 from .acceptance.selectors import acceptances_visible_to
@@ -39,3 +40,15 @@ def submit_form(request, form, call: Callable[[dict], Any], success: str) -> boo
         messages.error(request, form_errors(form))
         return False
     return run_service(request, lambda: call(form.cleaned_data), success)
+
+
+def submit_edit(request, form, call: Callable[[dict], Any], success: str, *, reload_url: str):
+    """`submit_form` for an edit form that carries its version (collab.core.versioning):
+    a conflict writes nothing and stays on `form.conflict`, for the view to show the
+    page again with both values."""
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return
+    saved = save_edit(request, form, call, success, reload_url=reload_url)
+    if saved is None and form.conflict is None:
+        messages.error(request, form_errors(form))

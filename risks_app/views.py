@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from collab.accounts.models import Department
 from collab.core.api import history_entries
 from collab.core.pages import apply_errors, run_service, transition_buttons
+from collab.core.versioning import save_edit, versioned
 from requests_app.pages import requirement_or_404
 
 from . import rules as perms
@@ -96,13 +97,15 @@ def risk_edit_view(request, pk):
     if not perms.can_edit(request.user, risk):
         raise PermissionDenied
     form = RiskForm(request.POST or None, instance=risk, requirement=risk.requirement)
+    versioned(form, risk)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.risk_update(risk=risk, actor=request.user, data=form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("已保存"))
+        saved = save_edit(
+            request,
+            form,
+            lambda data: services.risk_update(risk=risk, actor=request.user, data=data),
+            _("已保存"),
+        )
+        if saved is not None:
             return redirect("risks:detail", pk=risk.pk)
     return render(
         request,

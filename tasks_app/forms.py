@@ -82,6 +82,23 @@ class TaskForm(forms.Form):
             self.add_error("planned_end", _("计划结束时间不能早于计划开始时间"))
         return data
 
+    @classmethod
+    def initial_for(cls, task) -> dict:
+        """What the form shows for a stored task."""
+        return {
+            "code": task.code,
+            "name": task.name,
+            "owner_department": task.owner_department_id,
+            "owner": task.owner_id,
+            "collaborating_departments": list(task.collaborating_departments.all()),
+            "collaborators": list(task.collaborators.all()),
+            "planned_start": task.planned_start,
+            "planned_end": task.planned_end,
+            "deliverable": task.deliverable,
+            "priority": task.priority,
+            "depends_on": list(task.depends_on.all()),
+        }
+
 
 class ProgressForm(forms.Form):
     progress = forms.IntegerField(

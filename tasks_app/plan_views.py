@@ -5,13 +5,14 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from collab.core.api import history_entries
-from collab.core.pages import apply_errors, run_service, submit_form, transition_buttons
+from collab.core.pages import run_service, submit_form, transition_buttons
+from collab.core.versioning import save_edit, versioned
 from collab.signoffs.pages import sign_from_page
 from collab.signoffs.services import signoff_state
 from requests_app.forms import ReasonForm
@@ -77,17 +78,17 @@ def plan_edit_view(request, plan_id):
     if not perms.can_edit_plan(request.user, plan):
         raise PermissionDenied
     form = PlanForm(request.POST or None, instance=plan, requirement=plan.requirement)
+    versioned(form, plan)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data.pop("task", None)
-        try:
-            plan_services.plan_update(plan=plan, actor=request.user, data=data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("已保存"))
+        saved = save_edit(
+            request,
+            form,
+            lambda data: plan_services.plan_update(
+                plan=plan, actor=request.user, data={k: v for k, v in data.items() if k != "task"}
+            ),
+            _("已保存"),
+        )
+        if saved is not None:
             return redirect("tasks:plan_detail", plan_id=plan.pk)
     return render(
         request,

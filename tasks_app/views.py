@@ -18,12 +18,12 @@ from collab.accounts.models import Department
 from collab.core.api import history_entries
 from collab.core.pages import (
     REFUSALS,
-    apply_errors,
     error_text,
     redirect_next,
     submit_form,
     transition_buttons,
 )
+from collab.core.versioning import save_edit, versioned
 from requests_app.models import Priority
 from requests_app.pages import requirement_or_404
 
@@ -149,30 +149,17 @@ def task_edit_view(request, task_id):
     task = _task_or_404(request, task_id)
     if not perms.can_manage_task(request.user, task):
         raise PermissionDenied
-    initial = {
-        "code": task.code,
-        "name": task.name,
-        "owner_department": task.owner_department_id,
-        "owner": task.owner_id,
-        "collaborating_departments": list(task.collaborating_departments.all()),
-        "collaborators": list(task.collaborators.all()),
-        "planned_start": task.planned_start,
-        "planned_end": task.planned_end,
-        "deliverable": task.deliverable,
-        "priority": task.priority,
-        "depends_on": list(task.depends_on.all()),
-    }
-    form = TaskForm(request.POST or None, initial=initial, requirement=task.requirement, task=task)
+    form = TaskForm(request.POST or None, requirement=task.requirement, task=task)
+    versioned(form, task)
     if request.method == "POST" and form.is_valid():
-        try:
-            task = services.task_update(task=task, actor=request.user, data=form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("已保存"))
-            for warning in services.task_warnings(task):
+        saved = save_edit(
+            request,
+            form,
+            lambda data: services.task_update(task=task, actor=request.user, data=data),
+            _("已保存"),
+        )
+        if saved is not None:
+            for warning in services.task_warnings(saved):
                 messages.warning(request, warning)
             return redirect("tasks:detail", task_id=task.pk)
     return render(

@@ -10,6 +10,46 @@ from rest_framework.test import APIClient
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
+# Tests that start Celery workers, beats or redis-servers, or share the Redis databases of
+# CELERY_BROKER_URL/REDIS_URL, run one after another on a single pytest-xdist worker
+# (`make test` runs `-n 2 --dist loadgroup`); the rest spread over all workers.
+SHARED_SERVICES = {
+    "tests/integration/test_celery_alerts.py",
+    "tests/notifications/test_deliveries.py",
+    "tests/notifications/test_faults.py",
+    "tests/ops/test_health.py",
+    "tests/ops/test_metrics.py",
+    "tests/ops/test_processes.py",
+    "tests/platform/test_make_run.py",
+    "tests/spreadsheets/test_worker.py",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        if path in SHARED_SERVICES:
+            item.add_marker(pytest.mark.xdist_group("shared-services"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _files_of_this_worker(tmp_path_factory):
+    """Under pytest-xdist, each worker keeps media and documents in its own folders, so
+    one worker's clean-up never removes another worker's files."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        yield
+        return
+    from django.conf import settings
+    from django.test import override_settings
+
+    base = tmp_path_factory.mktemp("files")
+    storages = {alias: dict(options) for alias, options in settings.STORAGES.items()}
+    documents = storages.get("documents", {})
+    if documents.get("BACKEND", "").endswith("FileSystemStorage"):
+        documents["OPTIONS"] = {**documents.get("OPTIONS", {}), "location": str(base / "documents")}
+    with override_settings(MEDIA_ROOT=str(base / "media"), STORAGES=storages):
+        yield
+
 
 def require(what: str, available: bool, hint: str = "") -> None:
     """Skip locally, fail in CI, when a real component is missing."""
@@ -55,9 +95,9 @@ def celery_broker(monkeypatch):
     from collab.celery import app
 
     def reset_pools():
-        if app._pool is not None:
-            app._pool.force_close_all()
-            app._pool = None
+        # kombu keeps one pool per broker URL for the whole process: drop the app's
+        # references so the next publish takes the pool of the URL now configured.
+        app._pool = None
         app.amqp._producer_pool = None
 
     old = app.conf.broker_url

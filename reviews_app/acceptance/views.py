@@ -8,6 +8,7 @@ from functools import partial
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 from collab.core.api import history_entries
 from collab.core.pages import run_service, transition_buttons
 from collab.core.transitions import blocking_reasons
+from collab.core.versioning import mark_versions, versioned
 from collab.signoffs.pages import sign_from_page
 from requests_app.models import RequirementStatus
 from requests_app.pages import render_requirement_page, requirement_or_404
@@ -22,7 +24,7 @@ from requests_app.pages import render_requirement_page, requirement_or_404
 from .. import rules as perms
 from ..forms import AcceptanceForm, CriterionForm, DeliverableForm, FailForm, ResultForm
 from ..models import AcceptanceCriterion, AcceptanceStatus, CriterionResult, Deliverable
-from ..pages import acceptance_or_404, submit_form
+from ..pages import acceptance_or_404, submit_edit, submit_form
 from . import services
 from .selectors import criteria_lock_reason, current_acceptance
 
@@ -31,12 +33,18 @@ def _back(acceptance):
     return redirect("reviews:acceptance", pk=acceptance.requirement_id)
 
 
+def _tab_url(requirement_id) -> str:
+    return reverse("reviews:acceptance", args=[requirement_id])
+
+
 def _criteria_context(requirement, user) -> dict:
+    criteria = list(requirement.acceptance_criteria.all())
+    mark_versions(criteria, CriterionForm)
     can_run = perms.can_run_acceptance(user, requirement)
     lock_reason = criteria_lock_reason(requirement)
     in_progress = requirement.status == RequirementStatus.IN_PROGRESS
     return {
-        "criteria": list(requirement.acceptance_criteria.all()),
+        "criteria": criteria,
         "criteria_editable": can_run and lock_reason is None,
         "criteria_lock_reason": lock_reason,
         "can_run": can_run,
@@ -65,18 +73,14 @@ def _start_context(requirement, acceptance, can_run: bool) -> dict:
 def _acceptance_context(requirement, acceptance, user, can_run: bool) -> dict:
     """The current acceptance record: results, deliverables, buttons and edit forms (the
     sign card is rendered by the signoffs component)."""
-    edit_initial = {
-        "accepted_on": acceptance.accepted_on,
-        "departments": [d.pk for d in acceptance.departments.all()],
-        "quality_rating": acceptance.quality_rating,
-        "quality_comment": acceptance.quality_comment,
-    }
+    results = list(acceptance.results.all())
+    mark_versions(results, ResultForm)
     return {
         "editable": can_run and acceptance.status == AcceptanceStatus.DRAFT,
-        "results": list(acceptance.results.all()),
+        "results": results,
         "deliverables": list(acceptance.deliverables.all()),
         "buttons": transition_buttons(acceptance, user),
-        "edit_form": AcceptanceForm(requirement=requirement, initial=edit_initial),
+        "edit_form": versioned(AcceptanceForm(requirement=requirement), acceptance),
         "deliverable_form": DeliverableForm(requirement=requirement),
         "fail_form": FailForm(requirement=requirement),
         "history": history_entries(acceptance),
@@ -85,6 +89,11 @@ def _acceptance_context(requirement, acceptance, user, can_run: bool) -> dict:
 
 @login_required
 def acceptance_view(request, pk):
+    return _acceptance_page(request, pk)
+
+
+def _acceptance_page(request, pk, **shown):
+    """The acceptance tab; `shown` replaces parts of it (a form refused by a conflict)."""
     requirement = requirement_or_404(request, pk, detail=True)
     user = request.user
     acceptance = current_acceptance(requirement)
@@ -97,6 +106,7 @@ def acceptance_view(request, pk):
     )
     if acceptance is not None:
         context.update(_acceptance_context(requirement, acceptance, user, context["can_run"]))
+    context.update(shown)
     return render_requirement_page(
         request, "reviews_app/acceptance.html", requirement, tab="acceptance", **context
     )
@@ -123,14 +133,18 @@ def criterion_add_view(request, pk):
 def criterion_edit_view(request, pk, criterion_id):
     requirement = requirement_or_404(request, pk)
     criterion = get_object_or_404(AcceptanceCriterion, pk=criterion_id, requirement=requirement)
-    submit_form(
+    form = versioned(CriterionForm(request.POST), criterion)
+    submit_edit(
         request,
-        CriterionForm(request.POST),
+        form,
         lambda data: services.criterion_update(
             criterion=criterion, actor=request.user, text=data["text"]
         ),
         _("已保存验收标准"),
+        reload_url=_tab_url(requirement.pk),
     )
+    if form.conflict:
+        return _acceptance_page(request, pk, conflict=form.conflict)
     return redirect("reviews:acceptance", pk=pk)
 
 
@@ -167,14 +181,18 @@ def acceptance_start_view(request, pk):
 @require_POST
 def acceptance_edit_view(request, pk):
     acceptance = acceptance_or_404(request, pk)
-    submit_form(
+    form = AcceptanceForm(request.POST, requirement=acceptance.requirement)
+    submit_edit(
         request,
-        AcceptanceForm(request.POST, requirement=acceptance.requirement),
+        versioned(form, acceptance),
         lambda data: services.acceptance_update(
             acceptance=acceptance, actor=request.user, data=data
         ),
         _("已保存"),
+        reload_url=_tab_url(acceptance.requirement_id),
     )
+    if form.conflict:
+        return _acceptance_page(request, acceptance.requirement_id, edit_form=form)
     return _back(acceptance)
 
 
@@ -183,14 +201,18 @@ def acceptance_edit_view(request, pk):
 def result_view(request, pk, result_id):
     acceptance = acceptance_or_404(request, pk)
     result = get_object_or_404(CriterionResult, pk=result_id, acceptance=acceptance)
-    submit_form(
+    form = versioned(ResultForm(request.POST), result)
+    submit_edit(
         request,
-        ResultForm(request.POST),
+        form,
         lambda data: services.acceptance_judge(
             acceptance=acceptance, actor=request.user, result=result, **data
         ),
         _("已记录判定"),
+        reload_url=_tab_url(acceptance.requirement_id),
     )
+    if form.conflict:
+        return _acceptance_page(request, acceptance.requirement_id, conflict=form.conflict)
     return _back(acceptance)
 
 

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from collab.accounts.models import Department
 from collab.core.api import history_entries
 from collab.core.pages import run_service, transition_buttons
+from collab.core.versioning import versioned
 from collab.signoffs.services import signoff_state
 from requests_app.pages import render_requirement_page, requirement_or_404
 
@@ -37,7 +39,7 @@ from ..models import (
     Metric,
     RetrospectiveStatus,
 )
-from ..pages import retrospective_or_404, submit_form
+from ..pages import retrospective_or_404, submit_edit, submit_form
 from . import services
 from .selectors import (
     findings_of,
@@ -80,13 +82,8 @@ def _report_context(retrospective, user) -> dict:
 
 
 def _edit_forms(retrospective) -> dict:
-    initial = {
-        "held_on": retrospective.held_on,
-        "reviewer": retrospective.reviewer_id,
-        "summary": retrospective.summary,
-    }
     return {
-        "form": RetrospectiveForm(initial=initial),
+        "form": versioned(RetrospectiveForm(), retrospective),
         "metric_form": MetricForm(),
         "finding_form": FindingForm(),
         "improvement_form": ImprovementForm(),
@@ -96,6 +93,11 @@ def _edit_forms(retrospective) -> dict:
 
 @login_required
 def retrospective_view(request, pk):
+    return _retrospective_page(request, pk)
+
+
+def _retrospective_page(request, pk, **shown):
+    """The retrospective tab; `shown` replaces parts of it (a form refused by a conflict)."""
     requirement = requirement_or_404(request, pk, detail=True)
     retrospective = retrospective_detail_qs().filter(requirement=requirement).first()
     context = {"retrospective": retrospective}
@@ -103,6 +105,7 @@ def retrospective_view(request, pk):
         services.retrospective_mark_read(retrospective=retrospective, user=request.user)
         context.update(_report_context(retrospective, request.user))
         context.update(_edit_forms(retrospective))
+        context.update(shown)
     return render_requirement_page(
         request, "reviews_app/retrospective.html", requirement, tab="retrospective", **context
     )
@@ -112,14 +115,19 @@ def retrospective_view(request, pk):
 @require_POST
 def retrospective_edit_view(request, pk):
     retrospective = retrospective_or_404(request, pk)
-    submit_form(
+    form = versioned(RetrospectiveForm(request.POST), retrospective)
+    requirement_id = retrospective.requirement_id
+    submit_edit(
         request,
-        RetrospectiveForm(request.POST),
+        form,
         lambda data: services.retrospective_update(
             retrospective=retrospective, actor=request.user, data=data
         ),
         _("已保存"),
+        reload_url=reverse("reviews:retrospective", args=[requirement_id]),
     )
+    if form.conflict:
+        return _retrospective_page(request, requirement_id, form=form)
     return _back(retrospective)
 
 

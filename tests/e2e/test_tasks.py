@@ -128,3 +128,49 @@ def test_kanban_drag_runs_the_transition_or_refuses(page, login, org, confirmed,
     task.refresh_from_db()
     assert task.status == "in_progress"
     page.screenshot(path=artifact_path("tasks_kanban.png"), full_page=True)
+
+
+@pytest.mark.slow
+def test_two_editors_of_one_task_the_second_sees_the_conflict(
+    page, login, browser, live_server, org, confirmed, artifact_path
+):
+    from tests.tasks_app.conftest import make_task
+
+    task = make_task(org, confirmed, "1")
+    edit = f"/tasks/{task.pk}/edit/"
+    login("director")
+    page.goto(edit)
+    second = browser.new_context(locale="zh-CN", base_url=live_server.url).new_page()
+    second.goto("/login/")
+    second.fill("#id_username", "mkt_head")
+    second.fill("#id_password", "collab-demo")
+    second.click("button[type=submit]")
+    second.wait_for_load_state()
+    second.goto(edit)
+
+    page.fill("#id_name", "协调人改的名称")
+    page.click("#save-task")
+    page.wait_for_selector(".alert-success")
+
+    second.fill("#id_name", "组长改的名称")
+    second.click("#save-task")
+    conflict = second.locator("#edit-conflict")
+    conflict.wait_for()
+    row = conflict.locator("tr[data-field=name]")
+    assert row.locator("[data-value=stored]").inner_text() == "协调人改的名称"
+    assert row.locator("[data-value=typed]").inner_text() == "组长改的名称"
+    assert second.input_value("#id_name") == "组长改的名称"  # what was typed is kept
+    second.screenshot(path=artifact_path("edit_conflict.png"), full_page=True)
+    task.refresh_from_db()
+    assert task.name == "协调人改的名称"
+
+    second.click("#edit-conflict-reload")
+    second.wait_for_load_state()
+    assert second.locator("#edit-conflict").count() == 0
+    assert second.input_value("#id_name") == "协调人改的名称"
+    second.fill("#id_deliverable", "组长补充的交付物")
+    second.click("#save-task")
+    second.wait_for_selector(".alert-success")
+    task.refresh_from_db()
+    assert (task.name, task.deliverable) == ("协调人改的名称", "组长补充的交付物")
+    second.context.close()

@@ -9,6 +9,7 @@ from collab.signoffs.models import SignOff
 from requests_app.models import GroupMember, Requirement, RequirementStatus
 from requests_app.selectors import review_slots
 from tests.factories import confirm_requirement, form_group, make_requirement
+from tests.forms import loaded_version
 
 pytestmark = pytest.mark.django_db
 
@@ -286,10 +287,12 @@ def test_edit_permission(client, org):
     assert client.post(edit, form_data(org, topic="改")).status_code == 403
     assert "修改</a>" not in client.get(reverse("requirements:detail", args=[requirement.pk])).text
     login(client, org, "mkt_staff")
-    assert "修改需求" in client.get(edit).text
-    bad = client.post(edit, form_data(org, end_date="2020-01-01"))
+    page = client.get(edit).text
+    assert "修改需求" in page
+    version = loaded_version(page)
+    bad = client.post(edit, form_data(org, end_date="2020-01-01", version=version))
     assert "结束日期不能早于开始日期" in bad.text
-    ok = client.post(edit, form_data(org, topic="改后的主题"))
+    ok = client.post(edit, form_data(org, topic="改后的主题", version=version))
     assert ok.status_code == 302
     requirement.refresh_from_db()
     assert requirement.topic == "改后的主题"

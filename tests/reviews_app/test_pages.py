@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from reviews_app.acceptance import services as acceptance_services
 from reviews_app.models import AcceptanceStatus, RetrospectiveRead
 from reviews_app.retrospective import services as retrospective_services
+from tests.forms import loaded_version
 
 from .conftest import bulk_retrospectives, run_acceptance
 
@@ -55,20 +56,20 @@ def test_acceptance_tab_walkthrough(as_user, org, running):
     assert "已发起成果验收" in "".join(_messages(response))
     acceptance = running.acceptances.get()
     result = acceptance.results.get()
-    response = client.post(
-        f"/reviews/acceptances/{acceptance.pk}/results/{result.pk}/",
-        {"passed": "0", "comment": ""},
-        follow=True,
-    )
+    judge = f"/reviews/acceptances/{acceptance.pk}/results/{result.pk}/"
+    version = loaded_version(client.get(url).text, judge)
+    response = client.post(judge, {"passed": "0", "comment": "", "version": version}, follow=True)
     assert "不通过时请填写说明" in "".join(_messages(response))
-    client.post(f"/reviews/acceptances/{acceptance.pk}/results/{result.pk}/", {"passed": "1"})
+    client.post(judge, {"passed": "1", "version": version})
+    edit = f"/reviews/acceptances/{acceptance.pk}/edit/"
     client.post(
-        f"/reviews/acceptances/{acceptance.pk}/edit/",
+        edit,
         {
             "accepted_on": "2026-11-20",
             "departments": [departments["MKT"].pk, departments["PRD"].pk],
             "quality_rating": "good",
             "quality_comment": "数据完整",
+            "version": loaded_version(client.get(url).text, edit),
         },
     )
     response = client.post(f"/reviews/acceptances/{acceptance.pk}/submit/", follow=True)
@@ -164,9 +165,14 @@ def test_retrospective_tab_deadline_metrics_and_report(as_user, org, running):
     client.post(
         f"/reviews/retrospectives/{rid}/findings/", {"kind": "problem", "text": "数据监测反馈延迟"}
     )
+    edit = f"/reviews/retrospectives/{rid}/edit/"
     client.post(
-        f"/reviews/retrospectives/{rid}/edit/",
-        {"held_on": "2026-11-25", "reviewer": org["users"]["mkt_staff"].pk},
+        edit,
+        {
+            "held_on": "2026-11-25",
+            "reviewer": org["users"]["mkt_staff"].pk,
+            "version": loaded_version(client.get(url).text, edit),
+        },
     )
     client.post(
         f"/reviews/retrospectives/{rid}/improvements/",
