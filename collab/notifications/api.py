@@ -32,9 +32,13 @@ class ReadAllSerializer(serializers.Serializer):
 class NotificationViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    serializer_class = NotificationSerializer
     ordering_fields = ["created_at", "read_at"]
     search_fields = ["message"]
+
+    def get_serializer_class(self):
+        if self.action == "preferences":
+            return ChannelPreferenceSerializer
+        return NotificationSerializer
 
     def get_queryset(self):
         qs = notifications_visible_to(self.request.user)
