@@ -150,6 +150,10 @@ class AcceptanceSerializer(serializers.ModelSerializer):
             "created_at",
             "decided_at",
         ]
+        # The service numbers the attempt (a failed acceptance is followed by attempt 2,
+        # 3…) and refuses a second open one; DRF's unique (requirement, attempt) check
+        # would test the default attempt 1 and refuse every filing after a failure.
+        validators = []
 
     def validate(self, attrs):
         keep_parent(self.instance, attrs, "requirement", _("验收记录不能移到其他需求"))
