@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from types import SimpleNamespace
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -10,9 +11,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
+from rest_framework.filters import SearchFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -23,6 +26,25 @@ from .transitions import TransitionBlocked
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+def list_filtered(viewset, queryset, params):
+    """The rows `viewset`'s list answers for the query `params`: its FilterSet and its
+    `search` terms, for exports that take the list's filters. An invalid filter value
+    raises ValidationError with the field errors, as the list answers 400 for it."""
+    view = viewset()
+    filterset_class = DjangoFilterBackend().get_filterset_class(view, queryset)
+    if filterset_class is not None:
+        filterset = filterset_class(params, queryset=queryset)
+        if not filterset.is_valid():
+            raise DjangoValidationError(
+                {name: list(errors) for name, errors in filterset.errors.items()}
+            )
+        queryset = filterset.qs
+    if getattr(view, "search_fields", None) and params.get("search"):
+        request = SimpleNamespace(query_params=params)
+        queryset = SearchFilter().filter_queryset(request, queryset, view)
+    return queryset
 
 
 class Conflict(exceptions.APIException):

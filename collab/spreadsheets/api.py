@@ -208,7 +208,7 @@ class RegisterExportView(APIView):
         if fmt not in ("xlsx", "csv"):
             raise Http404
         requirement = None
-        if sheet.scoped and request.query_params.get("requirement"):
+        if request.query_params.get("requirement"):
             requirement = requirement_or_404(request.user, request.query_params["requirement"])
         params = filter_params(request.query_params)
         queryset = sheet.export_queryset(request.user, params, requirement=requirement)
