@@ -185,12 +185,18 @@ class GroupMember(models.Model):
                 fields=["requirement", "department"],
                 condition=Q(role="liaison"),
                 name="one_liaison_per_department",
+                violation_error_message=_("该部门在本需求的协作小组中已有接口人"),
             ),
             models.UniqueConstraint(
-                fields=["requirement"], condition=Q(role="leader"), name="one_group_leader"
+                fields=["requirement"],
+                condition=Q(role="leader"),
+                name="one_group_leader",
+                violation_error_message=_("本需求的协作小组已有组长"),
             ),
             models.UniqueConstraint(
-                fields=["requirement", "user", "role"], name="member_role_once"
+                fields=["requirement", "user", "role"],
+                name="member_role_once",
+                violation_error_message=_("该成员已在协作小组中担任此角色"),
             ),
         ]
 

@@ -102,12 +102,17 @@ class Acceptance(FSMModelMixin, models.Model):
         verbose_name = _("成果验收")
         verbose_name_plural = _("成果验收")
         constraints = [
-            models.UniqueConstraint(fields=["requirement", "attempt"], name="acceptance_attempt"),
+            models.UniqueConstraint(
+                fields=["requirement", "attempt"],
+                name="acceptance_attempt",
+                violation_error_message=_("本需求的这一次验收已经发起"),
+            ),
             # At most one acceptance in progress or passed per requirement.
             models.UniqueConstraint(
                 fields=["requirement"],
                 condition=~Q(status="failed"),
                 name="one_open_acceptance",
+                violation_error_message=_("该需求已有进行中或已通过的验收"),
             ),
         ]
 

@@ -113,7 +113,11 @@ class Risk(FSMModelMixin, models.Model):
             models.Index(fields=["impact", "status"]),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["requirement", "code"], name="risk_code_unique"),
+            models.UniqueConstraint(
+                fields=["requirement", "code"],
+                name="risk_code_unique",
+                violation_error_message=_("该记录ID在本需求中已存在"),
+            ),
             models.CheckConstraint(
                 condition=Q(planned_resolution__gte=models.F("occurred_on")),
                 name="risk_planned_not_before_occurred",

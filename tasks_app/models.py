@@ -111,7 +111,11 @@ class Task(FSMModelMixin, models.Model):
             models.Index(fields=["status", "planned_end"]),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["requirement", "code"], name="task_code_unique"),
+            models.UniqueConstraint(
+                fields=["requirement", "code"],
+                name="task_code_unique",
+                violation_error_message=_("该任务ID在本需求中已存在"),
+            ),
             models.CheckConstraint(
                 condition=Q(planned_end__gte=models.F("planned_start")),
                 name="task_end_not_before_start",
@@ -307,7 +311,11 @@ class PlanVersion(models.Model):
         verbose_name = _("方案版本")
         verbose_name_plural = _("方案版本")
         constraints = [
-            models.UniqueConstraint(fields=["plan", "version"], name="plan_version_unique")
+            models.UniqueConstraint(
+                fields=["plan", "version"],
+                name="plan_version_unique",
+                violation_error_message=_("该方案的这一版本已经存在"),
+            )
         ]
 
     def __str__(self):

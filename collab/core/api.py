@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from types import SimpleNamespace
 
+from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -79,8 +81,34 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, IntegrityError):
         # A concurrent request wrote the same row first (a unique or foreign key check).
-        exc = Conflict(detail={"detail": _("该操作与同时进行的另一操作冲突，请刷新后重试")})
+        exc = Conflict(
+            detail={
+                "detail": _("该操作与同时进行的另一操作冲突，请刷新后重试"),
+                "reasons": [integrity_reason(exc)],
+            }
+        )
     return drf_exception_handler(exc, context)
+
+
+@functools.cache
+def _constraints_by_name() -> dict:
+    return {
+        constraint.name: constraint
+        for model in apps.get_models()
+        for constraint in model._meta.constraints
+    }
+
+
+def integrity_reason(error: IntegrityError) -> str:
+    """The sentence of the constraint a write broke (its `violation_error_message`),
+    named by the database; a general sentence when there is none."""
+    name = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
+    constraint = _constraints_by_name().get(name) if name else None
+    if constraint is not None and (
+        constraint.violation_error_message != constraint.default_violation_error_message
+    ):
+        return str(constraint.get_violation_error_message())
+    return _("数据已被同时进行的另一操作修改")
 
 
 def etag_for(data) -> str:
