@@ -6,6 +6,7 @@ import functools
 import hashlib
 from types import SimpleNamespace
 
+from django import forms
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -13,21 +14,45 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, status
 from rest_framework.decorators import action
 from rest_framework.filters import SearchFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from . import serializers
 from .transitions import TransitionBlocked
 
 
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class IdFormField(forms.IntegerField):
+    """A row id in a query: digits only (`1.5` and `1.0` are invalid, not 1), a
+    positive integer that fits the database column."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        text = str(value).strip()
+        if value not in self.empty_values and not (text.isascii() and text.isdigit()):
+            raise DjangoValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class IdFilter(filters.NumberFilter):
+    """Filter on a row id given as a plain integer."""
+
+    field_class = IdFormField
 
 
 def list_filtered(viewset, queryset, params):

@@ -7,10 +7,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
 from collab.accounts.models import Department, User
+from collab.core import serializers
 from collab.core.api import ETagMixin, HistoryMixin, transition_action
 from collab.signoffs.api import SlotSerializer, signoffs_action
 from collab.signoffs.services import signoff_state
