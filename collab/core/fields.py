@@ -12,12 +12,14 @@ builds from a model apply them with a field error. They are checked again when a
 saved (`pre_save`), so a write path that validates nothing still cannot store an
 over-long text, a blank-looking required text or a date out of range: the save raises
 ValidationError keyed by the field, which pages, the API and imports report like any
-other field error. Historical records (simple-history) copy what was saved and are not
-checked again.
+other field error. Raised inside the save, it spoils an enclosing transaction the way a
+database error does; services let it leave their atomic block. Historical records
+(simple-history) copy what was saved and are not checked again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import re
 
@@ -25,7 +27,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalChanges
 
@@ -55,7 +56,10 @@ def validate_visible(value) -> None:
 
 def validate_date_range(value) -> None:
     if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+        # 9999-12-31 late in the day has no local date east of UTC: its UTC date is kept.
+        with contextlib.suppress(OverflowError):
+            value = timezone.localtime(value) if timezone.is_aware(value) else value
+        value = value.date()
     if isinstance(value, datetime.date) and not DATE_MIN <= value <= DATE_MAX:
         raise ValidationError(
             _("日期须在 %(min)s 至 %(max)s 之间"),
@@ -77,16 +81,12 @@ def _checked(field, instance, value, check) -> None:
 class _NormalizedText:
     default_error_messages = {"blank": BLANK_MESSAGE}
 
-    @cached_property
-    def validators(self):
-        found = list(super().validators)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Like CharField's own MaxLengthValidator: part of `validators`, not of the
+        # constructor arguments a migration records.
         if not self.blank:
-            found.append(validate_visible)
-        if self.max_length is not None and not any(
-            isinstance(v, MaxLengthValidator) for v in found
-        ):
-            found.append(MaxLengthValidator(self.max_length))
-        return found
+            self.validators.append(validate_visible)
 
     def to_python(self, value):
         return normalize_text(super().to_python(value))
@@ -114,6 +114,7 @@ class TextField(_NormalizedText, models.TextField):
 
     def __init__(self, *args, max_length=TEXT_MEDIUM, **kwargs):
         super().__init__(*args, max_length=max_length, **kwargs)
+        self.validators.append(MaxLengthValidator(self.max_length))
 
 
 class DateField(models.DateField):
