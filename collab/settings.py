@@ -273,6 +273,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "collab.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "collab.core.api.exception_handler",
+    "DEFAULT_METADATA_CLASS": "collab.core.metadata.Metadata",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {

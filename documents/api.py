@@ -1,6 +1,5 @@
 """REST API: `documents/` with versions, download, permissions, recycle bin and history."""
 
-from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse
@@ -8,13 +7,14 @@ from django.urls import reverse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from collab.accounts.models import Department, User
-from collab.core.api import ETagMixin, HistoryMixin, PreconditionFailed, etag_for
+from collab.core import serializers
+from collab.core.api import ETagMixin, HistoryMixin, IdFilter, PreconditionFailed, etag_for
 from requests_app.selectors import requirements_visible_to
 
 from . import rules as perms
@@ -170,17 +170,6 @@ class DownloadLogSerializer(serializers.ModelSerializer):
     class Meta:
         model = DownloadLog
         fields = ["id", "user", "user_display", "version", "downloaded_at", "channel"]
-
-
-class IdFilter(filters.NumberFilter):
-    """A row id: a positive integer that fits the database column."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(*args, **kwargs)
 
 
 class DocumentFilter(filters.FilterSet):

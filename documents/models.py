@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from collab.core import fields
+
 
 class Category(models.TextChoices):
     REQUIREMENT_FORM = "requirement_form", _("需求表")
@@ -54,7 +56,7 @@ class Document(models.Model):
         blank=True,
         help_text=_("关联时的对象名称，列表中直接显示"),
     )
-    title = models.CharField(_("标题"), max_length=200)
+    title = fields.CharField(_("标题"), max_length=200)
     category = models.CharField(
         _("类别"), max_length=20, choices=Category.choices, default=Category.OTHER
     )
@@ -131,7 +133,7 @@ class DocumentVersion(models.Model):
     mime_type = models.CharField(_("文件类型"), max_length=100)
     size = models.PositiveBigIntegerField(_("大小（字节）"))
     sha256 = models.CharField(_("SHA-256 校验值"), max_length=64)
-    note = models.CharField(_("变更说明"), max_length=500, blank=True)
+    note = fields.CharField(_("变更说明"), max_length=500, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("上传人"),

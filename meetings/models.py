@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from collab.core import fields
+
 PUBLISH_WITHIN = timedelta(hours=24)
 
 
@@ -53,24 +55,24 @@ class Meeting(models.Model):
         related_name="meetings",
     )
     kind = models.CharField(_("会议类型"), max_length=20, choices=MeetingKind.choices)
-    title = models.CharField(_("会议主题"), max_length=200, blank=True)
+    title = fields.CharField(_("会议主题"), max_length=200, blank=True)
     organizer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("组织人"),
         on_delete=models.PROTECT,
         related_name="organized_meetings",
     )
-    held_at = models.DateTimeField(_("会议时间"))
-    location = models.CharField(_("地点"), max_length=200, blank=True)
+    held_at = fields.DateTimeField(_("会议时间"))
+    location = fields.CharField(_("地点"), max_length=200, blank=True)
     attendees = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("参会人"), blank=True, related_name="meetings"
     )
     departments = models.ManyToManyField(
         "accounts.Department", verbose_name=_("参会部门"), blank=True, related_name="meetings"
     )
-    agenda = models.TextField(_("议程"), blank=True)
-    minutes = models.TextField(_("会议纪要"), blank=True)
-    decisions = models.TextField(_("会议决议"), blank=True)
+    agenda = fields.TextField(_("议程"), blank=True, max_length=fields.TEXT_LONG)
+    minutes = fields.TextField(_("会议纪要"), blank=True, max_length=fields.TEXT_LONG)
+    decisions = fields.TextField(_("会议决议"), blank=True, max_length=fields.TEXT_LONG)
     # What the meeting is about, when it is about one record (a special meeting for an
     # issue or a late task). Generic, so this app never depends on a register.
     subject_type = models.ForeignKey(
@@ -82,9 +84,9 @@ class Meeting(models.Model):
     cause_category = models.CharField(
         _("原因类别"), max_length=20, choices=CauseCategory.choices, blank=True
     )
-    solution = models.TextField(_("解决方案"), blank=True)
-    recovery_plan = models.TextField(_("恢复计划"), blank=True)
-    recovery_deadline = models.DateField(_("恢复期限"), null=True, blank=True)
+    solution = fields.TextField(_("解决方案"), blank=True)
+    recovery_plan = fields.TextField(_("恢复计划"), blank=True)
+    recovery_deadline = fields.DateField(_("恢复期限"), null=True, blank=True)
     published_at = models.DateTimeField(_("纪要发布时间"), null=True, blank=True, editable=False)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -159,14 +161,14 @@ class ActionItem(models.Model):
     meeting = models.ForeignKey(
         Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="action_items"
     )
-    text = models.CharField(_("待办事项"), max_length=500)
+    text = fields.CharField(_("待办事项"), max_length=500)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("负责人"),
         on_delete=models.PROTECT,
         related_name="meeting_action_items",
     )
-    due_date = models.DateField(_("截止日期"))
+    due_date = fields.DateField(_("截止日期"))
     status = models.CharField(
         _("状态"), max_length=10, choices=ActionItemStatus.choices, default=ActionItemStatus.OPEN
     )

@@ -2,11 +2,12 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from collab.accounts.models import Department, User
+from collab.core import serializers
 from collab.core.api import ETagMixin, HistoryMixin, transition_action
 from collab.core.transitions import available_transitions
 from collab.signoffs.api import signoffs_action

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from collab.accounts.models import User
+from collab.core.api import list_filtered
 from collab.spreadsheets import registry as r
 from collab.spreadsheets.cells import CellError, choice_label, text
 
@@ -154,12 +155,13 @@ class RequirementSheet(r.Sheet):
 
     # Export
     def export_queryset(self, user, params, requirement=None):
-        from .api import RequirementFilter
+        from .api import RequirementViewSet
 
-        queryset = requirement_list(user).order_by("number")
+        # The list endpoint's filters and search, plus `requirement` for one requirement.
+        queryset = list_filtered(RequirementViewSet, requirement_list(user), params or {})
         if requirement is not None:
-            return queryset.filter(pk=requirement.pk)
-        return RequirementFilter(params or {}, queryset=queryset).qs
+            queryset = queryset.filter(pk=requirement.pk)
+        return queryset.order_by("number")
 
     def scope_queryset(self, context):
         return requirement_list(context["actor"]).select_related(

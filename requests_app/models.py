@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin
 from simple_history.models import HistoricalRecords
 
+from collab.core import fields
+
 from .lifecycle import LIFECYCLE, REVIEW_STAGE, RequirementStatus
 
 __all__ = ["REVIEW_STAGE", "RequirementStatus"]
@@ -63,19 +65,19 @@ class Requirement(FSMModelMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="initiated_requirements",
     )
-    contact_info = models.CharField(_("联系方式"), max_length=100, blank=True)
-    topic = models.CharField(_("协作主题"), max_length=200)
-    goal = models.TextField(_("目标描述"))
+    contact_info = fields.CharField(_("联系方式"), max_length=100, blank=True)
+    topic = fields.CharField(_("协作主题"), max_length=200)
+    goal = fields.TextField(_("目标描述"))
     departments = models.ManyToManyField(
         "accounts.Department",
         verbose_name=_("涉及部门"),
         related_name="involved_requirements",
         help_text=_("内部部门与外部合作伙伴"),
     )
-    expected_outcomes = models.TextField(_("预期成果"), blank=True)
-    start_date = models.DateField(_("开始日期"))
-    end_date = models.DateField(_("结束日期"))
-    resources = models.TextField(_("关键资源需求"), blank=True)
+    expected_outcomes = fields.TextField(_("预期成果"), blank=True)
+    start_date = fields.DateField(_("开始日期"))
+    end_date = fields.DateField(_("结束日期"))
+    resources = fields.TextField(_("关键资源需求"), blank=True)
     priority = models.CharField(
         _("需求优先级"), max_length=2, choices=Priority.choices, default=Priority.P1
     )
@@ -86,7 +88,7 @@ class Requirement(FSMModelMixin, models.Model):
         default=RequirementStatus.PENDING_REVIEW,
         protected=True,
     )
-    remarks = models.TextField(_("备注"), blank=True)
+    remarks = fields.TextField(_("备注"), blank=True, max_length=fields.TEXT_SHORT)
     coordinator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("协作协调人"),
@@ -95,7 +97,9 @@ class Requirement(FSMModelMixin, models.Model):
         limit_choices_to={"is_coordinator": True},
     )
     review_round = models.PositiveIntegerField(_("评审轮次"), default=1, editable=False)
-    rejection_reason = models.TextField(_("驳回原因"), blank=True, editable=False)
+    rejection_reason = fields.TextField(
+        _("驳回原因"), blank=True, editable=False, max_length=fields.TEXT_SHORT
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     signoffs = GenericRelation("signoffs.SignOff")
@@ -185,12 +189,18 @@ class GroupMember(models.Model):
                 fields=["requirement", "department"],
                 condition=Q(role="liaison"),
                 name="one_liaison_per_department",
+                violation_error_message=_("该部门在本需求的协作小组中已有接口人"),
             ),
             models.UniqueConstraint(
-                fields=["requirement"], condition=Q(role="leader"), name="one_group_leader"
+                fields=["requirement"],
+                condition=Q(role="leader"),
+                name="one_group_leader",
+                violation_error_message=_("本需求的协作小组已有组长"),
             ),
             models.UniqueConstraint(
-                fields=["requirement", "user", "role"], name="member_role_once"
+                fields=["requirement", "user", "role"],
+                name="member_role_once",
+                violation_error_message=_("该成员已在协作小组中担任此角色"),
             ),
         ]
 

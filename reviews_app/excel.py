@@ -14,6 +14,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from collab.core.api import list_filtered
 from collab.signoffs.services import signoff_state
 from collab.spreadsheets import registry as r
 from collab.spreadsheets.cells import choice_label, owner_label
@@ -150,10 +151,12 @@ class ReviewSheet(r.Sheet):
 
     # Export
     def export_queryset(self, user, params, requirement=None):
+        from .acceptance.api import AcceptanceViewSet
         from .acceptance.selectors import acceptances_visible_to
 
-        # The API's scope: only what the user may see, also within a requirement.
-        queryset = acceptances_visible_to(user)
+        # The API's scope (only what the user may see) with the acceptance list's
+        # filters, also within a requirement.
+        queryset = list_filtered(AcceptanceViewSet, acceptances_visible_to(user), params or {})
         if requirement is not None:
             queryset = queryset.filter(requirement=requirement)
         return self._base(queryset)

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin
 from simple_history.models import HistoricalRecords
 
+from collab.core import fields
+
 from .lifecycle import (
     ACCEPTANCE_LIFECYCLE,
     ACCEPTANCE_STAGE,
@@ -37,7 +39,7 @@ class AcceptanceCriterion(models.Model):
         related_name="acceptance_criteria",
         verbose_name=_("需求"),
     )
-    text = models.CharField(_("验收标准"), max_length=500)
+    text = fields.CharField(_("验收标准"), max_length=500)
     position = models.PositiveIntegerField(_("顺序"), default=0)
     history = HistoricalRecords()
 
@@ -67,7 +69,7 @@ class Acceptance(FSMModelMixin, models.Model):
         verbose_name=_("需求"),
     )
     attempt = models.PositiveIntegerField(_("验收次数"), default=1, editable=False)
-    accepted_on = models.DateField(_("验收日期"))
+    accepted_on = fields.DateField(_("验收日期"))
     departments = models.ManyToManyField(
         "accounts.Department",
         verbose_name=_("验收小组"),
@@ -77,7 +79,7 @@ class Acceptance(FSMModelMixin, models.Model):
     quality_rating = models.CharField(
         _("成果质量评价"), max_length=10, choices=QualityRating.choices, blank=True
     )
-    quality_comment = models.TextField(_("评价说明"), blank=True)
+    quality_comment = fields.TextField(_("评价说明"), blank=True, max_length=fields.TEXT_SHORT)
     status = FSMField(
         _("验收状态"),
         max_length=10,
@@ -86,7 +88,9 @@ class Acceptance(FSMModelMixin, models.Model):
         protected=True,
     )
     round = models.PositiveIntegerField(_("签字轮次"), default=1, editable=False)
-    failure_reason = models.TextField(_("不通过原因"), blank=True, editable=False)
+    failure_reason = fields.TextField(
+        _("不通过原因"), blank=True, editable=False, max_length=fields.TEXT_SHORT
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -102,12 +106,17 @@ class Acceptance(FSMModelMixin, models.Model):
         verbose_name = _("成果验收")
         verbose_name_plural = _("成果验收")
         constraints = [
-            models.UniqueConstraint(fields=["requirement", "attempt"], name="acceptance_attempt"),
+            models.UniqueConstraint(
+                fields=["requirement", "attempt"],
+                name="acceptance_attempt",
+                violation_error_message=_("本需求的这一次验收已经发起"),
+            ),
             # At most one acceptance in progress or passed per requirement.
             models.UniqueConstraint(
                 fields=["requirement"],
                 condition=~Q(status="failed"),
                 name="one_open_acceptance",
+                violation_error_message=_("该需求已有进行中或已通过的验收"),
             ),
         ]
 
@@ -161,10 +170,10 @@ class CriterionResult(models.Model):
         related_name="results",
         verbose_name=_("验收标准"),
     )
-    text = models.CharField(_("验收标准"), max_length=500)
+    text = fields.CharField(_("验收标准"), max_length=500)
     position = models.PositiveIntegerField(_("顺序"), default=0)
     passed = models.BooleanField(_("是否通过"), null=True, blank=True)
-    comment = models.TextField(_("说明"), blank=True)
+    comment = fields.TextField(_("说明"), blank=True, max_length=fields.TEXT_SHORT)
     history = HistoricalRecords()
 
     class Meta:
@@ -182,7 +191,7 @@ class Deliverable(models.Model):
     acceptance = models.ForeignKey(
         Acceptance, on_delete=models.CASCADE, related_name="deliverables", verbose_name=_("验收")
     )
-    name = models.CharField(_("交付成果"), max_length=300)
+    name = fields.CharField(_("交付成果"), max_length=300)
     task = models.ForeignKey(
         "tasks_app.Task",
         on_delete=models.SET_NULL,
@@ -191,7 +200,7 @@ class Deliverable(models.Model):
         related_name="acceptance_deliverables",
         verbose_name=_("对应任务"),
     )
-    note = models.CharField(_("说明"), max_length=500, blank=True)
+    note = fields.CharField(_("说明"), max_length=500, blank=True)
     position = models.PositiveIntegerField(_("顺序"), default=0)
     history = HistoricalRecords()
 
@@ -249,8 +258,8 @@ class Retrospective(FSMModelMixin, models.Model):
         related_name="retrospective",
         verbose_name=_("成果验收"),
     )
-    due_on = models.DateField(_("复盘截止日期"), db_index=True)
-    held_on = models.DateField(_("复盘会日期"), null=True, blank=True)
+    due_on = fields.DateField(_("复盘截止日期"), db_index=True)
+    held_on = fields.DateField(_("复盘会日期"), null=True, blank=True)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -259,7 +268,7 @@ class Retrospective(FSMModelMixin, models.Model):
         related_name="+",
         verbose_name=_("复盘人"),
     )
-    summary = models.TextField(_("总结"), blank=True)
+    summary = fields.TextField(_("总结"), blank=True, max_length=fields.TEXT_LONG)
     status = FSMField(
         _("复盘状态"),
         max_length=10,
@@ -334,8 +343,8 @@ class Metric(models.Model):
     retrospective = models.ForeignKey(
         Retrospective, on_delete=models.CASCADE, related_name="metrics", verbose_name=_("复盘")
     )
-    name = models.CharField(_("指标"), max_length=100)
-    unit = models.CharField(_("单位"), max_length=20, blank=True)
+    name = fields.CharField(_("指标"), max_length=100)
+    unit = fields.CharField(_("单位"), max_length=20, blank=True)
     target = models.DecimalField(_("目标值"), max_digits=16, decimal_places=4)
     actual = models.DecimalField(_("实际值"), max_digits=16, decimal_places=4)
     position = models.PositiveIntegerField(_("顺序"), default=0)
@@ -386,7 +395,7 @@ class Finding(models.Model):
         Retrospective, on_delete=models.CASCADE, related_name="findings", verbose_name=_("复盘")
     )
     kind = models.CharField(_("类型"), max_length=10, choices=FindingKind.choices)
-    text = models.CharField(_("内容"), max_length=500)
+    text = fields.CharField(_("内容"), max_length=500)
     position = models.PositiveIntegerField(_("顺序"), default=0)
     history = HistoricalRecords()
 
@@ -409,7 +418,7 @@ class ImprovementAction(FSMModelMixin, models.Model):
         related_name="improvements",
         verbose_name=_("复盘"),
     )
-    action = models.CharField(_("改进措施"), max_length=500)
+    action = fields.CharField(_("改进措施"), max_length=500)
     owner_department = models.ForeignKey(
         "accounts.Department",
         on_delete=models.PROTECT,
@@ -422,7 +431,7 @@ class ImprovementAction(FSMModelMixin, models.Model):
         related_name="improvement_actions",
         verbose_name=_("负责人"),
     )
-    due_date = models.DateField(_("完成期限"))
+    due_date = fields.DateField(_("完成期限"))
     status = FSMField(
         _("状态"),
         max_length=12,
@@ -430,8 +439,8 @@ class ImprovementAction(FSMModelMixin, models.Model):
         default=ActionStatus.OPEN,
         protected=True,
     )
-    done_on = models.DateField(_("完成日期"), null=True, blank=True, editable=False)
-    result = models.TextField(_("完成情况"), blank=True)
+    done_on = fields.DateField(_("完成日期"), null=True, blank=True, editable=False)
+    result = fields.TextField(_("完成情况"), blank=True, max_length=fields.TEXT_SHORT)
     position = models.PositiveIntegerField(_("顺序"), default=0)
     history = HistoricalRecords()
 

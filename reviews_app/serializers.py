@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from rest_framework import serializers
-
+from collab.core import serializers
 from collab.core.transitions import available_transitions
 from requests_app.selectors import requirements_visible_to
 

@@ -1,11 +1,12 @@
 from django.db import transaction
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from collab.accounts.models import Department, User
+from collab.core import serializers
 from collab.core.api import ReasonSerializer, transition_action
 from collab.core.transitions import available_transitions
 from collab.core.viewsets import RegisterViewSet

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from collab.core.api import list_filtered
 from collab.core.transitions import TransitionBlocked
 from collab.spreadsheets import registry as r
 from collab.spreadsheets.cells import choice_label, owner_label
@@ -96,15 +97,14 @@ class RiskSheet(r.Sheet):
         )
 
     def export_queryset(self, user, params, requirement=None):
-        from .api import RiskFilter
+        from .api import RiskViewSet
         from .selectors import risk_list
 
-        # The API's scope: only the records the user may see, also within a requirement.
-        queryset = risk_list(user)
+        # The API's scope (only the records the user may see) with the list's filters
+        # and search, also within a requirement.
+        queryset = list_filtered(RiskViewSet, risk_list(user), params or {})
         if requirement is not None:
-            return self._base(queryset.filter(requirement=requirement))
-        if params:
-            queryset = RiskFilter(params, queryset=queryset).qs
+            queryset = queryset.filter(requirement=requirement)
         return self._base(queryset)
 
     def scope_queryset(self, context):

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin
 from simple_history.models import HistoricalRecords
 
+from collab.core import fields
+
 from . import rules as perms
 from .lifecycle import ACTIVE_STATUSES, LIFECYCLE, RiskStatus
 
@@ -50,7 +52,7 @@ class Risk(FSMModelMixin, models.Model):
     kind = models.CharField(
         _("类型"), max_length=10, choices=RiskKind.choices, default=RiskKind.RISK
     )
-    description = models.TextField(_("风险/问题描述"))
+    description = fields.TextField(_("风险/问题描述"))
     impact = models.CharField(
         _("影响等级"), max_length=10, choices=Impact.choices, default=Impact.MEDIUM
     )
@@ -68,11 +70,11 @@ class Risk(FSMModelMixin, models.Model):
         blank=True,
         related_name="owned_risks",
     )
-    occurred_on = models.DateField(_("发生时间"))
-    planned_resolution = models.DateField(_("计划解决时间"))
-    actual_resolution = models.DateField(_("实际解决时间"), null=True, blank=True)
-    measures = models.TextField(_("解决措施"), blank=True)
-    result = models.CharField(_("处理结果"), max_length=200, blank=True)
+    occurred_on = fields.DateField(_("发生时间"))
+    planned_resolution = fields.DateField(_("计划解决时间"))
+    actual_resolution = fields.DateField(_("实际解决时间"), null=True, blank=True)
+    measures = fields.TextField(_("解决措施"), blank=True)
+    result = fields.CharField(_("处理结果"), max_length=200, blank=True)
     status = FSMField(
         _("状态"),
         max_length=20,
@@ -80,7 +82,9 @@ class Risk(FSMModelMixin, models.Model):
         default=RiskStatus.OPEN,
         protected=True,
     )
-    reopen_reason = models.TextField(_("重新打开原因"), blank=True, editable=False)
+    reopen_reason = fields.TextField(
+        _("重新打开原因"), blank=True, editable=False, max_length=fields.TEXT_SHORT
+    )
     escalated_at = models.DateTimeField(_("上报时间"), null=True, blank=True, editable=False)
     escalated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -91,7 +95,9 @@ class Risk(FSMModelMixin, models.Model):
         editable=False,
         related_name="+",
     )
-    escalation_note = models.TextField(_("上报说明"), blank=True, editable=False)
+    escalation_note = fields.TextField(
+        _("上报说明"), blank=True, editable=False, max_length=fields.TEXT_SHORT
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("登记人"),
@@ -113,7 +119,11 @@ class Risk(FSMModelMixin, models.Model):
             models.Index(fields=["impact", "status"]),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["requirement", "code"], name="risk_code_unique"),
+            models.UniqueConstraint(
+                fields=["requirement", "code"],
+                name="risk_code_unique",
+                violation_error_message=_("该记录ID在本需求中已存在"),
+            ),
             models.CheckConstraint(
                 condition=Q(planned_resolution__gte=models.F("occurred_on")),
                 name="risk_planned_not_before_occurred",
@@ -195,8 +205,8 @@ class Reallocation(models.Model):
         "tasks_app.Task", verbose_name=_("任务"), on_delete=models.CASCADE, related_name="+"
     )
     change = models.CharField(_("调整类型"), max_length=10, choices=Change.choices)
-    detail = models.CharField(_("调整内容"), max_length=500)
-    reason = models.TextField(_("原因"))
+    detail = fields.CharField(_("调整内容"), max_length=500)
+    reason = fields.TextField(_("原因"), max_length=fields.TEXT_SHORT)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),

@@ -2,12 +2,13 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.response import Response
 
 from collab.accounts.models import Department, User
+from collab.core import serializers
 from collab.core.api import ReasonSerializer, transition_action
 from collab.core.schema import AutoSchema
 from collab.core.transitions import available_transitions

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from collab.accounts.models import Department, User
+from collab.core.api import list_filtered
 from collab.core.transitions import TransitionBlocked
 from collab.spreadsheets import registry as r
 from collab.spreadsheets.cells import choice_label, owner_label
@@ -151,17 +152,15 @@ class TaskSheet(r.Sheet):
         )
 
     def export_queryset(self, user, params, requirement=None):
-        from .api import TaskFilter
+        from .api import TaskViewSet
         from .selectors import tasks_visible_to, with_delay
 
-        # The API's scope: only the tasks the user may see, also within a requirement.
-        queryset = tasks_visible_to(user)
+        # The API's scope (only the tasks the user may see) with the list's filters and
+        # search, also within a requirement; the delay annotations let overdue and
+        # delay_days_min apply.
+        queryset = list_filtered(TaskViewSet, with_delay(tasks_visible_to(user)), params or {})
         if requirement is not None:
-            return self._base(queryset.filter(requirement=requirement))
-        # Delay annotations so the list filters (overdue, delay_days_min) apply.
-        queryset = with_delay(queryset)
-        if params:
-            queryset = TaskFilter(params, queryset=queryset).qs
+            queryset = queryset.filter(requirement=requirement)
         return self._base(queryset)
 
     def scope_queryset(self, context):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin
 from simple_history.models import HistoricalRecords
 
+from collab.core import fields
 from requests_app.models import Priority
 
 from .lifecycle import (
@@ -45,7 +46,7 @@ class Task(FSMModelMixin, models.Model):
     )
     code = models.CharField(_("任务ID"), max_length=32, validators=[WBS_CODE])
     code_sort = models.CharField(max_length=64, editable=False, db_index=True)
-    name = models.CharField(_("子任务名称"), max_length=200)
+    name = fields.CharField(_("子任务名称"), max_length=200)
     owner_department = models.ForeignKey(
         "accounts.Department",
         verbose_name=_("负责部门"),
@@ -78,9 +79,9 @@ class Task(FSMModelMixin, models.Model):
         blank=True,
         help_text=_("完成-开始依赖：前置任务完成后本任务才能开始"),
     )
-    planned_start = models.DateField(_("计划开始时间"))
-    planned_end = models.DateField(_("计划结束时间"))
-    actual_end = models.DateField(_("实际完成时间"), null=True, blank=True)
+    planned_start = fields.DateField(_("计划开始时间"))
+    planned_end = fields.DateField(_("计划结束时间"))
+    actual_end = fields.DateField(_("实际完成时间"), null=True, blank=True)
     status = FSMField(
         _("当前状态"),
         max_length=20,
@@ -88,15 +89,15 @@ class Task(FSMModelMixin, models.Model):
         default=TaskStatus.NOT_STARTED,
         protected=True,
     )
-    deliverable = models.CharField(_("交付成果"), max_length=500, blank=True)
+    deliverable = fields.CharField(_("交付成果"), max_length=500, blank=True)
     priority = models.CharField(
         _("优先级"), max_length=2, choices=Priority.choices, default=Priority.P1
     )
     progress = models.PositiveSmallIntegerField(
         _("进度(%)"), default=0, validators=[MaxValueValidator(100)]
     )
-    block_reason = models.TextField(_("阻塞原因"), blank=True)
-    cancel_reason = models.TextField(_("取消原因"), blank=True)
+    block_reason = fields.TextField(_("阻塞原因"), blank=True, max_length=fields.TEXT_SHORT)
+    cancel_reason = fields.TextField(_("取消原因"), blank=True, max_length=fields.TEXT_SHORT)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords(m2m_fields=[collaborating_departments, collaborators])
@@ -111,7 +112,11 @@ class Task(FSMModelMixin, models.Model):
             models.Index(fields=["status", "planned_end"]),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["requirement", "code"], name="task_code_unique"),
+            models.UniqueConstraint(
+                fields=["requirement", "code"],
+                name="task_code_unique",
+                violation_error_message=_("该任务ID在本需求中已存在"),
+            ),
             models.CheckConstraint(
                 condition=Q(planned_end__gte=models.F("planned_start")),
                 name="task_end_not_before_start",
@@ -180,8 +185,8 @@ class ProgressUpdate(models.Model):
     progress = models.PositiveSmallIntegerField(
         _("进度(%)"), null=True, blank=True, validators=[MaxValueValidator(100)]
     )
-    note = models.TextField(_("进展说明"))
-    expected_end = models.DateField(_("预计完成时间"), null=True, blank=True)
+    note = fields.TextField(_("进展说明"), max_length=fields.TEXT_SHORT)
+    expected_end = fields.DateField(_("预计完成时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -217,17 +222,17 @@ class Plan(FSMModelMixin, models.Model):
         null=True,
         blank=True,
     )
-    title = models.CharField(_("方案标题"), max_length=200)
-    body = models.TextField(_("实施步骤"))
+    title = fields.CharField(_("方案标题"), max_length=200)
+    body = fields.TextField(_("实施步骤"), max_length=fields.TEXT_LONG)
     budget_amount = models.DecimalField(
         _("预算金额"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     budget_unit = models.CharField(
         _("预算单位"), max_length=10, choices=BudgetUnit.choices, default=BudgetUnit.WAN_YUAN
     )
-    people = models.TextField(_("人员"), blank=True)
-    tools = models.TextField(_("工具与物资"), blank=True)
-    contingency = models.TextField(_("风险预案"), blank=True)
+    people = fields.TextField(_("人员"), blank=True)
+    tools = fields.TextField(_("工具与物资"), blank=True)
+    contingency = fields.TextField(_("风险预案"), blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     status = FSMField(
         _("方案状态"),
@@ -288,15 +293,15 @@ class PlanVersion(models.Model):
         Plan, verbose_name=_("方案"), on_delete=models.CASCADE, related_name="versions"
     )
     version = models.PositiveIntegerField(_("版本"))
-    title = models.CharField(_("方案标题"), max_length=200)
-    body = models.TextField(_("实施步骤"))
+    title = fields.CharField(_("方案标题"), max_length=200)
+    body = fields.TextField(_("实施步骤"), max_length=fields.TEXT_LONG)
     budget_amount = models.DecimalField(
         _("预算金额"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     budget_unit = models.CharField(_("预算单位"), max_length=10, choices=BudgetUnit.choices)
-    people = models.TextField(_("人员"), blank=True)
-    tools = models.TextField(_("工具与物资"), blank=True)
-    contingency = models.TextField(_("风险预案"), blank=True)
+    people = fields.TextField(_("人员"), blank=True)
+    tools = fields.TextField(_("工具与物资"), blank=True)
+    contingency = fields.TextField(_("风险预案"), blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.PROTECT
     )
@@ -307,7 +312,11 @@ class PlanVersion(models.Model):
         verbose_name = _("方案版本")
         verbose_name_plural = _("方案版本")
         constraints = [
-            models.UniqueConstraint(fields=["plan", "version"], name="plan_version_unique")
+            models.UniqueConstraint(
+                fields=["plan", "version"],
+                name="plan_version_unique",
+                violation_error_message=_("该方案的这一版本已经存在"),
+            )
         ]
 
     def __str__(self):
@@ -327,7 +336,7 @@ class PlanComment(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("评审人"), on_delete=models.PROTECT
     )
-    body = models.TextField(_("评审意见"))
+    body = fields.TextField(_("评审意见"), max_length=fields.TEXT_SHORT)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     history = HistoricalRecords()
 

@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from collab.core import fields
+
 
 class Department(models.Model):
     """An internal department or an outside partner organization (渠道商A公司)."""
@@ -18,7 +20,7 @@ class Department(models.Model):
         unique=True,
         help_text=_("大写字母与数字，用于需求编号，例如 MKT"),
     )
-    name = models.CharField(_("名称"), max_length=100, unique=True)
+    name = fields.CharField(_("名称"), max_length=100, unique=True)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.INTERNAL)
     head = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -56,10 +58,10 @@ class User(AbstractUser):
         blank=True,
         related_name="members",
     )
-    display_name = models.CharField(
+    display_name = fields.CharField(
         _("显示名"), max_length=100, blank=True, help_text=_("可脱敏显示，例如 市场部*")
     )
-    phone = models.CharField(_("电话"), max_length=32, blank=True)
+    phone = fields.CharField(_("电话"), max_length=32, blank=True)
     is_coordinator = models.BooleanField(
         _("协作协调人"), default=False, help_text=_("接收需求、组织评审、处理上报")
     )

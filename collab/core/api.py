@@ -2,27 +2,76 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from types import SimpleNamespace
 
+from django import forms
+from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, status
 from rest_framework.decorators import action
+from rest_framework.filters import SearchFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from . import serializers
 from .transitions import TransitionBlocked
 
 
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class IdFormField(forms.IntegerField):
+    """A row id in a query: digits only (`1.5` and `1.0` are invalid, not 1), a
+    positive integer that fits the database column."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        text = str(value).strip()
+        if value not in self.empty_values and not (text.isascii() and text.isdigit()):
+            raise DjangoValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class IdFilter(filters.NumberFilter):
+    """Filter on a row id given as a plain integer."""
+
+    field_class = IdFormField
+
+
+def list_filtered(viewset, queryset, params):
+    """The rows `viewset`'s list answers for the query `params`: its FilterSet and its
+    `search` terms, for exports that take the list's filters. An invalid filter value
+    raises ValidationError with the field errors, as the list answers 400 for it."""
+    view = viewset()
+    filterset_class = DjangoFilterBackend().get_filterset_class(view, queryset)
+    if filterset_class is not None:
+        filterset = filterset_class(params, queryset=queryset)
+        if not filterset.is_valid():
+            raise DjangoValidationError(
+                {name: list(errors) for name, errors in filterset.errors.items()}
+            )
+        queryset = filterset.qs
+    if getattr(view, "search_fields", None) and params.get("search"):
+        request = SimpleNamespace(query_params=params)
+        queryset = SearchFilter().filter_queryset(request, queryset, view)
+    return queryset
 
 
 class Conflict(exceptions.APIException):
@@ -57,8 +106,34 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, IntegrityError):
         # A concurrent request wrote the same row first (a unique or foreign key check).
-        exc = Conflict(detail={"detail": _("该操作与同时进行的另一操作冲突，请刷新后重试")})
+        exc = Conflict(
+            detail={
+                "detail": _("该操作与同时进行的另一操作冲突，请刷新后重试"),
+                "reasons": [integrity_reason(exc)],
+            }
+        )
     return drf_exception_handler(exc, context)
+
+
+@functools.cache
+def _constraints_by_name() -> dict:
+    return {
+        constraint.name: constraint
+        for model in apps.get_models()
+        for constraint in model._meta.constraints
+    }
+
+
+def integrity_reason(error: IntegrityError) -> str:
+    """The sentence of the constraint a write broke (its `violation_error_message`),
+    named by the database; a general sentence when there is none."""
+    name = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
+    constraint = _constraints_by_name().get(name) if name else None
+    if constraint is not None and (
+        constraint.violation_error_message != constraint.default_violation_error_message
+    ):
+        return str(constraint.get_violation_error_message())
+    return _("数据已被同时进行的另一操作修改")
 
 
 def etag_for(data) -> str:

@@ -1,9 +1,11 @@
 """`notifications/`: the caller's own inbox, mark read / read all, channel choices."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+
+from collab.core import serializers
 
 from .models import ChannelPreference, Notification
 from .selectors import notifications_visible_to
@@ -32,9 +34,13 @@ class ReadAllSerializer(serializers.Serializer):
 class NotificationViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    serializer_class = NotificationSerializer
     ordering_fields = ["created_at", "read_at"]
     search_fields = ["message"]
+
+    def get_serializer_class(self):
+        if self.action == "preferences":
+            return ChannelPreferenceSerializer
+        return NotificationSerializer
 
     def get_queryset(self):
         qs = notifications_visible_to(self.request.user)

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from collab.core import fields
+
 
 def scope_model_lookup() -> dict[str, str]:
     """The content type of settings.COLLAB_SCOPE_MODEL, as a lookup."""
@@ -109,7 +111,7 @@ class RobotConfig(models.Model):
     """A group robot (钉钉/飞书/企业微信) or a signed JSON webhook for a department or a
     requirement."""
 
-    name = models.CharField(_("名称"), max_length=100)
+    name = fields.CharField(_("名称"), max_length=100)
     kind = models.CharField(
         _("类型"),
         max_length=10,
@@ -337,7 +339,7 @@ class WorkCalendarDay(models.Model):
         STATUTE = "statute", _("按法定假日推算（调休未知）")
         NOTICE = "notice", _("国务院放假通知导入")
 
-    date = models.DateField(_("日期"), unique=True)
+    date = fields.DateField(_("日期"), unique=True)
     is_workday = models.BooleanField(_("工作日"))
     note = models.CharField(_("说明"), max_length=100, blank=True)
     source = models.CharField(

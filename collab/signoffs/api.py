@@ -10,11 +10,12 @@ from collections.abc import Callable
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from collab.accounts.models import Department
+from collab.core import serializers
 
 from .models import SignOff
 from .services import signoff_summary

@@ -4,6 +4,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from collab.core import fields
+
 
 class SignOff(models.Model):
     """One signature (签字确认) on any object; immutable: a changed mind is a new row.
@@ -32,7 +34,7 @@ class SignOff(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("签字人"), on_delete=models.PROTECT
     )
     decision = models.CharField(_("意见"), max_length=10, choices=Decision.choices)
-    comment = models.TextField(_("说明"), blank=True)
+    comment = fields.TextField(_("说明"), blank=True, max_length=fields.TEXT_SHORT)
     signed_at = models.DateTimeField(_("签字时间"), auto_now_add=True)
 
     class Meta:

@@ -9,10 +9,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from collab.core import serializers
 
 from . import exports, services
 from . import registry as r
@@ -230,7 +232,7 @@ class RegisterExportView(APIView):
         if fmt not in ("xlsx", "csv"):
             raise Http404
         requirement = None
-        if sheet.scoped and request.query_params.get("requirement"):
+        if request.query_params.get("requirement"):
             requirement = requirement_or_404(request.user, request.query_params["requirement"])
         layout = exports.export_layout(
             sheet, request.query_params.get("layout", ""), single=requirement is not None

@@ -79,13 +79,17 @@ def export_view(request, register, fmt):
     if fmt not in ("xlsx", "csv"):
         raise Http404
     requirement = None
-    if sheet.scoped and request.GET.get("requirement"):
+    if request.GET.get("requirement"):
         requirement = requirement_or_404(request.user, request.GET["requirement"])
     layout = exports.export_layout(
         sheet, request.GET.get("layout", ""), single=requirement is not None
     )
     params = filter_params(request.GET)
-    queryset = sheet.export_queryset(request.user, params, requirement=requirement)
+    try:
+        queryset = sheet.export_queryset(request.user, params, requirement=requirement)
+    except ValidationError as error:  # a filter value the list refuses too
+        messages.error(request, "；".join(error.messages))
+        return redirect("spreadsheets:index")
     if queryset.count() > limit("SPREADSHEET_ASYNC_EXPORT_ROWS"):
         job = exports.export_start(
             actor=request.user,

@@ -7,10 +7,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
 from collab.accounts.models import Department, User
+from collab.core import serializers
 from collab.core.api import ETagMixin, HistoryMixin, transition_action
 from collab.signoffs.api import SlotSerializer, signoffs_action
 from collab.signoffs.services import signoff_state
@@ -150,6 +151,10 @@ class AcceptanceSerializer(serializers.ModelSerializer):
             "created_at",
             "decided_at",
         ]
+        # The service numbers the attempt (a failed acceptance is followed by attempt 2,
+        # 3…) and refuses a second open one; DRF's unique (requirement, attempt) check
+        # would test the default attempt 1 and refuse every filing after a failure.
+        validators = []
 
     def validate(self, attrs):
         keep_parent(self.instance, attrs, "requirement", _("验收记录不能移到其他需求"))

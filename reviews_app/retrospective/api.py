@@ -10,12 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from collab.accounts.models import Department, User
-from collab.core.api import ETagMixin, HistoryMixin, transition_action
+from collab.core import serializers
+from collab.core.api import ETagMixin, HistoryMixin, IdFilter, transition_action
 from requests_app.selectors import requirements_visible_to
 
 from ..acceptance.api import AcceptanceDeliverableSerializer
@@ -340,7 +341,7 @@ class ImprovementFinishSerializer(serializers.Serializer):
 
 
 class ImprovementFilter(filters.FilterSet):
-    requirement = filters.NumberFilter(field_name="retrospective__requirement")
+    requirement = IdFilter(field_name="retrospective__requirement")
     overdue = filters.BooleanFilter(method="filter_overdue", label="已超期")
 
     class Meta:

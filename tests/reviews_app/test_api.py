@@ -245,3 +245,58 @@ def test_list_endpoints_run_constant_queries(
     with django_assert_num_queries(len(five.captured_queries)):
         response = client.get(url + ("&" if "?" in url else "?") + "page_size=100")
     assert response.data["count"] in (50, 100)
+
+
+def test_failed_acceptance_is_filed_again_and_the_requirement_completes(api, org, running):
+    """After a `fail` the API files attempt 2, and the requirement completes through it."""
+    users = org["users"]
+    _criterion(org, running)
+    staff, leader = api.as_user(users["mkt_staff"]), None
+    first = _post_acceptance(staff, org, running).data
+    leader = api.as_user(users["mkt_head"])
+    response = leader.post(
+        f"{URL}acceptances/{first['id']}/fail/",
+        {
+            "reason": "风险预案缺失",
+            "rework": [
+                {
+                    "name": "补充风险预案",
+                    "owner": users["prd_liaison"].pk,
+                    "planned_start": "2026-12-01",
+                    "planned_end": "2026-12-10",
+                }
+            ],
+        },
+    )
+    assert response.status_code == 200, response.data
+    assert response.data["status"] == "failed"
+    rework = running.tasks.get(name="补充风险预案")
+    for transition in ("start", "finish"):
+        response = leader.post(f"/api/v1/tasks/{rework.pk}/{transition}/")
+        assert response.status_code == 200, response.data
+
+    response = _post_acceptance(staff, org, running)
+    assert response.status_code == 201, response.data
+    second = response.data
+    assert (second["attempt"], second["status"]) == (2, "draft")
+    staff = api.as_user(users["mkt_staff"])
+    etag = staff.get(f"{URL}acceptances/{second['id']}/")["ETag"]
+    judged = [{"id": r["id"], "passed": True} for r in second["results"]]
+    response = staff.patch(
+        f"{URL}acceptances/{second['id']}/", {"result_updates": judged}, HTTP_IF_MATCH=etag
+    )
+    assert response.status_code == 200, response.data
+    assert staff.post(f"{URL}acceptances/{second['id']}/submit/").status_code == 200
+    for username in ("mkt_head", "sal_head"):
+        response = api.as_user(users[username]).post(
+            f"{URL}acceptances/{second['id']}/signoffs/", {"decision": "approve"}
+        )
+        assert response.status_code == 201, response.data
+    response = api.as_user(users["mkt_staff"]).post(f"{URL}acceptances/{second['id']}/accept/")
+    assert response.status_code == 200 and response.data["status"] == "passed"
+    response = api.as_user(users["mkt_head"]).post(f"/api/v1/requirements/{running.pk}/complete/")
+    assert response.status_code == 200, response.data
+    assert response.data["status"] == "completed"
+    # A third acceptance is refused while one has passed: a field error, not a server error.
+    response = _post_acceptance(api.as_user(users["mkt_staff"]), org, running)
+    assert response.status_code == 400
