@@ -221,6 +221,9 @@ def stage_for(requirement, user) -> dict:
     holds it, with the requirement's transition button when the user may run it."""
     from collab.core.pages import transition_buttons
 
+    from .selectors import with_lifecycle_data_loaded
+
+    requirement = with_lifecycle_data_loaded(requirement)
     stage = requirement_stage(requirement)
     actions = []
     for action in stage.next_actions:

@@ -18,6 +18,11 @@ def _sign_all(slots, sign, **target) -> None:
             sign(**target, actor=slot.signers[0], decision="approve", department=slot.department)
 
 
+def walk_to(org, checkpoint: str) -> dict:
+    """The context right after `checkpoint`."""
+    return next(ctx for name, ctx in walk(org) if name == checkpoint)
+
+
 def walk(org):
     from collab.signoffs.services import signoff_state
     from requests_app import services as requirements

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from requests_app.models import Requirement
 from requests_app.stage import StageError, Watch, register_watch, requirement_stage
-from tests.loop import CHECKPOINTS, walk
+from tests.loop import CHECKPOINTS, walk, walk_to
 
 pytestmark = pytest.mark.django_db
 
@@ -192,3 +192,58 @@ def test_tabs_not_begun_are_muted_with_the_reason(org, client):
 def test_watches_are_registered_at_start_up_only():
     with pytest.raises(StageError):
         register_watch(Watch("late", "risks", ("in_progress",), lambda requirement: []))
+
+
+# Measured: the requirement's own page and its endpoint while in progress, with an open
+# issue, a blocked task, approved plans and a history; the same with three times as many
+# tasks, issues and history entries.
+DETAIL_PAGE_QUERIES = 17
+DETAIL_API_QUERIES = 10
+
+
+def grow(ctx, users, count):
+    """More tasks (with collaborators), open issues and history entries."""
+    from risks_app.services import risk_create
+    from tasks_app.services import task_create, task_update
+
+    requirement, departments = ctx["requirement"], ctx["departments"]
+    for index in range(count):
+        task = task_create(
+            requirement=requirement, actor=users["mkt_head"], name=f"任务{index}",
+            owner_department=departments["SAL"], owner=users["sal_liaison"],
+            planned_start=requirement.start_date, planned_end=requirement.end_date,
+            collaborating_departments=[departments["PRD"]], collaborators=[users["prd_liaison"]],
+        )  # fmt: skip
+        task_update(task=task, actor=users["mkt_head"], data={"priority": "P0"})
+        risk_create(
+            requirement=requirement, actor=users["mkt_head"],
+            data={"kind": "issue", "description": f"问题{index}", "impact": "high",
+                  "owner_department": departments["SAL"], "owner": users["sal_liaison"],
+                  "planned_resolution": requirement.end_date},
+        )  # fmt: skip
+
+
+def test_detail_page_and_endpoint_queries_stay_bounded(org, client, api, django_assert_num_queries):
+    from requests_app.services import requirement_update
+
+    users = org["users"]
+    ctx = walk_to(org, "issue_opened")
+    requirement = ctx["requirement"]
+    url = reverse("requirements:detail", args=[requirement.pk])
+    endpoint = f"/api/v1/requirements/{requirement.pk}/"
+    client.force_login(users["director"])
+    director = api.as_user(users["director"])
+    counts = []
+    for _round in range(2):
+        client.get(url)  # warm per-process caches
+        with django_assert_num_queries(DETAIL_PAGE_QUERIES) as page:
+            assert client.get(url).status_code == 200
+        with django_assert_num_queries(DETAIL_API_QUERIES) as endpoint_queries:
+            assert director.get(endpoint).status_code == 200
+        counts.append((len(page), len(endpoint_queries)))
+        grow(ctx, users, 6)
+        for index in range(6):
+            requirement_update(
+                requirement=requirement, actor=users["director"], data={"remarks": f"备注{index}"}
+            )
+    assert counts[0] == counts[1]
