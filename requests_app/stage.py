@@ -184,7 +184,7 @@ def _next_action(item: Pending, step) -> NextAction:
     return NextAction(
         text=item.text,
         step=step.value,
-        users=list(dict.fromkeys(u for u in item.users if u is not None)),
+        users=list({u.pk: u for u in item.users if u is not None}.values()),
         departments=list(item.departments),
         url=item.url,
         action=item.action,
