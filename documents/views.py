@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from collab.core.api import history_entries
+from collab.core.history import history_entries
 from collab.core.pages import apply_errors
 from collab.core.versioning import save_edit, versioned
 from requests_app.pages import requirement_or_404

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from collab.core.history import one_entry
 from collab.notifications.models import Notification
 from requests_app import rules as requirement_rules
 from requests_app.selectors import group_members
@@ -71,10 +72,14 @@ def meeting_create(
     attendees: Iterable = (),
     departments: Iterable = (),
     subject=None,
+    rule: str = "",
     **fields,
 ) -> Meeting:
     """Record a meeting of a requirement; the agenda of a weekly meeting defaults to the
-    tracker's suggestion (late, blocked and due tasks, open high-impact risks)."""
+    tracker's suggestion (late, blocked and due tasks, open high-impact risks).
+
+    `rule`: the meeting is scheduled by that rule (its history says 系统 and the rule);
+    `actor` is still the organizer whose permission it runs with."""
     if not perms.can_organize(actor, requirement, kind, subject=subject):
         raise PermissionDenied(_("您不能组织该类型的会议"))
     data = {key: value for key, value in fields.items() if key in EDITABLE_FIELDS}
@@ -89,11 +94,10 @@ def meeting_create(
         from .selectors import agenda_suggestion
 
         meeting.agenda = agenda_suggestion(requirement, kind, timezone.localdate(held_at))
-    meeting._history_user = actor
-    meeting._change_reason = _("记录会议")
-    meeting.save()
-    meeting.attendees.set(attendees)
-    meeting.departments.set(departments)
+    with one_entry(meeting, actor=None if rule else actor, reason=rule or _("记录会议")):
+        meeting.save()
+        meeting.attendees.set(attendees)
+        meeting.departments.set(departments)
     return meeting
 
 
@@ -116,13 +120,12 @@ def meeting_update(
                 value = _as_aware(value)
             setattr(meeting, key, value)
     _validate(meeting)
-    meeting._history_user = actor
-    meeting._change_reason = reason or _("修改会议记录")
-    meeting.save()
-    if attendees is not None:
-        meeting.attendees.set(attendees)
-    if departments is not None:
-        meeting.departments.set(departments)
+    with one_entry(meeting, actor=actor, reason=reason or _("修改会议记录")):
+        meeting.save()
+        if attendees is not None:
+            meeting.attendees.set(attendees)
+        if departments is not None:
+            meeting.departments.set(departments)
     return meeting
 
 

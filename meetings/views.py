@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from collab.core.api import history_entries
+from collab.core.history import history_entries
 from collab.core.pages import apply_errors, run_service, submit_form
 from collab.core.versioning import save_edit, versioned
 from requests_app.pages import requirement_or_404

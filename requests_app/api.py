@@ -1,7 +1,7 @@
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -9,10 +9,11 @@ from rest_framework.response import Response
 from collab.accounts.models import Department, User
 from collab.core import serializers
 from collab.core.api import ETagMixin, HistoryMixin, transition_action
-from collab.core.transitions import available_transitions
+from collab.core.transitions import available_transitions, may_run
 from collab.signoffs.api import signoffs_action
 
 from . import services
+from .lifecycle import Step
 from .models import (
     REVIEW_STAGE,
     SEED_FIELDS,
@@ -22,6 +23,7 @@ from .models import (
     RequirementStatus,
 )
 from .selectors import group_members, requirement_detail
+from .stage import requirement_stage
 
 
 class RequirementSerializer(serializers.ModelSerializer):
@@ -83,6 +85,77 @@ class RequirementSerializer(serializers.ModelSerializer):
         )
 
 
+class RefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    display = serializers.CharField()
+
+
+class WhoSerializer(serializers.Serializer):
+    users = RefSerializer(many=True)
+    departments = RefSerializer(many=True)
+    display = serializers.CharField(allow_blank=True)
+
+
+class NextActionSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    step = serializers.CharField()
+    who = WhoSerializer()
+    action = serializers.CharField(allow_null=True, help_text="需求的操作名（可直接调用），或空")
+    url = serializers.CharField(allow_blank=True)
+    can_act = serializers.BooleanField(help_text="当前用户是否经办此事")
+
+
+class StageSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=Step.choices)
+    label = serializers.CharField()
+    index = serializers.IntegerField(help_text="六步中的序号，从0开始")
+    done = serializers.BooleanField(help_text="闭环已完成：需求已完成且复盘与改进均已完成")
+
+
+class RequirementDetailSerializer(RequirementSerializer):
+    """One requirement: the list's fields, the step of the loop it is in and what
+    happens next, with who holds it (requests_app.stage)."""
+
+    stage = serializers.SerializerMethodField()
+    next_actions = serializers.SerializerMethodField()
+
+    class Meta(RequirementSerializer.Meta):
+        fields = [*RequirementSerializer.Meta.fields, "stage", "next_actions"]
+
+    def _stage(self, obj):
+        cached = getattr(self, "_stage_cache", None)
+        if cached is None or cached[0] != obj.pk:
+            cached = self._stage_cache = (obj.pk, requirement_stage(obj))
+        return cached[1]
+
+    @extend_schema_field(StageSerializer)
+    def get_stage(self, obj) -> dict:
+        stage = self._stage(obj)
+        return {"code": stage.code, "label": stage.label, "index": stage.index, "done": stage.done}
+
+    @extend_schema_field(NextActionSerializer(many=True))
+    def get_next_actions(self, obj) -> list[dict]:
+        request = self.context.get("request")
+        user = request.user if request else None
+        return [next_action_data(action, obj, user) for action in self._stage(obj).next_actions]
+
+
+def next_action_data(action, requirement, user) -> dict:
+    users = [{"id": u.pk, "display": u.label} for u in action.users]
+    departments = [{"id": d.pk, "display": d.name} for d in action.departments]
+    can_act = user is not None and (
+        action.held_by(user) or bool(action.action and may_run(requirement, action.action, user))
+    )
+    return {
+        "text": action.text,
+        "step": action.step,
+        "who": {"users": users, "departments": departments, "display": action.who_display},
+        "action": action.action,
+        "url": action.url,
+        "can_act": can_act,
+    }
+
+
 class RequirementFilter(filters.FilterSet):
     department = filters.ModelChoiceFilter(
         queryset=Department.objects.all(), method="filter_department", label="涉及或发起部门"
@@ -139,6 +212,10 @@ class RequirementViewSet(
 
     def get_queryset(self):
         return requirement_detail(self.request.user)
+
+    def get_serializer_class(self):
+        # The list stays at constant queries; one requirement also shows its stage.
+        return RequirementSerializer if self.action == "list" else RequirementDetailSerializer
 
     def perform_create(self, serializer):
         serializer.save()

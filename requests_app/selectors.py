@@ -47,25 +47,34 @@ def colleagues_of(user: User) -> Q:
 def requirement_list(user: User) -> QuerySet[Requirement]:
     """Rows with everything a list row, its permissions and its transition conditions
     read (departments with heads, group members, sign-offs): constant queries per page."""
-    return (
-        requirements_visible_to(user)
-        .select_related(
-            "initiating_department__head", "contact__department", "coordinator__department"
-        )
-        .prefetch_related(
-            Prefetch(
-                "departments", queryset=Department.objects.select_related("head").order_by("code")
-            ),
-            Prefetch("members", queryset=GroupMember.objects.select_related("user", "department")),
-            Prefetch("signoffs", queryset=SignOff.objects.select_related("department", "signer")),
-            # What the lifecycle's conditions read (lifecycle.py and the apps adding to it).
-            *LIFECYCLE.prefetches(),
-        )
+    return with_lifecycle_data(requirements_visible_to(user))
+
+
+def with_lifecycle_data(qs: QuerySet[Requirement]) -> QuerySet[Requirement]:
+    """What permissions, transition conditions and the stage read, loaded up front."""
+    return qs.select_related(
+        "initiating_department__head", "contact__department", "coordinator__department"
+    ).prefetch_related(
+        Prefetch(
+            "departments", queryset=Department.objects.select_related("head").order_by("code")
+        ),
+        Prefetch("members", queryset=GroupMember.objects.select_related("user", "department")),
+        Prefetch("signoffs", queryset=SignOff.objects.select_related("department", "signer")),
+        # What the lifecycle's conditions read (lifecycle.py and the apps adding to it).
+        *LIFECYCLE.prefetches(),
     )
 
 
 def requirement_detail(user: User) -> QuerySet[Requirement]:
     return requirement_list(user)
+
+
+def with_lifecycle_data_loaded(requirement: Requirement) -> Requirement:
+    """`requirement` itself when a detail query loaded it, else loaded that way (a page
+    that only needed its header), so the stage and the buttons read no row twice."""
+    if "members" in getattr(requirement, "_prefetched_objects_cache", {}):
+        return requirement
+    return with_lifecycle_data(Requirement.objects.filter(pk=requirement.pk)).get()
 
 
 def review_slots(requirement: Requirement) -> list[Slot]:

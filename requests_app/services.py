@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collab.accounts.models import Department, User
+from collab.core.history import one_entry
 from collab.core.transitions import run_transition
 from collab.signoffs.services import signoff_sign, signoffs_for
 
@@ -127,14 +128,12 @@ def requirement_create(
     else:
         year = (filed_on or timezone.localdate()).year
         requirement.number = next_number(department=requirement.initiating_department, year=year)
-    requirement._history_user = actor
-    requirement._change_reason = _("发起需求")
     try:
-        with transaction.atomic():
+        with transaction.atomic(), one_entry(requirement, actor=actor, reason=_("发起需求")):
             requirement.save()
+            requirement.departments.set(departments)
     except IntegrityError as error:
         raise ValidationError(_("保存失败：数据冲突，请检查后重试")) from error
-    requirement.departments.set(departments)
     return requirement
 
 
@@ -156,20 +155,18 @@ def requirement_update(
     departments = list(current_departments if departments is None else departments)
     changed |= set(departments) != current_departments
     _validate(requirement, departments)
-    requirement._history_user = actor
-    requirement._change_reason = reason or _("修改需求")
+    reason = reason or _("修改需求")
     if (
         changed
         and requirement.status == RequirementStatus.PENDING_REVIEW
         and signoffs_for(requirement, REVIEW_STAGE, requirement.review_round).exists()
     ):
         requirement.review_round += 1
-        requirement._change_reason = _("%(reason)s（内容变更，重新签字）") % {
-            "reason": requirement._change_reason
-        }
-    requirement.save()
-    if set(departments) != current_departments:
-        requirement.departments.set(departments)
+        reason = _("%(reason)s（内容变更，重新签字）") % {"reason": reason}
+    with one_entry(requirement, actor=actor, reason=reason):
+        requirement.save()
+        if set(departments) != current_departments:
+            requirement.departments.set(departments)
     return requirement
 
 

@@ -1,7 +1,9 @@
 """Tabs of a requirement's pages (templates/requirement_base.html).
 
 requests_app owns the bar; each app that adds a page to a requirement registers its tab
-from its own `AppConfig.ready()`, so requests_app never imports the apps above it.
+from its own `AppConfig.ready()`, so requests_app never imports the apps above it. A tab
+names the step of the loop its page serves (requests_app.lifecycle.Step); until the
+requirement reaches that step the tab is shown muted, with the reason (stage.py).
 """
 
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ class Tab:
     label: str
     url_name: str  # reversed with the requirement's pk
     order: int = 50
+    step: str = ""  # the step of the six-step loop the page serves; muted before it begins
 
 
 TABS: list[Tab] = [Tab("overview", "需求", "requirements:detail", 0)]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from collab.accounts.models import Department
-from collab.core.api import history_entries
+from collab.core.history import history_entries
 from collab.core.pages import apply_errors, run_service, transition_buttons
 from collab.core.versioning import save_edit, versioned
 from collab.signoffs.pages import sign_from_page

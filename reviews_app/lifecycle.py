@@ -6,8 +6,8 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from collab.core.lifecycle import Condition, Followup, Lifecycle, Transition
-from requests_app.lifecycle import RequirementStatus
+from collab.core.lifecycle import Condition, Followup, Lifecycle, Pending, Transition
+from requests_app.lifecycle import RequirementStatus, Step
 
 from . import rules as perms
 
@@ -62,10 +62,34 @@ def dissolve_group(requirement, *, actor) -> None:
     dissolve(requirement=requirement, actor=actor)
 
 
+def acceptance_pending(requirement) -> list[Pending]:
+    from .stage import acceptance_pending as pending
+
+    return pending(requirement)
+
+
+def open_tasks_pending(requirement) -> list[Pending]:
+    from .stage import open_tasks_pending as pending
+
+    return pending(requirement)
+
+
 REQUIREMENT_COMPLETE_CONDITIONS = [
-    Condition("accepted", _("成果验收已通过"), requirement_accepted, prefetch=("acceptances",)),
     Condition(
-        "tasks_closed", _("所有任务已完成或取消"), requirement_tasks_closed, prefetch=("tasks",)
+        "accepted",
+        _("成果验收已通过"),
+        requirement_accepted,
+        prefetch=("acceptances",),
+        step=Step.DELIVERY,
+        pending=acceptance_pending,
+    ),
+    Condition(
+        "tasks_closed",
+        _("所有任务已完成或取消"),
+        requirement_tasks_closed,
+        prefetch=("tasks",),
+        step=Step.EXECUTION,
+        pending=open_tasks_pending,
     ),
 ]
 REQUIREMENT_COMPLETE_FOLLOWUPS = [

@@ -72,7 +72,8 @@ def scan_risk_overdue(ctx: ScanContext):
 @alert_hook(AlertKind.TASK_LATE)
 def open_issue_and_special_meeting(*, alert, target) -> str:
     """Open the register issue and draft the special meeting, through the registers'
-    own services, acting as the group leader. Runs once per late alert."""
+    own services with the group leader's permission; their history credits the system
+    and names the rule. Runs once per late alert."""
     task = target
     requirement = task.requirement
     leader = group_users([requirement.pk], GroupRole.LEADER).get(requirement.pk)
@@ -83,6 +84,7 @@ def open_issue_and_special_meeting(*, alert, target) -> str:
     issue = risk_create(
         requirement=requirement,
         actor=leader,
+        rule=_("任务延期超过2天自动登记问题"),
         data={
             "kind": "issue",
             "task": task,
@@ -101,6 +103,7 @@ def open_issue_and_special_meeting(*, alert, target) -> str:
     meeting = meeting_create(
         requirement=requirement,
         actor=leader,
+        rule=_("任务延期超过2天自动安排专题会"),
         kind="special",
         held_at=held_at,
         subject=task,

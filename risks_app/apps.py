@@ -13,9 +13,18 @@ class RisksAppConfig(AppConfig):
         from . import hooks
 
         hooks.connect()
+        _register_watch()
         register_action_item_converter("task", _("任务"), hooks.action_item_to_task)
         register_agenda_provider(MeetingKind.WEEKLY, "tracker", hooks.weekly_agenda)
         _register_with_platform()
+
+
+def _register_watch():
+    from requests_app.stage import register_watch
+
+    from .stage import ISSUES_WATCH
+
+    register_watch(ISSUES_WATCH)
 
 
 def _register_with_platform():

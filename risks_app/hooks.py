@@ -9,6 +9,7 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from requests_app.lifecycle import Step
 from requests_app.tabs import Tab, register_tab
 
 
@@ -77,4 +78,4 @@ def weekly_agenda(requirement, day: datetime.date) -> list[str]:
 
 
 def connect() -> None:
-    register_tab(Tab("risks", "风险与问题", "risks:requirement", 30))
+    register_tab(Tab("risks", "风险与问题", "risks:requirement", 30, Step.RISKS))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collab.accounts.models import Department, User
+from collab.core.history import merged_entries
 from collab.core.transitions import run_transition
 from meetings.models import CauseCategory, Meeting, MeetingKind
 from meetings.services import meeting_create, notify
@@ -98,7 +99,7 @@ def next_code(requirement: Requirement) -> str:
     return f"{top + 1:03d}"
 
 
-def _save(risk: Risk, actor: User, reason: str, **kwargs) -> None:
+def _save(risk: Risk, actor: User | None, reason: str, **kwargs) -> None:
     risk._history_user = actor
     risk._change_reason = reason
     try:
@@ -110,9 +111,13 @@ def _save(risk: Risk, actor: User, reason: str, **kwargs) -> None:
 
 @transaction.atomic
 def risk_create(
-    *, requirement: Requirement, actor: User, data: dict, code: str | None = None
+    *, requirement: Requirement, actor: User, data: dict, code: str | None = None, rule: str = ""
 ) -> Risk:
-    """Record a risk or issue; the record id (001, 002…) is the next in the requirement."""
+    """Record a risk or issue; the record id (001, 002…) is the next in the requirement.
+
+    `rule`: the record is opened by that rule (its history says 系统 and the rule);
+    `actor` is still the person whose permission it runs with and who is recorded as
+    having registered it."""
     requirement = Requirement.objects.select_for_update().get(pk=requirement.pk)
     if not perms.can_create_in(actor, requirement):
         raise PermissionDenied(_("只有协作小组成员可以在执行中的需求下登记风险与问题"))
@@ -131,7 +136,8 @@ def risk_create(
         risk.code = code
     else:
         risk.code = next_code(requirement)
-    _save(risk, actor, _("登记%(kind)s") % {"kind": risk.get_kind_display()})
+    reason = rule or _("登记%(kind)s") % {"kind": risk.get_kind_display()}
+    _save(risk, None if rule else actor, reason)
     return risk
 
 
@@ -349,6 +355,38 @@ def risk_reallocate(
     if owner is None and planned_start is None and planned_end is None and not add_collaborators:
         raise ValidationError(_("请至少做一项调整：负责人、计划时间或协作人"))
     history_reason = _("协调人调配（%(code)s）：%(reason)s") % {"code": risk.code, "reason": reason}
+    with merged_entries(Task, task.pk):  # one reallocation, one entry in the task's history
+        changes = _reallocate(
+            risk,
+            actor,
+            task,
+            reason,
+            history_reason,
+            owner=owner,
+            planned_start=planned_start,
+            planned_end=planned_end,
+            add_collaborators=add_collaborators,
+        )
+    if not changes:
+        raise ValidationError(_("所做调整与当前任务一致，没有变化"))
+    if risk.task_id is None:
+        risk.task = task
+        _save(risk, actor, history_reason, update_fields=["task", "updated_at"])
+    return changes
+
+
+def _reallocate(
+    risk,
+    actor,
+    task,
+    reason,
+    history_reason,
+    *,
+    owner,
+    planned_start,
+    planned_end,
+    add_collaborators,
+) -> list[Reallocation]:
     changes: list[Reallocation] = []
 
     def record(change, detail):
@@ -404,11 +442,6 @@ def risk_reallocate(
             Reallocation.Change.PEOPLE,
             f"{task.code} + " + "、".join(u.label for u in new_people),
         )
-    if not changes:
-        raise ValidationError(_("所做调整与当前任务一致，没有变化"))
-    if risk.task_id is None:
-        risk.task = task
-        _save(risk, actor, history_reason, update_fields=["task", "updated_at"])
     return changes
 
 

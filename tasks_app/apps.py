@@ -8,17 +8,18 @@ class TasksAppConfig(AppConfig):
 
     def ready(self):
         from requests_app.lifecycle import LIFECYCLE as REQUIREMENT_LIFECYCLE
+        from requests_app.lifecycle import Step
         from requests_app.tabs import Tab, register_tab
 
         from .lifecycle import REQUIREMENT_START_CONDITIONS
 
         for condition in REQUIREMENT_START_CONDITIONS:
             REQUIREMENT_LIFECYCLE.add_condition("start", condition, app=self.label)
-        register_tab(Tab("tasks", "任务分工", "tasks:register", 10))
-        register_tab(Tab("kanban", "看板", "tasks:kanban", 11))
-        register_tab(Tab("gantt", "甘特图", "tasks:gantt", 12))
-        register_tab(Tab("plans", "方案", "tasks:plans", 13))
-        register_tab(Tab("weekly", "协作例会", "tasks:weekly", 14))
+        register_tab(Tab("tasks", "任务分工", "tasks:register", 10, Step.DIVISION))
+        register_tab(Tab("kanban", "看板", "tasks:kanban", 11, Step.DIVISION))
+        register_tab(Tab("gantt", "甘特图", "tasks:gantt", 12, Step.DIVISION))
+        register_tab(Tab("plans", "方案", "tasks:plans", 13, Step.PLANS))
+        register_tab(Tab("weekly", "协作例会", "tasks:weekly", 14, Step.EXECUTION))
         _register_with_platform()
 
 

@@ -5,7 +5,8 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from collab.core.lifecycle import Condition, Lifecycle, Transition
+from collab.core.lifecycle import Condition, Lifecycle, Pending, Transition
+from requests_app.lifecycle import Step
 
 from . import rules as perms
 
@@ -65,6 +66,18 @@ def requirement_plans_approved(requirement) -> str | None:
     return None
 
 
+def tasks_pending(requirement) -> list[Pending]:
+    from .stage import tasks_pending as pending
+
+    return pending(requirement)
+
+
+def plans_pending(requirement) -> list[Pending]:
+    from .stage import plans_pending as pending
+
+    return pending(requirement)
+
+
 # Added to the requirement's `start` by TasksAppConfig.ready().
 REQUIREMENT_START_CONDITIONS = [
     Condition(
@@ -72,12 +85,16 @@ REQUIREMENT_START_CONDITIONS = [
         _("至少有一个未取消的任务"),
         requirement_has_tasks,
         prefetch=("tasks",),
+        step=Step.DIVISION,
+        pending=tasks_pending,
     ),
     Condition(
         "plans_approved",
         _("所有方案均已批准"),
         requirement_plans_approved,
         prefetch=("plans",),
+        step=Step.PLANS,
+        pending=plans_pending,
     ),
 ]
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from collab.accounts.models import Department, User
+from collab.core.history import one_entry
 from collab.core.transitions import run_transition
 from requests_app.models import Requirement
 
@@ -138,12 +139,13 @@ def _validate_task(
         raise ValidationError(errors)
 
 
-def _save_task(task: Task, actor: User, reason: str) -> None:
-    task._history_user = actor
-    task._change_reason = reason
+def _save_task(task: Task, actor: User, reason: str, relations: dict) -> None:
+    """Save the row and set its relations as one history entry."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(), one_entry(task, actor=actor, reason=reason):
             task.save()
+            for key, values in relations.items():
+                getattr(task, key).set(values)
     except IntegrityError as error:
         raise ValidationError(_("保存失败：数据冲突，请检查后重试")) from error
 
@@ -192,10 +194,12 @@ def task_create(
         collaborators=collaborators,
         depends_on=depends_on,
     )
-    _save_task(task, actor, reason or _("分解任务"))
-    task.collaborating_departments.set(collaborating_departments)
-    task.collaborators.set(collaborators)
-    task.depends_on.set(depends_on)
+    relations = {
+        "collaborating_departments": collaborating_departments,
+        "collaborators": collaborators,
+        "depends_on": depends_on,
+    }
+    _save_task(task, actor, reason or _("分解任务"), relations)
     return task
 
 
@@ -219,10 +223,8 @@ def task_update(*, task: Task, actor: User, data: dict, reason: str = "") -> Tas
         for key in TASK_RELATIONS
     }
     _validate_task(task, **relations)
-    _save_task(task, actor, reason or _("修改任务"))
-    for key in TASK_RELATIONS:
-        if key in data:
-            getattr(task, key).set(relations[key])
+    changed = {key: relations[key] for key in TASK_RELATIONS if key in data}
+    _save_task(task, actor, reason or _("修改任务"), changed)
     return task
 
 

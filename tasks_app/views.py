@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from collab.accounts.models import Department
-from collab.core.api import history_entries
+from collab.core.history import history_entries
 from collab.core.pages import (
     REFUSALS,
     error_text,

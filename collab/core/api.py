@@ -8,7 +8,6 @@ from types import SimpleNamespace
 
 from django import forms
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
@@ -25,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import serializers
+from .history import history_entries
 from .transitions import TransitionBlocked
 
 
@@ -179,95 +179,35 @@ class ETagMixin:
         return response
 
 
+class HistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+    old_display = serializers.CharField(allow_blank=True)
+    new_display = serializers.CharField(allow_blank=True)
+
+
 class HistoryEntrySerializer(serializers.Serializer):
     history_id = serializers.IntegerField()
     history_date = serializers.DateTimeField()
     history_type = serializers.CharField()
     history_user = serializers.CharField(allow_null=True)
-    reason = serializers.CharField(allow_null=True)
-    changes = serializers.ListField(child=serializers.DictField())
-
-
-def history_entries(instance) -> list[dict]:
-    """Every historical record of instance, newest first, with field-level changes."""
-    records = list(instance.history.select_related("history_user").order_by("-history_id"))
-    entries = []
-    for index, record in enumerate(records):
-        previous = records[index + 1] if index + 1 < len(records) else None
-        changes = []
-        if previous is not None:
-            delta = record.diff_against(previous)
-            changes = [_change(type(instance), c) for c in delta.changes]
-        entries.append(
-            {
-                "history_id": record.history_id,
-                "history_date": record.history_date,
-                "history_type": {"+": "created", "~": "changed", "-": "deleted"}[
-                    record.history_type
-                ],
-                "history_user": record.history_user.label if record.history_user else None,
-                "reason": record.history_change_reason,
-                "changes": changes,
-                "record": record,
-            }
-        )
-    return entries
-
-
-def _change(model, change) -> dict:
-    """One field change: raw values (ids for relations) and what a person reads."""
-    try:
-        field = model._meta.get_field(change.field)
-    except FieldDoesNotExist:
-        field = None
-    old, new = change.old, change.new
-    if field is not None and field.many_to_many:
-        target = field.m2m_reverse_field_name()
-        old = [row[target] for row in old or [] if isinstance(row, dict) and target in row]
-        new = [row[target] for row in new or [] if isinstance(row, dict) and target in row]
-    return {
-        "field": change.field,
-        "label": str(field.verbose_name) if field is not None else change.field,
-        "old": _plain(old),
-        "new": _plain(new),
-        "old_display": _display(field, old),
-        "new_display": _display(field, new),
-    }
-
-
-def _display(field, value) -> str:
-    if value is None or value == "" or value == []:
-        return ""
-    if field is not None and field.is_relation and field.related_model is not None:
-        ids = value if isinstance(value, list) else [value]
-        objects = field.related_model._default_manager.in_bulk(ids)
-        return "、".join(str(objects.get(pk, pk)) for pk in ids)
-    if field is not None and field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    return str(value)
-
-
-def _plain(value):
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    return str(value)
+    history_user_id = serializers.IntegerField(allow_null=True)
+    actor_display = serializers.CharField()
+    reason = serializers.CharField(allow_blank=True)
+    changes = HistoryChangeSerializer(many=True)
 
 
 class HistoryMixin:
+    """`GET …/{id}/history/`: the stored values (ids, codes) of every change, with the
+    field's label and the display values beside them; an entry without a person
+    (`history_user` null) was made by a rule and its reason names the rule."""
+
     @extend_schema(responses=HistoryEntrySerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, pk=None):
         entries = history_entries(self.get_object())
-        for entry in entries:
-            entry.pop("record")
-            # The API keeps raw values (ids, codes); labels are for pages.
-            entry["changes"] = [
-                {key: change[key] for key in ("field", "old", "new")} for change in entry["changes"]
-            ]
         return Response(HistoryEntrySerializer(entries, many=True).data)
 
 

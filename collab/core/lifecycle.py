@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.apps import apps
@@ -33,6 +33,20 @@ class LifecycleError(Exception):
     """A lifecycle was wired wrongly (an unknown name, a duplicate, a late call)."""
 
 
+@dataclass
+class Pending:
+    """One thing that must happen before a transition can run, and who holds it:
+    "等待 设计部负责人 签字" held by that head, "还缺 运营部 接口人" held by the
+    coordinator. `action` names the transition of the record that does it, when one
+    does; `url` is the page where it is done."""
+
+    text: str
+    users: list = field(default_factory=list)
+    departments: list = field(default_factory=list)
+    url: str = ""
+    action: str | None = None
+
+
 @dataclass(frozen=True)
 class Condition:
     """Something that must hold before a transition runs.
@@ -41,6 +55,11 @@ class Condition:
     name the missing parts), or None when it holds. `summary` states the rule for the
     lifecycle table. A check that reads related rows names them in `prefetch` and reads
     them through `.all()`, so a list that evaluates every row stays at constant queries.
+
+    `step` names the part of a longer process the condition belongs to (a register that
+    shows its records' progress in steps reads it), and `pending(obj)`, when given,
+    spells out a blocking condition as `Pending` items: what must happen and who holds
+    it. It runs for one record at a time and may query.
     """
 
     name: str
@@ -48,6 +67,8 @@ class Condition:
     check: Check
     prefetch: tuple[str, ...] = ()
     app: str = ""
+    step: str = ""
+    pending: Callable[[Any], list[Pending]] | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +94,10 @@ class Transition:
     needs_reason: bool = False
     in_admin: bool = True
     followups: list[Followup] = field(default_factory=list)
+    # When the transition is the next thing to do: the sentence saying so (default: the
+    # label) and the people who hold it for one record (its coordinator, its leader).
+    prompt: Any = None
+    holders: Callable[[Any], list] | None = None
 
     def reasons(self, obj) -> list[str]:
         return [str(reason) for condition in self.conditions if (reason := condition.check(obj))]
@@ -147,9 +172,7 @@ class Lifecycle:
         declared = self[name]
         if any(existing.name == condition.name for existing in declared.conditions):
             raise LifecycleError(f"{self.model}.{name} already has condition {condition.name!r}")
-        declared.conditions.append(
-            Condition(condition.name, condition.summary, condition.check, condition.prefetch, app)
-        )
+        declared.conditions.append(replace(condition, app=app))
 
     def add_followup(self, name: str, followup: Followup, *, app: str) -> None:
         """Add a step to run after `name`; call it from the app's `AppConfig.ready()`."""

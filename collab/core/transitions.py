@@ -89,4 +89,4 @@ def run_transition(obj, name: str, *, actor, reason: str = "", **kwargs) -> None
         raise TransitionBlocked(reasons)
     getattr(obj, name)(**kwargs)
     obj._history_user = actor
-    obj._change_reason = reason or name
+    obj._change_reason = reason or str(transition.custom.get("label") or name)

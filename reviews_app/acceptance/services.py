@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collab.accounts.models import Department, User
+from collab.core.history import one_entry
 from collab.core.transitions import run_transition
 from collab.signoffs.services import signoff_sign
 from requests_app.models import Requirement, RequirementStatus
@@ -159,10 +160,9 @@ def acceptance_create(
         quality_comment=quality_comment or "",
         created_by=actor,
     )
-    acceptance._history_user = actor
-    acceptance._change_reason = _("发起成果验收")
-    acceptance.save()
-    acceptance.departments.set(departments)
+    with one_entry(acceptance, actor=actor, reason=_("发起成果验收")):
+        acceptance.save()
+        acceptance.departments.set(departments)
     CriterionResult.objects.bulk_create(
         CriterionResult(acceptance=acceptance, criterion=c, text=c.text, position=c.position)
         for c in criteria
@@ -196,12 +196,16 @@ def acceptance_update(*, acceptance: Acceptance, actor: User, data: dict) -> Acc
     departments = None
     if "departments" in data:
         departments = _validate_departments(acceptance.requirement, data["departments"])
-    acceptance._history_user = actor
-    acceptance._change_reason = _("修改验收记录")
-    if fields:
-        acceptance.save(update_fields=fields)
-    if departments is not None and set(departments) != set(acceptance.departments.all()):
-        acceptance.departments.set(departments)
+    relations_changed = departments is not None and set(departments) != set(
+        acceptance.departments.all()
+    )
+    if not (fields or relations_changed):
+        return acceptance
+    with one_entry(acceptance, actor=actor, reason=_("修改验收记录")):
+        if fields:
+            acceptance.save(update_fields=fields)
+        if relations_changed:
+            acceptance.departments.set(departments)
     return acceptance
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from collab.core.api import history_entries
+from collab.core.history import history_entries
 from collab.core.pages import run_service, transition_buttons
 from collab.core.transitions import blocking_reasons
 from collab.core.versioning import mark_versions, versioned

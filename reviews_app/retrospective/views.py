@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from collab.accounts.models import Department
-from collab.core.api import history_entries
+from collab.core.history import history_entries
 from collab.core.pages import run_service, transition_buttons
 from collab.core.versioning import versioned
 from collab.signoffs.services import signoff_state

@@ -65,11 +65,16 @@ def test_file_sign_and_confirm_a_requirement(page, login, org, artifact_path):
 
     # The coordinator confirms; the page shows 已确认.
     assert page.locator("#signoffs .badge", has_text="已同意").count() == 4
-    confirm = page.locator("button[data-transition=confirm]")
+    assert "评审签字已齐全，请确认需求" in page.inner_text("#next-actions")
+    assert page.locator("#next-actions button[data-transition=confirm]").is_enabled()
+    confirm = page.locator("#transitions button[data-transition=confirm]")
     assert confirm.is_enabled()
     confirm.click()
     page.wait_for_load_state()
     assert page.inner_text("#requirement-status") == "已确认"
+    # The step bar moves on to 分工, and says who forms the group.
+    assert "分工" in page.inner_text("#requirement-stage [aria-current=step]")
+    assert "指定协作小组组长" in page.inner_text("#next-actions")
     assert "操作成功，当前状态：已确认" in page.inner_text("main")
     page.screenshot(path=artifact_path("requirement_confirmed.png"), full_page=True)
 

@@ -374,18 +374,23 @@ def test_history_shows_who_what_and_why(org, api):
     assert newest["history_user"] == "项目总监"
     assert newest["reason"] == "缺少预算明细"
     status = next(c for c in newest["changes"] if c["field"] == "status")
-    assert status == {"field": "status", "old": "pending_review", "new": "rejected"}
+    assert status == {
+        "field": "status",
+        "label": "需求状态",
+        "old": "pending_review",
+        "new": "rejected",
+        "old_display": "待评审",
+        "new_display": "已驳回",
+    }
     edit = next(e for e in entries if e["reason"] == "修改需求")
-    assert edit["history_user"] == "市场部*"
+    assert edit["history_user"] == edit["actor_display"] == "市场部*"
     priority = next(c for c in edit["changes"] if c["field"] == "priority")
     assert (priority["old"], priority["new"]) == ("P1", "P0")
+    assert (priority["old_display"], priority["new_display"]) == ("中 P1", "高 P0")
+    # Filing the requirement with its departments is one entry.
     created = [e for e in entries if e["reason"] == "发起需求"]
-    departments = next(c for e in created for c in e["changes"] if c["field"] == "departments")
-    assert sorted(departments["new"]) == sorted(
-        org["departments"][code].pk for code in ("PRD", "SAL", "CHA")
-    )
-    assert entries[-1]["history_type"] == "created"
-    assert entries[-1]["reason"] == "发起需求"
+    assert len(created) == 1 == len(entries) - 2
+    assert created[0]["history_type"] == "created" and created[0]["changes"] == []
 
 
 def test_seed_requirement_is_served(seed, api):

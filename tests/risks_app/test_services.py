@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from collab.core.history import history_entries
 from collab.core.transitions import TransitionBlocked
 from collab.notifications.models import Notification
 from meetings.models import Meeting
@@ -297,10 +298,16 @@ def test_coordinator_reallocates_with_reasons_in_history(
         datetime.date(2026, 3, 13),
     )
     assert users["dsn_liaison"] in task.collaborators.all()
-    reasons = list(
-        task.history.order_by("-history_id").values_list("history_change_reason", flat=True)[:3]
+    # One reallocation is one entry in the task's history, with its three changes.
+    newest, before = history_entries(task)[:2]
+    assert newest["reason"] == "协调人调配（001）：设计部人手不足，改由市场部负责"
+    assert before["reason"] != newest["reason"]
+    changed = {change["field"]: change for change in newest["changes"]}
+    assert {"owner", "owner_department", "planned_start", "planned_end", "collaborators"} <= set(
+        changed
     )
-    assert reasons == ["协调人调配（001）：设计部人手不足，改由市场部负责"] * 3
+    assert changed["owner"]["new_display"] == users["mkt_staff"].label
+    assert users["dsn_liaison"].label in changed["collaborators"]["new_display"]
     assert Reallocation.objects.filter(risk=risk).count() == 3
     assert Notification.objects.filter(kind="task_reassigned", recipient=users["mkt_staff"])
 
