@@ -36,6 +36,10 @@ ERRORS = {
     "409": ("Not allowed in the current state, or lost a race with another write", _CONFLICT),
     "412": ("`If-Match` does not match the current `ETag`: reload and retry", _DETAIL),
     "413": ("The request body is too large", _DETAIL),
+    "415": (
+        "The body is not of the documented media type (JSON, or multipart for uploads)",
+        _DETAIL,
+    ),
     "429": ("Too many requests or too many failed sign-ins: wait and retry", _THROTTLED),
 }
 
@@ -53,8 +57,8 @@ class AutoSchema(SpectacularAutoSchema):
         codes = ["400", "401", "403", "404", "429"]
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
             codes += ["409"]
-        if self.method in ("POST", "PUT", "PATCH"):
-            codes += ["413"]
+        if self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None:
+            codes += ["413", "415"]
         if self.method in ("PUT", "PATCH"):
             codes += ["412"]
         for code in codes:
