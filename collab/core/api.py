@@ -58,7 +58,11 @@ def exception_handler(exc, context):
     elif isinstance(exc, IntegrityError):
         # A concurrent request wrote the same row first (a unique or foreign key check).
         exc = Conflict(detail={"detail": _("该操作与同时进行的另一操作冲突，请刷新后重试")})
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, list):
+        # A ValidationError about the input as a whole: the documented field-error shape.
+        response.data = {"non_field_errors": response.data}
+    return response
 
 
 def etag_for(data) -> str:

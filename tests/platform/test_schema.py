@@ -100,3 +100,156 @@ def test_schema_covers_the_foundation(client, db):
     ):
         assert path in paths, path
     assert client.get("/api/docs/").status_code == 200
+
+
+# The schema a client generator reads -------------------------------------------------
+
+UPLOADS = {
+    ("post", "/api/v1/documents/"),
+    ("post", "/api/v1/documents/{id}/versions/"),
+    ("post", "/api/v1/imports/"),
+    ("post", "/api/v1/requirements/{id}/imports/"),
+}
+# Operations that answer one of two success codes, each documented.
+TWO_SUCCESS_CODES = {
+    ("get", "/api/v1/{register}/export.{fmt}"): {"200", "202"},  # large exports: a job
+    ("post", "/api/v1/imports/"): {"201", "202"},  # large files: checked in the background
+    ("post", "/api/v1/requirements/{id}/imports/"): {"201", "202"},
+    ("post", "/api/v1/imports/{id}/confirm/"): {"200", "202"},  # large batches
+    ("post", "/api/v1/reviews/retrospectives/{id}/reads/"): {"200", "201"},  # read before
+}
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def operations():
+    from tests.schema_conformance import openapi
+
+    for path, item in openapi()["paths"].items():
+        for method in METHODS:
+            if method in item:
+                yield method, path, item[method]
+
+
+def test_json_is_the_one_request_type_and_multipart_only_for_uploads():
+    seen = set()
+    for method, path, operation in operations():
+        if "requestBody" not in operation:
+            continue
+        types = set(operation["requestBody"]["content"])
+        if (method, path) in UPLOADS:
+            seen.add((method, path))
+            assert types == {"multipart/form-data"}, (method, path, types)
+        else:
+            assert types == {"application/json"}, (method, path, types)
+    assert seen == UPLOADS
+
+
+def test_every_operation_documents_its_success_code():
+    """GET 200, DELETE 204, POST 201 where something is created (create, sign, add,
+    comment, convert…) and 200 for a state change; the dynamic side is checked on every
+    API answer of the suite (tests/schema_conformance.py)."""
+    from tests.schema_conformance import openapi
+
+    for method, path, operation in operations():
+        success = {code for code in operation["responses"] if code.startswith("2")}
+        if (method, path) in TWO_SUCCESS_CODES:
+            assert success == TWO_SUCCESS_CODES[method, path], (method, path)
+        elif method == "delete":
+            assert success == {"204"}, (method, path)
+        elif method in ("get", "put", "patch"):
+            assert success == {"200"}, (method, path, success)
+        else:
+            assert len(success) == 1, (method, path, success)
+    paths = openapi()["paths"]
+    for path in (
+        "/api/v1/requirements/",
+        "/api/v1/requirements/{id}/signoffs/",
+        "/api/v1/requirements/{id}/group/",
+        "/api/v1/meetings/{id}/action-items/",
+        "/api/v1/tasks/{id}/updates/",
+        "/api/v1/plans/{id}/comments/",
+        "/api/v1/risks/{id}/reallocations/",
+        "/api/v1/risks/{id}/special-meeting/",
+    ):
+        assert set(paths[path]["post"]["responses"]) & {"200", "201"} == {"201"}, path
+    for action in ("confirm", "reject", "start", "complete"):
+        post = paths[f"/api/v1/requirements/{{id}}/{action}/"]["post"]
+        assert set(post["responses"]) & {"200", "201"} == {"200"}, action
+
+
+def test_every_error_answer_is_documented_with_its_body():
+    from tests.schema_conformance import openapi
+
+    components = openapi()["components"]["schemas"]
+    shapes = {
+        "400": "FieldErrors",
+        "401": "ErrorDetail",
+        "403": "ErrorDetail",
+        "404": "ErrorDetail",
+        "409": "ConflictError",
+        "412": "ErrorDetail",
+        "413": "ErrorDetail",
+        "415": "ErrorDetail",
+        "429": "ThrottledError",
+    }
+    for method, path, operation in operations():
+        expected = {"400", "401", "403", "404", "429"}
+        if method != "get":
+            expected.add("409")
+        if "requestBody" in operation:
+            expected |= {"413", "415"}
+        if method in ("put", "patch"):
+            expected.add("412")
+        errors = {code for code in operation["responses"] if code.startswith("4")}
+        assert errors == expected, (method, path, errors ^ expected)
+        for code in errors:
+            schema = operation["responses"][code]["content"]["application/json"]["schema"]
+            assert schema == {"$ref": f"#/components/schemas/{shapes[code]}"}, (method, path)
+    assert components["ErrorDetail"]["required"] == ["detail"]
+    assert components["ConflictError"]["properties"]["reasons"]["type"] == "array"
+    assert components["ThrottledError"]["properties"]["retry_after"]["type"] == "integer"
+    assert components["FieldErrors"]["additionalProperties"] is True
+
+
+def test_schema_validates_without_a_warning_and_enum_names_do_not_collide():
+    """`manage.py spectacular --validate --fail-on-warn`: the OpenAPI document is valid
+    and drf-spectacular had nothing to guess (no enum name collision, no untyped
+    parameter)."""
+    from django.core.management import call_command
+
+    from tests.schema_conformance import openapi
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", os.devnull)
+    enums = {
+        name: tuple(schema["enum"])
+        for name, schema in openapi()["components"]["schemas"].items()
+        if "enum" in schema
+    }
+    assert not [name for name in enums if name.startswith("Status")], enums
+    assert enums["AcceptanceStatusEnum"] == ("draft", "signing", "passed", "failed")
+    assert enums["RetrospectiveStatusEnum"] == ("draft", "confirmed")
+    assert enums["ImprovementStatusEnum"] == ("open", "in_progress", "done")
+    assert len(set(enums.values())) == len(enums), "two enum names for one choice set"
+
+
+def test_schema_conformance_check_catches_a_wrong_code_and_a_wrong_body(rf):
+    """The check every API test runs: an undocumented status or a body of the wrong
+    shape fails."""
+    import json
+
+    from django.http import HttpResponse
+
+    from tests.schema_conformance import check_response
+
+    def answer(method, path, status, body):
+        response = HttpResponse(json.dumps(body), status=status, content_type="application/json")
+        response.wsgi_request = getattr(rf, method)(path)
+        return response
+
+    check_response(answer("post", "/api/v1/requirements/1/confirm/", 409, {"detail": "x"}))
+    with pytest.raises(AssertionError, match="answered 201"):
+        check_response(answer("post", "/api/v1/requirements/1/confirm/", 201, {}))
+    with pytest.raises(AssertionError, match="body the schema does not describe"):
+        check_response(answer("get", "/api/v1/requirements/1/gantt/", 200, []))
+    with pytest.raises(AssertionError, match="body the schema does not describe"):
+        check_response(answer("post", "/api/v1/requirements/", 400, ["not", "an", "object"]))
