@@ -281,6 +281,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "collab.core.schema.add_links",
+    ],
     # Every status field gets its own enum name (generated clients import them by name).
     "ENUM_NAME_OVERRIDES": {
         "RequirementStatusEnum": "requests_app.lifecycle.RequirementStatus",
@@ -291,8 +295,8 @@ SPECTACULAR_SETTINGS = {
         "RetrospectiveStatusEnum": "reviews_app.lifecycle.RetrospectiveStatus",
         "ImprovementStatusEnum": "reviews_app.lifecycle.ActionStatus",
     },
-    # Schema quality is guarded by the schemathesis run in the test suite; the deploy
-    # check stays about deployment settings.
+    # Schema quality is guarded by the test suite (spectacular --validate --fail-on-warn,
+    # schemathesis, a generated client); the deploy check stays about deployment settings.
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 

@@ -2,6 +2,8 @@
 body shape the exception handler (collab.core.api.exception_handler) really sends. The
 error bodies are named components, so a generated client has one model per shape."""
 
+import re
+
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 
@@ -88,3 +90,32 @@ class AutoSchema(SpectacularAutoSchema):
             "description": description,
             "content": {"application/json": {"schema": component.ref}},
         }
+
+
+_METHODS = ("get", "put", "patch", "post", "delete")
+
+
+def add_links(result, generator, request, public):
+    """Postprocessing hook: the object a collection's POST creates (201, with its `id`)
+    links to every operation on that object, so a client or a stateful tester can follow
+    it from the create to its reads, updates and actions."""
+    paths = result.get("paths", {})
+    for collection, item in paths.items():
+        create = item.get("post")
+        if "{" in collection or not create or "201" not in create["responses"]:
+            continue
+        links = {}
+        for path, targets in paths.items():
+            parameters = re.findall(r"{(\w+)}", path)
+            if not path.startswith(collection + "{") or len(parameters) != 1:
+                continue
+            for method in _METHODS:
+                if method in targets:
+                    operation_id = targets[method]["operationId"]
+                    links[operation_id] = {
+                        "operationId": operation_id,
+                        "parameters": {f"path.{parameters[0]}": "$response.body#/id"},
+                    }
+        if links:
+            create["responses"]["201"]["links"] = links
+    return result
