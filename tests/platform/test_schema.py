@@ -271,3 +271,13 @@ def test_schema_conformance_check_catches_a_wrong_code_and_a_wrong_body(rf):
         check_response(answer("get", "/api/v1/requirements/1/gantt/", 200, []))
     with pytest.raises(AssertionError, match="body the schema does not describe"):
         check_response(answer("post", "/api/v1/requirements/", 400, ["not", "an", "object"]))
+
+
+def test_a_validation_error_about_the_whole_input_has_the_field_error_shape():
+    from rest_framework import serializers
+
+    from collab.core.api import exception_handler
+
+    response = exception_handler(serializers.ValidationError("输入无效"), {})
+    assert response.status_code == 400
+    assert response.data == {"non_field_errors": ["输入无效"]}
