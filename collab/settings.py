@@ -282,9 +282,22 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
-    # Schema quality is guarded by the schemathesis run in the test suite; the deploy
-    # check stays about deployment settings.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "collab.core.schema.add_links",
+    ],
+    # Every status field gets its own enum name (generated clients import them by name).
+    "ENUM_NAME_OVERRIDES": {
+        "RequirementStatusEnum": "requests_app.lifecycle.RequirementStatus",
+        "TaskStatusEnum": "tasks_app.lifecycle.TaskStatus",
+        "PlanStatusEnum": "tasks_app.lifecycle.PlanStatus",
+        "RiskStatusEnum": "risks_app.lifecycle.RiskStatus",
+        "AcceptanceStatusEnum": "reviews_app.lifecycle.AcceptanceStatus",
+        "RetrospectiveStatusEnum": "reviews_app.lifecycle.RetrospectiveStatus",
+        "ImprovementStatusEnum": "reviews_app.lifecycle.ActionStatus",
+    },
+    # Schema quality is guarded by the test suite (spectacular --validate --fail-on-warn,
+    # schemathesis, a generated client); the deploy check stays about deployment settings.
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 

@@ -9,7 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from collab.accounts.models import Department, User
@@ -205,13 +205,20 @@ class DocumentViewSet(
     viewsets.ReadOnlyModelViewSet,
 ):
     """Documents the caller may view. Upload with multipart POST; each further upload
-    to `versions/` adds a version. DELETE moves to the recycle bin."""
+    to `versions/` adds a version. Every other write is JSON. DELETE moves to the
+    recycle bin."""
 
     serializer_class = DocumentSerializer
     filterset_class = DocumentFilter
     search_fields = ["title"]
     ordering_fields = ["title", "category", "updated_at", "created_at"]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get_parsers(self):
+        # Parsers are chosen before `self.action` is set: read the action off the method.
+        method = getattr(self.request, "method", "") or ""
+        if (self.action_map or {}).get(method.lower()) == "create":
+            return [MultiPartParser()]
+        return super().get_parsers()
 
     def get_queryset(self):
         deleted = self.action in ("restore", "recycle_bin")
@@ -222,7 +229,10 @@ class DocumentViewSet(
             return DocumentCreateSerializer
         return super().get_serializer_class()
 
-    @extend_schema(request=DocumentCreateSerializer, responses={201: DocumentSerializer})
+    @extend_schema(
+        request={"multipart/form-data": DocumentCreateSerializer},
+        responses={201: DocumentSerializer},
+    )
     def create(self, request, *args, **kwargs):
         body = DocumentCreateSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
@@ -252,16 +262,18 @@ class DocumentViewSet(
     def perform_destroy(self, instance):
         services.document_delete(document=instance, actor=self.request.user)
 
+    @extend_schema(methods=["GET"], responses=VersionSerializer(many=True))
     @extend_schema(
+        methods=["POST"],
         request={"multipart/form-data": VersionUploadSerializer},
-        responses={200: VersionSerializer(many=True), 201: VersionSerializer},
+        responses={201: VersionSerializer},
     )
     @action(
         detail=True,
         methods=["get", "post"],
         pagination_class=None,
         filter_backends=[],
-        parser_classes=[MultiPartParser, FormParser],
+        parser_classes=[MultiPartParser],
     )
     def versions(self, request, pk=None):
         document = self.get_object()

@@ -189,7 +189,7 @@ class MeetingViewSet(RegisterViewSet):
         meeting = meeting_detail(request.user).get(pk=meeting.pk)
         return Response(self.get_serializer(meeting).data)
 
-    @extend_schema(request=ActionItemInputSerializer, responses=ActionItemSerializer)
+    @extend_schema(request=ActionItemInputSerializer, responses={201: ActionItemSerializer})
     @action(detail=True, methods=["post"], url_path="action-items", filter_backends=[])
     def action_items(self, request, pk=None):
         meeting = self.get_object()

@@ -6,6 +6,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from collab.accounts.api import DepartmentFilter
 from collab.accounts.models import Department, User
 from collab.core import serializers
 from collab.core.api import ETagMixin, HistoryMixin, transition_action
@@ -157,9 +158,7 @@ def next_action_data(action, requirement, user) -> dict:
 
 
 class RequirementFilter(filters.FilterSet):
-    department = filters.ModelChoiceFilter(
-        queryset=Department.objects.all(), method="filter_department", label="涉及或发起部门"
-    )
+    department = DepartmentFilter(method="filter_department", label="涉及或发起部门")
     q = filters.CharFilter(method="filter_text", label="关键词")
 
     class Meta:
@@ -239,7 +238,10 @@ class RequirementViewSet(
     start = transition_action("start", services.requirement_start, target="requirement")
     complete = transition_action("complete", services.requirement_complete, target="requirement")
 
-    @extend_schema(responses=GroupSerializer, request=GroupMemberSerializer)
+    @extend_schema(methods=["GET"], responses=GroupSerializer)
+    @extend_schema(
+        methods=["POST"], request=GroupMemberSerializer, responses={201: GroupSerializer}
+    )
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def group(self, request, pk=None):
         requirement = self.get_object()

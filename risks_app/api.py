@@ -10,6 +10,8 @@ from collab.core import serializers
 from collab.core.api import ReasonSerializer, transition_action
 from collab.core.transitions import available_transitions
 from collab.core.viewsets import RegisterViewSet
+from meetings.api import MeetingSerializer
+from meetings.selectors import meeting_detail
 from requests_app.selectors import requirements_visible_to
 from tasks_app.models import Task
 
@@ -195,7 +197,12 @@ class RiskViewSet(RegisterViewSet):
         services.risk_escalate(risk=risk, actor=request.user, **body.validated_data)
         return Response(self.get_serializer(risk_detail(request.user).get(pk=risk.pk)).data)
 
-    @extend_schema(request=ReallocateSerializer, responses=ReallocationSerializer(many=True))
+    @extend_schema(methods=["GET"], responses=ReallocationSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request=ReallocateSerializer,
+        responses={201: ReallocationSerializer(many=True)},
+    )
     @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
     def reallocations(self, request, pk=None):
         risk = self.get_object()
@@ -211,12 +218,9 @@ class RiskViewSet(RegisterViewSet):
             )
         return Response(ReallocationSerializer(risk.reallocations.all(), many=True).data)
 
-    @extend_schema(request=SpecialMeetingSerializer, responses={201: None})
+    @extend_schema(request=SpecialMeetingSerializer, responses={201: MeetingSerializer})
     @action(detail=True, methods=["post"], url_path="special-meeting", filter_backends=[])
     def special_meeting(self, request, pk=None):
-        from meetings.api import MeetingSerializer
-        from meetings.selectors import meeting_detail
-
         risk = self.get_object()
         body = SpecialMeetingSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -213,7 +213,12 @@ class TaskViewSet(RegisterViewSet):
         request_serializer=RescheduleSerializer,
     )
 
-    @extend_schema(request=ProgressUpdateSerializer, responses=ProgressUpdateSerializer(many=True))
+    @extend_schema(methods=["GET"], responses=ProgressUpdateSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request=ProgressUpdateSerializer,
+        responses={201: ProgressUpdateSerializer},
+    )
     @action(detail=True, methods=["get", "post"], filter_backends=[])
     def updates(self, request, pk=None):
         task = self.get_object()
@@ -381,7 +386,10 @@ class PlanViewSet(RegisterViewSet):
 
     signoffs = signoffs_action(stage=PLAN_STAGE, sign=plan_services.plan_sign, target="plan")
 
-    @extend_schema(request=PlanCommentSerializer, responses=PlanCommentSerializer(many=True))
+    @extend_schema(methods=["GET"], responses=PlanCommentSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=PlanCommentSerializer, responses={201: PlanCommentSerializer}
+    )
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def comments(self, request, pk=None):
         plan = self.get_object()

@@ -6,7 +6,6 @@ import socket
 
 import pytest
 from django.db import connection
-from rest_framework.test import APIClient
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -143,10 +142,12 @@ def seed(db):
 
 @pytest.fixture
 def api():
-    """An API client; `api.as_user(user)` authenticates with that user's token."""
+    """An API client; `api.as_user(user)` authenticates with that user's token. Every
+    API answer it receives must match the OpenAPI schema (tests/schema_conformance.py)."""
     from collab.accounts.services import token_issue
+    from tests.schema_conformance import SchemaCheckedClient
 
-    client = APIClient()
+    client = SchemaCheckedClient()
 
     def as_user(user):
         _token, key = token_issue(user=user)

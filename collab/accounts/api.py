@@ -2,6 +2,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import api_view, permission_classes
@@ -12,6 +14,15 @@ from collab.core.api import ETagMixin, HistoryMixin
 
 from .models import Department, User
 from .selectors import sees_contact_details, users_visible_to
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class DepartmentFilter(filters.ModelChoiceFilter):
+    """A department given by id, for filters that match it through a method."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Department.objects.all())
+        super().__init__(*args, **kwargs)
 
 
 class IsStaffOrReadOnly(permissions.BasePermission):

@@ -112,7 +112,11 @@ def exception_handler(exc, context):
                 "reasons": [integrity_reason(exc)],
             }
         )
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, list):
+        # A ValidationError about the input as a whole: the documented field-error shape.
+        response.data = {"non_field_errors": response.data}
+    return response
 
 
 @functools.cache

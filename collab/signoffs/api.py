@@ -77,7 +77,10 @@ def signoffs_action(*, stage: str, sign: Callable[..., Any], target: str):
     with the new state (refusals map to 400/403 in the API's error layer).
     """
 
-    @extend_schema(responses=SignOffsSerializer, request=SignRequestSerializer)
+    @extend_schema(methods=["GET"], responses=SignOffsSerializer)
+    @extend_schema(
+        methods=["POST"], request=SignRequestSerializer, responses={201: SignOffsSerializer}
+    )
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def signoffs(self, request, pk=None):
         obj = self.get_object()

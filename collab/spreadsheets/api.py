@@ -8,9 +8,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -134,19 +134,28 @@ def _upload(request, requirement=None) -> Response:
     return _batch_response(request, batch, code)
 
 
-class RequirementImportView(APIView):
-    parser_classes = [MultiPartParser, FormParser]
+UPLOAD_REQUEST = {"multipart/form-data": UploadSerializer}
+UPLOAD_RESPONSES = {
+    201: OpenApiResponse(ImportBatchSerializer, description="Checked: the preview"),
+    202: OpenApiResponse(
+        ImportBatchSerializer, description="A large file: checked in the background (poll it)"
+    ),
+}
 
-    @extend_schema(request=UploadSerializer, responses={201: ImportBatchSerializer})
+
+class RequirementImportView(APIView):
+    parser_classes = [MultiPartParser]  # a file upload: the one multipart endpoint kind
+
+    @extend_schema(request=UPLOAD_REQUEST, responses=UPLOAD_RESPONSES)
     def post(self, request, pk):
         """Upload tasks / risks / review into a requirement; answers the preview."""
         return _upload(request, requirement_or_404(request.user, pk))
 
 
 class ImportCreateView(APIView):
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
 
-    @extend_schema(request=UploadSerializer, responses={201: ImportBatchSerializer})
+    @extend_schema(request=UPLOAD_REQUEST, responses=UPLOAD_RESPONSES)
     def post(self, request):
         """Bulk import of the requirement register (register=requirements)."""
         return _upload(request)
@@ -166,7 +175,15 @@ class ImportDetailView(APIView):
 
 
 class ImportConfirmView(APIView):
-    @extend_schema(request=ConfirmSerializer, responses=ImportBatchSerializer)
+    @extend_schema(
+        request=ConfirmSerializer,
+        responses={
+            200: OpenApiResponse(ImportBatchSerializer, description="Applied"),
+            202: OpenApiResponse(
+                ImportBatchSerializer, description="A large batch: applied in the background"
+            ),
+        },
+    )
     def post(self, request, pk):
         """Apply the previewed changes in one transaction (409 when the preview had
         errors). Conflicts are skipped unless their row is listed in `take_file`."""

@@ -9,11 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from collab.accounts.api import DepartmentFilter
 from collab.accounts.models import Department, User
 from collab.core import serializers
 from collab.core.api import ETagMixin, HistoryMixin, IdFilter, transition_action
@@ -234,9 +235,7 @@ class ReadReceiptSerializer(serializers.Serializer):
 
 
 class RetrospectiveFilter(filters.FilterSet):
-    department = filters.ModelChoiceFilter(
-        queryset=Department.objects.all(), method="filter_department", label="涉及或发起部门"
-    )
+    department = DepartmentFilter(method="filter_department", label="涉及或发起部门")
     q = filters.CharFilter(method="filter_text", label="关键词")
 
     class Meta:
@@ -280,7 +279,19 @@ class RetrospectiveViewSet(
 
     confirm = transition_action("confirm", services.retrospective_confirm, target="retrospective")
 
-    @extend_schema(responses=ReadReceiptSerializer(many=True), request=None)
+    @extend_schema(methods=["GET"], responses=ReadReceiptSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request=None,
+        responses={
+            201: OpenApiResponse(
+                ReadReceiptSerializer(many=True), description="The first read: recorded"
+            ),
+            200: OpenApiResponse(
+                ReadReceiptSerializer(many=True), description="Already recorded before"
+            ),
+        },
+    )
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def reads(self, request, pk=None):
         """GET: who has read the shared report; POST: record that the caller read it."""

@@ -181,3 +181,18 @@ def test_api_upload_errors_are_field_errors(api, people, requirement, document_s
     assert "可执行文件" in response.json()["file"][0]
     assert Document.objects.count() == 0
     assert stored_files(document_store) == []
+
+
+def test_upload_is_multipart_and_every_other_write_is_json(api, people, requirement):
+    client = api.as_user(people["sal_liaison"])
+    fields = {"requirement": requirement.pk, "title": "方案", "category": "plan"}
+    as_json = client.post("/api/v1/documents/", fields, format="json")
+    assert as_json.status_code == 415
+    created = client.post("/api/v1/documents/", {**fields, "file": upload()}, format="multipart")
+    assert created.status_code == 201
+    url = f"/api/v1/documents/{created.json()['id']}/"
+    assert client.patch(url, {"title": "新方案"}, format="multipart").status_code == 415
+    assert client.post(url + "versions/", {"note": "x"}, format="json").status_code == 415
+    renamed = client.patch(url, {"title": "新方案"}, format="json")
+    assert renamed.status_code == 200
+    assert Document.objects.get().title == "新方案"
