@@ -21,6 +21,7 @@ from .models import (
     RequirementStatus,
 )
 from .selectors import group_members, requirement_detail
+from .watching import WatchActionMixin
 
 
 class RequirementSerializer(serializers.ModelSerializer):
@@ -125,6 +126,7 @@ class RejectSerializer(serializers.Serializer):
 
 
 class RequirementViewSet(
+    WatchActionMixin,
     ETagMixin,
     HistoryMixin,
     mixins.CreateModelMixin,

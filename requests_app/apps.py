@@ -27,11 +27,13 @@ def _connect_accounts():
 def _register_with_platform():
     """Alerts and the Excel sheet; the requirement sheet is the scope of the others."""
     from collab.notifications.alerts import register_alerts
+    from collab.notifications.events import register_events
     from collab.notifications.selectors import register_scope_visibility
     from collab.spreadsheets.registry import register_sheet
 
-    from . import alerts, excel, selectors
+    from . import alerts, events, excel, selectors
 
     register_alerts(alerts)
+    register_events(events)
     register_sheet(excel.RequirementSheet(), scope=True)
     register_scope_visibility(selectors.requirements_visible_to)

@@ -23,7 +23,7 @@ from .workdays import WORKING, NoticeError, counting_mode, parse_notice, years_w
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["recipient", "kind", "message", "created_at", "read_at"]
+    list_display = ["recipient", "kind_label", "message", "action", "created_at", "read_at"]
     list_filter = ["kind"]
     list_select_related = ["recipient"]
     search_fields = ["message", "recipient__username"]
@@ -43,7 +43,7 @@ class DeliveryInline(admin.TabularInline):
 
 @admin.register(Alert)
 class AlertAdmin(admin.ModelAdmin):
-    list_display = ["kind", "due_on", "message", "created_at"]
+    list_display = ["kind_label", "due_on", "message", "created_at"]
     list_filter = ["kind", "due_on"]
     search_fields = ["message"]
     date_hierarchy = "created_at"
@@ -52,8 +52,12 @@ class AlertAdmin(admin.ModelAdmin):
         "content_type",
         "object_id",
         "due_on",
+        "occurrence",
         "message",
+        "params",
         "url",
+        "action",
+        "action_for",
         "note",
         "created_at",
     ]
@@ -166,6 +170,7 @@ class RobotConfigAdmin(SimpleHistoryAdmin):
         "kind",
         "webhook_url",
         "secret",
+        "language",
         "department",
         "scope_type",
         "scope_id",
