@@ -1,5 +1,6 @@
-"""Alerts of the retrospectives: not confirmed within 7 days of acceptance -> the leader;
-an improvement action due tomorrow (or today) -> its owner."""
+"""Alerts of acceptance and retrospective: not confirmed within 7 days of acceptance -> the
+leader; an improvement action due tomorrow (or today) -> its owner; acceptance sign-offs
+waiting in each signer's daily digest."""
 
 from __future__ import annotations
 
@@ -7,14 +8,28 @@ import datetime
 
 from django.utils.translation import gettext as _
 
-from collab.notifications.alerts import ScanContext, alert_scan, catch_up_start, not_alerted
+from collab.notifications.alerts import (
+    ScanContext,
+    alert_scan,
+    catch_up_start,
+    digest_section,
+    not_alerted,
+)
 from collab.notifications.models import AlertKind
 from collab.notifications.services import AlertSpec
 from requests_app.alerts import group_users, url_or_blank
 from requests_app.models import GroupRole
 
 from .events import ReviewEvent, improvement_action, retrospective_action
-from .models import ActionStatus, ImprovementAction, Retrospective, RetrospectiveStatus
+from .models import (
+    ACCEPTANCE_STAGE,
+    Acceptance,
+    AcceptanceStatus,
+    ActionStatus,
+    ImprovementAction,
+    Retrospective,
+    RetrospectiveStatus,
+)
 
 
 @alert_scan("retro_overdue", _("复盘超7天未确认"))
@@ -88,3 +103,30 @@ def scan_improvement_due(ctx: ScanContext):
             departments=[improvement.owner_department_id],
             requirement_id=requirement.pk,
         )
+
+
+@digest_section(order=45)
+def digest_acceptance_signoffs(ctx: ScanContext) -> dict[int, list[str]]:
+    """Acceptance sign-offs (验收签字) still waiting for a person's signature."""
+    from collab.signoffs.services import signoff_state
+
+    lines: dict[int, list[str]] = {}
+    acceptances = (
+        Acceptance.objects.filter(status=AcceptanceStatus.SIGNING)
+        .select_related("requirement__initiating_department__head")
+        .prefetch_related("departments__head", "signoffs")
+    )
+    for acceptance in acceptances:
+        for slot in signoff_state(acceptance, ACCEPTANCE_STAGE):
+            if slot.approved:
+                continue
+            for signer in slot.signers:
+                lines.setdefault(signer.pk, []).append(
+                    _("待签字：需求 %(number)s「%(topic)s」成果验收（%(slot)s）")
+                    % {
+                        "number": acceptance.requirement.number,
+                        "topic": acceptance.requirement.topic,
+                        "slot": slot.label,
+                    }
+                )
+    return lines

@@ -10,6 +10,8 @@ from collab.notifications.models import Notification
 from requests_app.models import Requirement
 from tests.factories import confirm_requirement, form_group, make_requirement
 
+from .conftest import at
+
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
@@ -174,7 +176,7 @@ def test_inbox_marks_notices_of_done_things_and_keeps_its_queries(
     assert html.count('data-done="0"') == 29 and html.count('data-done="1"') == 1
 
 
-def test_acceptance_sign_requests_are_on_the_workbench_and_clear_when_signed(org, client):
+def test_acceptance_sign_requests_are_on_the_workbench_and_clear_when_signed(org, client, scan):
     from collab.signoffs.services import signoff_state
     from reviews_app.acceptance.services import acceptance_sign
     from reviews_app.models import ACCEPTANCE_STAGE
@@ -211,6 +213,9 @@ def test_acceptance_sign_requests_are_on_the_workbench_and_clear_when_signed(org
         signoffs = client.get("/").context["signoffs"]
         assert [s.kind for s in signoffs] == ["acceptance_signoff"], username
     notice = Notification.objects.get(recipient=users["sal_head"], kind="acceptance_signoff")
+    scan(at(2026, 12, 20, 10), only=["daily_digest"])
+    digest = Notification.objects.get(recipient=users["prd_head"], kind="daily_digest")
+    assert f"待签字：需求 {requirement.number}「{requirement.topic}」成果验收" in digest.text
     acceptance_sign(
         acceptance=acceptance,
         actor=users["sal_head"],
