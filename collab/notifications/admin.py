@@ -15,6 +15,7 @@ from .models import (
     DeliveryAttempt,
     Notification,
     RobotConfig,
+    Watch,
     WorkCalendarDay,
 )
 from .services import deliveries_resend, work_calendar_import
@@ -39,6 +40,13 @@ class DeliveryInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Watch)
+class WatchAdmin(admin.ModelAdmin):
+    list_display = ["user", "scope_id", "created_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__display_name"]
 
 
 @admin.register(Alert)
