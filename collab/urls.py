@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from collab.accounts.views import PasswordChangeView
+from collab.accounts.views import PasswordChangeView, language_view
 from collab.ops import health, metrics
 from tasks_app.views import workbench
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", PasswordChangeView.as_view(), name="password_change"),
+    path("language/", language_view, name="language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("requirements/", include("requests_app.urls")),
     path("tasks/", include("tasks_app.urls")),

@@ -14,6 +14,7 @@ from collab.notifications.alerts import ScanContext, alert_scan
 from collab.notifications.models import Alert, AlertKind
 from collab.notifications.services import AlertSpec
 
+from .events import local, minutes_action
 from .models import Meeting
 
 
@@ -45,15 +46,15 @@ def scan_minutes_overdue(ctx: ScanContext):
             target=meeting,
             due_on=timezone.localdate(meeting.held_at),
             recipients=[meeting.organizer],
-            message=_(
-                "%(number)s %(title)s（%(held)s）的会议纪要超过%(hours)s小时仍未发布，请尽快发布"
-            )
-            % {
+            message="",
+            params={
                 "number": meeting.requirement.number,
                 "title": meeting.display_title,
-                "held": timezone.localtime(meeting.held_at).strftime("%Y-%m-%d %H:%M"),
+                "held": local(meeting.held_at),
                 "hours": hours,
             },
+            action=minutes_action(meeting),
+            action_for=[meeting.organizer_id],
             url=meeting.get_absolute_url(),
             requirement_id=meeting.requirement_id,
         )

@@ -10,12 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from collab.core.history import one_entry
-from collab.notifications.models import Notification
+from collab.notifications.mentions import notify_mentions
+from collab.notifications.messages import translatable
 from requests_app import rules as requirement_rules
-from requests_app.selectors import group_members
 
+from . import events
 from . import rules as perms
 from .hooks import action_item_converter
 from .models import ActionItem, ActionItemStatus, CauseCategory, Meeting, MeetingKind
@@ -98,6 +100,8 @@ def meeting_create(
         meeting.save()
         meeting.attendees.set(attendees)
         meeting.departments.set(departments)
+    if meeting.held_at >= timezone.now():
+        events.notify_meeting(events.MeetingEvent.SCHEDULED, meeting, actor=None if rule else actor)
     return meeting
 
 
@@ -129,19 +133,6 @@ def meeting_update(
     return meeting
 
 
-def notify(users: Iterable, *, kind: str, message: str, target: str = "") -> int:
-    """In-app inbox rows, one per distinct user."""
-    seen: set[int] = set()
-    rows = []
-    for user in users:
-        if user is None or user.pk in seen:
-            continue
-        seen.add(user.pk)
-        rows.append(Notification(recipient=user, kind=kind, message=message, target=target))
-    Notification.objects.bulk_create(rows)
-    return len(rows)
-
-
 @transaction.atomic
 def meeting_publish(*, meeting: Meeting, actor) -> Meeting:
     """Publish the minutes to every group member; the time is recorded (24-hour rule)."""
@@ -157,14 +148,14 @@ def meeting_publish(*, meeting: Meeting, actor) -> Meeting:
     meeting._history_user = actor
     meeting._change_reason = _("发布会议纪要")
     meeting.save(update_fields=["published_at", "published_by", "updated_at"])
-    requirement = meeting.requirement
-    recipients = [m.user for m in group_members(requirement) if m.user_id != actor.pk]
-    notify(
-        recipients,
-        kind="minutes_published",
-        message=_("%(number)s %(title)s 的会议纪要已发布")
-        % {"number": requirement.number, "title": meeting.display_title},
-        target=meeting.get_absolute_url(),
+    events.notify_meeting(events.MeetingEvent.MINUTES_PUBLISHED, meeting, actor=actor)
+    notify_mentions(
+        f"{meeting.minutes}\n{meeting.decisions}",
+        target=meeting,
+        requirement=meeting.requirement,
+        actor=actor,
+        url=meeting.get_absolute_url(),
+        where=translatable(_lazy("会议纪要「%(title)s」"), title=meeting.display_title),
     )
     return meeting
 
@@ -238,6 +229,7 @@ def action_item_add(*, meeting: Meeting, actor, text: str, owner, due_date) -> A
     item._history_user = actor
     item._change_reason = _("添加待办")
     item.save()
+    events.notify_item(item, actor=actor)
     return item
 
 
@@ -246,6 +238,7 @@ def action_item_update(*, item: ActionItem, actor, data: dict) -> ActionItem:
     item = ActionItem.objects.select_for_update().select_related("meeting").get(pk=item.pk)
     if not perms.can_update_item(actor, item):
         raise PermissionDenied(_("您不能修改该待办"))
+    previous_owner = item.owner_id
     editable = (
         ("status",)
         if not perms.can_edit(actor, item.meeting)
@@ -265,6 +258,8 @@ def action_item_update(*, item: ActionItem, actor, data: dict) -> ActionItem:
     item._history_user = actor
     item._change_reason = _("更新待办")
     item.save()
+    if item.owner_id != previous_owner and item.status == ActionItemStatus.OPEN:
+        events.notify_item(item, actor=actor)
     return item
 
 

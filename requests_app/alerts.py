@@ -99,14 +99,11 @@ def scan_review_stale(ctx: ScanContext):
             target=requirement,
             due_on=overdue_on,
             recipients=[requirement.coordinator],
-            message=_(
-                "需求 %(number)s「%(topic)s」自 %(since)s 起待评审已超过 %(days)s 天，"
-                "请尽快组织需求评审会"
-            )
-            % {
+            message="",
+            params={
                 "number": requirement.number,
                 "topic": requirement.topic,
-                "since": entered,
+                "since": entered.isoformat(),
                 "days": limit,
             },
             url=url_or_blank("requirements:detail", requirement.pk),

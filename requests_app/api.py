@@ -25,6 +25,7 @@ from .models import (
 )
 from .selectors import group_members, requirement_detail
 from .stage import requirement_stage
+from .watching import WatchActionMixin
 
 
 class RequirementSerializer(serializers.ModelSerializer):
@@ -198,6 +199,7 @@ class RejectSerializer(serializers.Serializer):
 
 
 class RequirementViewSet(
+    WatchActionMixin,
     ETagMixin,
     HistoryMixin,
     mixins.CreateModelMixin,

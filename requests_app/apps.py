@@ -28,12 +28,14 @@ def _register_with_platform():
     """Alerts and the Excel sheets (the register, the scope of the others, and one
     requirement's form)."""
     from collab.notifications.alerts import register_alerts
+    from collab.notifications.events import register_events
     from collab.notifications.selectors import register_scope_visibility
     from collab.spreadsheets.registry import register_sheet
 
-    from . import alerts, excel, selectors
+    from . import alerts, events, excel, selectors
 
     register_alerts(alerts)
+    register_events(events)
     register_sheet(excel.RequirementSheet(), scope=True)
     register_sheet(excel.RequirementFormSheet())
     register_scope_visibility(selectors.requirements_visible_to)

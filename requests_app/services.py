@@ -10,12 +10,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from collab.accounts.models import Department, User
 from collab.core.history import one_entry
 from collab.core.transitions import run_transition
+from collab.notifications.messages import translatable
+from collab.notifications.services import watch_start, watch_stop
+from collab.signoffs.models import SignOff
 from collab.signoffs.services import signoff_sign, signoffs_for
 
+from . import events
 from . import rules as perms
 from .lifecycle import LIFECYCLE
 from .models import (
@@ -134,6 +139,9 @@ def requirement_create(
             requirement.departments.set(departments)
     except IntegrityError as error:
         raise ValidationError(_("保存失败：数据冲突，请检查后重试")) from error
+    # The initiator watches their requirement by default (they may stop watching).
+    watch_start(requirement=requirement, user=requirement.contact)
+    events.notify_review_requested(requirement, actor=actor, kind=events.RequirementEvent.FILED)
     return requirement
 
 
@@ -156,17 +164,22 @@ def requirement_update(
     changed |= set(departments) != current_departments
     _validate(requirement, departments)
     reason = reason or _("修改需求")
-    if (
+    new_round = (
         changed
         and requirement.status == RequirementStatus.PENDING_REVIEW
         and signoffs_for(requirement, REVIEW_STAGE, requirement.review_round).exists()
-    ):
+    )
+    if new_round:
         requirement.review_round += 1
         reason = _("%(reason)s（内容变更，重新签字）") % {"reason": reason}
     with one_entry(requirement, actor=actor, reason=reason):
         requirement.save()
         if set(departments) != current_departments:
             requirement.departments.set(departments)
+    if new_round:
+        events.notify_review_requested(
+            requirement, actor=actor, kind=events.RequirementEvent.SIGN_REQUESTED
+        )
     return requirement
 
 
@@ -179,26 +192,43 @@ def _transition(requirement: Requirement, name: str, *, actor: User, reason: str
 
 @transaction.atomic
 def requirement_confirm(*, requirement: Requirement, actor: User, reason: str = "") -> Requirement:
-    return _transition(
+    requirement = _transition(
         requirement, "confirm", actor=actor, reason=reason or _("评审通过，确认需求")
     )
+    events.notify(events.RequirementEvent.CONFIRMED, requirement, actor=actor)
+    return requirement
 
 
 @transaction.atomic
 def requirement_reject(*, requirement: Requirement, actor: User, reason: str = "") -> Requirement:
     if not reason.strip():
         raise ValidationError({"reason": _("驳回需求时必须填写原因")})
-    return _transition(requirement, "reject", actor=actor, reason=reason, reason_text=reason)
+    requirement = _transition(requirement, "reject", actor=actor, reason=reason, reason_text=reason)
+    events.notify(
+        events.RequirementEvent.REJECTED,
+        requirement,
+        actor=actor,
+        params={"reason": reason.strip()},
+    )
+    return requirement
 
 
 @transaction.atomic
 def requirement_resubmit(*, requirement: Requirement, actor: User, reason: str = "") -> Requirement:
-    return _transition(requirement, "resubmit", actor=actor, reason=reason or _("修改后重新提交"))
+    requirement = _transition(
+        requirement, "resubmit", actor=actor, reason=reason or _("修改后重新提交")
+    )
+    events.notify_review_requested(
+        requirement, actor=actor, kind=events.RequirementEvent.SIGN_REQUESTED
+    )
+    return requirement
 
 
 @transaction.atomic
 def requirement_start(*, requirement: Requirement, actor: User, reason: str = "") -> Requirement:
-    return _transition(requirement, "start", actor=actor, reason=reason or _("开始执行"))
+    requirement = _transition(requirement, "start", actor=actor, reason=reason or _("开始执行"))
+    events.notify(events.RequirementEvent.STARTED, requirement, actor=actor)
+    return requirement
 
 
 @transaction.atomic
@@ -206,6 +236,7 @@ def requirement_complete(*, requirement: Requirement, actor: User, reason: str =
     requirement = _transition(requirement, "complete", actor=actor, reason=reason or _("协作完成"))
     # Steps the later registers add to completion (reviews_app: the group is dissolved).
     LIFECYCLE.run_followups("complete", requirement, actor=actor)
+    events.notify(events.RequirementEvent.COMPLETED, requirement, actor=actor)
     return requirement
 
 
@@ -229,7 +260,7 @@ def requirement_sign(
 ):
     """Sign the requirement review as a department head (or as the coordinator)."""
     requirement = Requirement.objects.select_for_update().get(pk=requirement.pk)
-    return signoff_sign(
+    signoff = signoff_sign(
         target=requirement,
         stage=REVIEW_STAGE,
         actor=actor,
@@ -237,6 +268,19 @@ def requirement_sign(
         comment=comment,
         department=department,
     )
+    approved = signoff.decision == SignOff.Decision.APPROVE
+    events.notify(
+        events.RequirementEvent.SIGNED if approved else events.RequirementEvent.SIGN_REJECTED,
+        requirement,
+        actor=actor,
+        params={
+            "slot": translatable(gettext_lazy("%(dept)s负责人"), dept=department.name)
+            if department is not None
+            else translatable(gettext_lazy("协作协调人")),
+            "comment": signoff.comment,
+        },
+    )
+    return signoff
 
 
 # Collaboration group
@@ -276,9 +320,20 @@ def group_add_member(
         for old in replaced:
             old._history_user = actor
             old.delete()
-    member, _created = GroupMember.objects.get_or_create(
+    member, created = GroupMember.objects.get_or_create(
         requirement=requirement, user=user, role=role, defaults={"department": department}
     )
+    if role == GroupRole.LEADER:
+        # The leader watches the requirement by default (they may stop watching).
+        watch_start(requirement=requirement, user=user)
+    if created:
+        events.notify(
+            events.RequirementEvent.MEMBER_ADDED,
+            requirement,
+            actor=actor,
+            people=[user],
+            params={"role": translatable(GroupRole(role).label)},
+        )
     return member
 
 
@@ -288,3 +343,17 @@ def group_remove_member(*, member: GroupMember, actor: User) -> None:
         raise PermissionDenied(_("只有协作协调人可以调整协作小组"))
     member._history_user = actor
     member.delete()
+
+
+# Watching (关注): told of every event of the requirement
+@transaction.atomic
+def requirement_watch(*, requirement: Requirement, actor: User) -> bool:
+    """Anyone who may see the requirement may watch it; returns whether it is new."""
+    if not perms.can_view(actor, requirement):
+        raise PermissionDenied(_("您不能查看该需求"))
+    return watch_start(requirement=requirement, user=actor)
+
+
+@transaction.atomic
+def requirement_unwatch(*, requirement: Requirement, actor: User) -> bool:
+    return watch_stop(requirement=requirement, user=actor)

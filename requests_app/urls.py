@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, watching
 
 app_name = "requirements"
 urlpatterns = [
@@ -11,5 +11,6 @@ urlpatterns = [
     path("<int:pk>/sign/", views.requirement_sign_view, name="sign"),
     path("<int:pk>/group/", views.group_add_view, name="group_add"),
     path("<int:pk>/group/<int:member_id>/remove/", views.group_remove_view, name="group_remove"),
+    path("<int:pk>/watch/", watching.watch_view, name="watch"),
     path("<int:pk>/<str:name>/", views.requirement_transition_view, name="transition"),
 ]

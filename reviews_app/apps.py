@@ -35,9 +35,11 @@ def _register_watch():
 
 def _register_with_platform():
     from collab.notifications.alerts import register_alerts
+    from collab.notifications.events import register_events
     from collab.spreadsheets.registry import register_sheet
 
-    from . import alerts, excel
+    from . import alerts, events, excel
 
     register_alerts(alerts)
+    register_events(events)
     register_sheet(excel.ReviewSheet())

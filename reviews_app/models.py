@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
@@ -99,6 +100,7 @@ class Acceptance(FSMModelMixin, models.Model):
     )
     decided_at = models.DateTimeField(_("结论时间"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    signoffs = GenericRelation("signoffs.SignOff")
     history = HistoricalRecords(m2m_fields=[departments])
 
     class Meta:

@@ -27,6 +27,7 @@ from meetings.services import meeting_create
 from requests_app.alerts import group_users
 from requests_app.models import GroupRole
 
+from .events import risk_action, risk_params
 from .models import ACTIVE_STATUSES, Risk
 from .services import risk_create
 
@@ -53,16 +54,14 @@ def scan_risk_overdue(ctx: ScanContext):
             target=risk,
             due_on=risk.planned_resolution,
             recipients=[risk.owner, leaders.get(requirement.pk)],
-            message=_(
-                "%(kind)s %(code)s「%(text)s」（需求 %(number)s）计划 %(due)s 解决，至今未解决"
-            )
-            % {
-                "kind": risk.get_kind_display(),
-                "code": risk.code,
-                "text": risk.description[:60],
+            message="",
+            params={
+                **risk_params(risk),
                 "number": requirement.number,
-                "due": risk.planned_resolution,
+                "due": str(risk.planned_resolution),
             },
+            action=risk_action(risk) if risk.owner_id else "",
+            action_for=[risk.owner_id] if risk.owner_id else [],
             url=risk.get_absolute_url(),
             departments=[risk.owner_department_id] if risk.owner_department_id else [],
             requirement_id=requirement.pk,

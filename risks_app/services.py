@@ -15,11 +15,12 @@ from collab.accounts.models import Department, User
 from collab.core.history import merged_entries
 from collab.core.transitions import run_transition
 from meetings.models import CauseCategory, Meeting, MeetingKind
-from meetings.services import meeting_create, notify
+from meetings.services import meeting_create
 from requests_app.models import Requirement
 from tasks_app import services as task_services
 from tasks_app.models import Task
 
+from . import events
 from . import rules as perms
 from .models import ACTIVE_STATUSES, Impact, Reallocation, Risk, RiskKind, RiskStatus
 from .selectors import today
@@ -138,6 +139,7 @@ def risk_create(
         risk.code = next_code(requirement)
     reason = rule or _("登记%(kind)s") % {"kind": risk.get_kind_display()}
     _save(risk, None if rule else actor, reason)
+    events.notify_risk(events.RiskEvent.RAISED, risk, actor=None if rule else actor)
     return risk
 
 
@@ -146,6 +148,7 @@ def risk_update(*, risk: Risk, actor: User, data: dict, reason: str = "") -> Ris
     risk = Risk.objects.select_for_update().select_related("requirement").get(pk=risk.pk)
     if not perms.can_edit(actor, risk):
         raise PermissionDenied(_("您不能修改该记录"))
+    previous_owner = risk.owner_id
     for key, value in data.items():
         if key in EDITABLE_FIELDS:
             setattr(risk, key, value)
@@ -153,6 +156,8 @@ def risk_update(*, risk: Risk, actor: User, data: dict, reason: str = "") -> Ris
         raise ValidationError({"measures": _("已解决的记录必须保留解决措施")})
     _validate(risk)
     _save(risk, actor, reason or _("修改记录"))
+    if risk.owner_id and risk.owner_id != previous_owner:
+        events.notify_risk(events.RiskEvent.REASSIGNED, risk, actor=actor)
     return risk
 
 
@@ -195,7 +200,11 @@ def risk_resolve(
         _validate(risk)
     if not (risk.result or "").strip():
         risk.result = DEFAULT_RESULT
-    return _transition(risk, "resolve", actor=actor, reason=reason or _("问题已解决"))
+    risk = _transition(risk, "resolve", actor=actor, reason=reason or _("问题已解决"))
+    events.notify_risk(
+        events.RiskEvent.RESOLVED, risk, actor=actor, params={"measures": risk.measures}
+    )
+    return risk
 
 
 @transaction.atomic
@@ -310,18 +319,8 @@ def risk_escalate(*, risk: Risk, actor: User, note: str) -> Risk:
         _("上报协调人：%(note)s") % {"note": risk.escalation_note},
         update_fields=["escalated_at", "escalated_by", "escalation_note", "updated_at"],
     )
-    requirement = risk.requirement
-    notify(
-        [requirement.coordinator],
-        kind="risk_escalated",
-        message=_("%(number)s 的%(kind)s %(code)s 已上报，请协调资源：%(note)s")
-        % {
-            "number": requirement.number,
-            "kind": risk.get_kind_display(),
-            "code": risk.code,
-            "note": risk.escalation_note,
-        },
-        target=risk.get_absolute_url(),
+    events.notify_risk(
+        events.RiskEvent.ESCALATED, risk, actor=actor, params={"note": risk.escalation_note}
     )
     return risk
 
@@ -405,13 +404,6 @@ def _reallocate(
             reason=history_reason,
         )
         record(Reallocation.Change.OWNER, f"{task.code} {previous} → {owner.label}")
-        notify(
-            [owner],
-            kind="task_reassigned",
-            message=_("任务 %(code)s %(name)s 已改由您负责：%(reason)s")
-            % {"code": task.code, "name": task.name, "reason": reason},
-            target=_task_url(task),
-        )
     if planned_start is not None or planned_end is not None:
         start = planned_start or task.planned_start
         end = planned_end or task.planned_end
@@ -443,7 +435,3 @@ def _reallocate(
             f"{task.code} + " + "、".join(u.label for u in new_people),
         )
     return changes
-
-
-def _task_url(task: Task) -> str:
-    return task.get_absolute_url() if hasattr(task, "get_absolute_url") else ""

@@ -29,6 +29,7 @@ from collab.signoffs.services import signoff_state
 from requests_app.alerts import group_users, url_maker, users_by_id
 from requests_app.models import GroupRole, Requirement
 
+from .events import task_action, task_label
 from .models import OPEN_STATUSES, PLAN_STAGE, Plan, PlanStatus, Task
 
 ACTIVE_REQUIREMENT = ("confirmed", "in_progress")
@@ -59,14 +60,6 @@ def _candidates(qs, kind: str) -> tuple[list[Task], dict]:
     return tasks, users_by_id(t.owner_id for t in tasks)
 
 
-def _label(task: Task) -> str:
-    return _("任务 %(code)s「%(name)s」（需求 %(number)s）") % {
-        "code": task.code,
-        "name": task.name,
-        "number": task.requirement.number,
-    }
-
-
 def late_window(ctx: ScanContext, days: int):
     latest = ctx.days.latest_end_over(ctx.today, days)
     return catch_up_start(ctx, latest), latest
@@ -93,8 +86,10 @@ def scan_task_due_soon(ctx: ScanContext):
             target=task,
             due_on=task.planned_end,
             recipients=[owners.get(task.owner_id), liaison],
-            message=_("%(task)s 将于 %(end)s 到期，请确认能按时完成并更新进度")
-            % {"task": _label(task), "end": task.planned_end},
+            message="",
+            params={"task": task_label(task), "end": str(task.planned_end)},
+            action=task_action(task),
+            action_for=[task.owner_id],
             url=task_url(task.pk),
             departments=[task.owner_department_id],
             requirement_id=task.requirement_id,
@@ -117,13 +112,10 @@ def scan_task_late(ctx: ScanContext):
             target=task,
             due_on=task.planned_end,
             recipients=[leaders.get(task.requirement_id)],
-            message=_(
-                "%(task)s 计划 %(end)s 完成，已延迟 %(delay)s 天（超过%(days)s天），"
-                "负责人 %(owner)s；请召开专题会分析原因（资源不足/需求变更/能力不足）并制定补救计划"
-            )
-            % {
-                "task": _label(task),
-                "end": task.planned_end,
+            message="",
+            params={
+                "task": task_label(task),
+                "end": str(task.planned_end),
                 "delay": delay,
                 "days": days,
                 "owner": owners[task.owner_id].label,
@@ -158,13 +150,10 @@ def scan_task_escalation(ctx: ScanContext):
             target=task,
             due_on=task.planned_end,
             recipients=[coordinators.get(coordinator_of.get(task.requirement_id))],
-            message=_(
-                "上报：%(task)s 计划 %(end)s 完成，已延迟 %(delay)s 天仍未完成，"
-                "请协调资源（负责人 %(owner)s）"
-            )
-            % {
-                "task": _label(task),
-                "end": task.planned_end,
+            message="",
+            params={
+                "task": task_label(task),
+                "end": str(task.planned_end),
                 "delay": delay,
                 "owner": owners[task.owner_id].label,
             },

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from collab.accounts.models import Department, User
 from collab.core.transitions import run_transition
+from collab.notifications.mentions import notify_mentions
+from collab.notifications.messages import translatable
 from collab.signoffs.services import signoff_sign
 from requests_app.models import Requirement
 
+from . import events
 from . import rules as perms
 from .models import (
     PLAN_STAGE,
@@ -141,12 +146,15 @@ def plan_submit(*, plan: Plan, actor: User, reason: str = "") -> Plan:
             "submitted_by": actor,
         },
     )
+    events.notify_plan(events.TaskEvent.PLAN_SUBMITTED, plan, actor=actor)
     return plan
 
 
 @transaction.atomic
 def plan_approve(*, plan: Plan, actor: User, reason: str = "") -> Plan:
-    return _plan_transition(plan, "approve", actor=actor, reason=reason or _("方案批准"))
+    plan = _plan_transition(plan, "approve", actor=actor, reason=reason or _("方案批准"))
+    events.notify_plan(events.TaskEvent.PLAN_APPROVED, plan, actor=actor)
+    return plan
 
 
 @transaction.atomic
@@ -205,4 +213,12 @@ def plan_comment(
     )
     comment._history_user = actor
     comment.save()
+    notify_mentions(
+        comment.body,
+        target=comment,
+        requirement=requirement,
+        actor=actor,
+        url=reverse("tasks:plan_detail", args=[plan.pk]),
+        where=translatable(_lazy("方案「%(title)s」"), title=plan.title),
+    )
     return comment

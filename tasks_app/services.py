@@ -8,13 +8,18 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from collab.accounts.models import Department, User
 from collab.core.history import one_entry
 from collab.core.transitions import run_transition
+from collab.notifications.mentions import notify_mentions
+from collab.notifications.messages import translatable
 from requests_app.models import Requirement
 
+from . import events
 from . import rules as perms
 from .models import (
     CLOSED_STATUSES,
@@ -200,6 +205,9 @@ def task_create(
         "depends_on": depends_on,
     }
     _save_task(task, actor, reason or _("分解任务"), relations)
+    events.notify_task(
+        events.TaskEvent.ASSIGNED, task, actor=actor, params={"end": str(task.planned_end)}
+    )
     return task
 
 
@@ -211,6 +219,7 @@ def task_update(*, task: Task, actor: User, data: dict, reason: str = "") -> Tas
     )
     if not perms.can_manage_task(actor, task):
         raise PermissionDenied(_("您不能修改该任务"))
+    previous_owner = task.owner_id
     for key in TASK_FIELDS:
         if key in data:
             setattr(task, key, data[key])
@@ -225,6 +234,8 @@ def task_update(*, task: Task, actor: User, data: dict, reason: str = "") -> Tas
     _validate_task(task, **relations)
     changed = {key: relations[key] for key in TASK_RELATIONS if key in data}
     _save_task(task, actor, reason or _("修改任务"), changed)
+    if task.owner_id != previous_owner:
+        events.notify_task(events.TaskEvent.REASSIGNED, task, actor=actor)
     return task
 
 
@@ -279,16 +290,20 @@ def task_start(*, task: Task, actor: User, reason: str = "") -> Task:
 @transaction.atomic
 def task_block(*, task: Task, actor: User, reason: str = "") -> Task:
     reason = _required_reason(reason, _("标记阻塞时必须填写原因"))
-    return _transition(
+    task = _transition(
         task, "block", actor=actor, reason=reason, fields=["block_reason"], reason_text=reason
     )
+    events.notify_task(events.TaskEvent.BLOCKED, task, actor=actor, params={"reason": reason})
+    return task
 
 
 @transaction.atomic
 def task_unblock(*, task: Task, actor: User, reason: str = "") -> Task:
-    return _transition(
+    task = _transition(
         task, "unblock", actor=actor, reason=reason or _("解除阻塞"), fields=["block_reason"]
     )
+    events.notify_task(events.TaskEvent.UNBLOCKED, task, actor=actor)
+    return task
 
 
 @transaction.atomic
@@ -299,7 +314,7 @@ def task_finish(
     actual_end = actual_end or today()
     if actual_end > today():
         raise ValidationError({"actual_end": _("实际完成时间不能晚于今天")})
-    return _transition(
+    task = _transition(
         task,
         "finish",
         actor=actor,
@@ -307,6 +322,14 @@ def task_finish(
         fields=["actual_end", "progress"],
         actual_end=actual_end,
     )
+    late = (task.actual_end - task.planned_end).days
+    events.notify_task(
+        events.TaskEvent.FINISHED_LATE if late > 0 else events.TaskEvent.FINISHED,
+        task,
+        actor=actor,
+        params={"end": str(task.planned_end), "done": str(task.actual_end), "days": late},
+    )
+    return task
 
 
 @transaction.atomic
@@ -377,6 +400,14 @@ def task_post_update(
     )
     update._history_user = actor
     update.save()
+    notify_mentions(
+        update.note,
+        target=update,
+        requirement=task.requirement,
+        actor=actor,
+        url=reverse("tasks:detail", args=[task.pk]),
+        where=translatable(_lazy("任务 %(code)s「%(name)s」"), code=task.code, name=task.name),
+    )
     if kind == ProgressUpdate.Kind.PROGRESS and progress != task.progress:
         task.progress = progress
         task._history_user = actor

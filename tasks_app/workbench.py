@@ -1,93 +1,22 @@
-"""Reads behind the workbench (工作台) and the weekly meeting view (协作例会)."""
+"""Reads behind the workbench (工作台) and the weekly meeting view (协作例会). The
+workbench's to-do list comes from every register's to-do sources (their events.py)."""
 
 from __future__ import annotations
 
 import datetime
 from itertools import chain
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q
-from django.utils.translation import gettext as _
+from django.db.models import Count, Q
 
-from collab.accounts.models import Department, User
-from collab.signoffs.models import SignOff
-from requests_app.models import REVIEW_STAGE, Requirement, RequirementStatus
-from requests_app.selectors import requirements_visible_to, review_slots
+from collab.accounts.models import User
+from collab.notifications.todos import todos_for
+from requests_app.models import Requirement
+from requests_app.selectors import requirements_visible_to
 
-from .models import OPEN_STATUSES, PLAN_STAGE, Plan, PlanStatus, Task, TaskStatus
-from .selectors import (
-    plan_slots,
-    plans_visible_to,
-    requirement_tasks,
-    requirements_led_by,
-    task_list,
-    today,
-    with_plan_related,
-)
+from .models import OPEN_STATUSES, Task, TaskStatus
+from .selectors import requirement_tasks, requirements_led_by, task_list, today
 
 DUE_SOON_DAYS = 7
-
-
-def _my_approvals(model, ids, stage, user) -> dict[tuple[int, int | None, int], bool]:
-    """(object id, slot key, round) -> True for every approval the user gave."""
-    rows = SignOff.objects.filter(
-        content_type=ContentType.objects.get_for_model(model),
-        object_id__in=ids,
-        stage=stage,
-        signer=user,
-    ).order_by("signed_at", "id")
-    latest = {}
-    for row in rows:
-        latest[(row.object_id, row.department_id, row.round)] = row.decision == "approve"
-    return latest
-
-
-def signoffs_waiting(user: User) -> list[dict]:
-    """Requirement reviews and plans where the user holds a slot and has not approved
-    in the current round."""
-    waiting = []
-    requirements = list(
-        requirements_visible_to(user)
-        .filter(status=RequirementStatus.PENDING_REVIEW)
-        .filter(
-            Q(coordinator=user)
-            | Q(initiating_department__head=user)
-            | Q(departments__head=user, departments__kind=Department.Kind.INTERNAL)
-        )
-        .distinct()
-        .select_related("coordinator", "initiating_department__head")
-        .prefetch_related(
-            Prefetch("departments", queryset=Department.objects.select_related("head"))
-        )
-    )
-    approvals = _my_approvals(Requirement, [r.pk for r in requirements], REVIEW_STAGE, user)
-    for requirement in requirements:
-        for slot in review_slots(requirement):
-            if user in slot.signers and not approvals.get(
-                (requirement.pk, slot.key, requirement.review_round)
-            ):
-                waiting.append(
-                    {
-                        "kind": _("需求评审"),
-                        "title": f"{requirement.number} {requirement.topic}",
-                        "slot": slot.label,
-                        "url": f"/requirements/{requirement.pk}/#signoffs",
-                    }
-                )
-    plans = list(with_plan_related(plans_visible_to(user).filter(status=PlanStatus.IN_REVIEW)))
-    approvals = _my_approvals(Plan, [p.pk for p in plans], PLAN_STAGE, user)
-    for plan in plans:
-        for slot in plan_slots(plan):
-            if user in slot.signers and not approvals.get((plan.pk, slot.key, plan.version)):
-                waiting.append(
-                    {
-                        "kind": _("方案审批"),
-                        "title": f"{plan.requirement.number} {plan.title} v{plan.version}",
-                        "slot": slot.label,
-                        "url": f"/tasks/plans/{plan.pk}/",
-                    }
-                )
-    return waiting
 
 
 def recent_changes(user: User, limit: int = 12) -> list:
@@ -122,6 +51,7 @@ def recent_changes(user: User, limit: int = 12) -> list:
 
 def workbench_data(user: User) -> dict:
     on = today()
+    todos = todos_for(user, on)
     mine = task_list(user, on).filter(owner=user, status__in=OPEN_STATUSES)
     led = requirements_led_by(user).annotate(
         task_count=Count("tasks", filter=~Q(tasks__status=TaskStatus.CANCELLED)),
@@ -138,7 +68,10 @@ def workbench_data(user: User) -> dict:
             ).order_by("planned_end", "code_sort")[:20]
         ),
         "overdue": list(mine.filter(is_overdue=True).order_by("-delay_days", "code_sort")[:20]),
-        "signoffs": signoffs_waiting(user),
+        # Everything pending of the person, from every register (collab.notifications
+        # .todos): the same sources decide whether an inbox notice is still open.
+        "todos": todos,
+        "signoffs": [t for t in todos if t.kind.endswith("signoff")],
         "led": list(led.order_by("-created_at")[:20]),
         "recent": recent_changes(user),
     }

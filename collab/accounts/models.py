@@ -65,7 +65,15 @@ class User(AbstractUser):
     is_coordinator = models.BooleanField(
         _("协作协调人"), default=False, help_text=_("接收需求、组织评审、处理上报")
     )
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    language = models.CharField(
+        _("界面语言"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        db_default="",
+        help_text=_("页面、邮件和消息使用的语言；留空时按浏览器语言"),
+    )
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "language"])
 
     class Meta:
         verbose_name = _("用户")

@@ -1,7 +1,8 @@
-"""Account use cases: API tokens and passwords."""
+"""Account use cases: API tokens, passwords and the language of a person."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -51,3 +52,14 @@ def user_change_password(*, user: User, actor: User, old_password: str, new_pass
         raise ValidationError({"new_password": list(error.messages)}) from error
     user.set_password(new_password)
     user.save(update_fields=["password"])
+
+
+@transaction.atomic
+def user_set_language(*, user: User, language: str) -> User:
+    """Store the language a person picked: their pages, e-mails and messages use it."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("不支持的语言")})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user

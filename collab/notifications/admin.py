@@ -15,6 +15,7 @@ from .models import (
     DeliveryAttempt,
     Notification,
     RobotConfig,
+    Watch,
     WorkCalendarDay,
 )
 from .services import deliveries_resend, work_calendar_import
@@ -23,7 +24,7 @@ from .workdays import WORKING, NoticeError, counting_mode, parse_notice, years_w
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["recipient", "kind", "message", "created_at", "read_at"]
+    list_display = ["recipient", "kind_label", "message", "action", "created_at", "read_at"]
     list_filter = ["kind"]
     list_select_related = ["recipient"]
     search_fields = ["message", "recipient__username"]
@@ -41,9 +42,16 @@ class DeliveryInline(admin.TabularInline):
         return False
 
 
+@admin.register(Watch)
+class WatchAdmin(admin.ModelAdmin):
+    list_display = ["user", "scope_id", "created_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__display_name"]
+
+
 @admin.register(Alert)
 class AlertAdmin(admin.ModelAdmin):
-    list_display = ["kind", "due_on", "message", "created_at"]
+    list_display = ["kind_label", "due_on", "message", "created_at"]
     list_filter = ["kind", "due_on"]
     search_fields = ["message"]
     date_hierarchy = "created_at"
@@ -52,8 +60,12 @@ class AlertAdmin(admin.ModelAdmin):
         "content_type",
         "object_id",
         "due_on",
+        "occurrence",
         "message",
+        "params",
         "url",
+        "action",
+        "action_for",
         "note",
         "created_at",
     ]
@@ -166,6 +178,7 @@ class RobotConfigAdmin(SimpleHistoryAdmin):
         "kind",
         "webhook_url",
         "secret",
+        "language",
         "department",
         "scope_type",
         "scope_id",

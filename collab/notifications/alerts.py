@@ -23,9 +23,10 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, OuterRef, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from .messages import language_of
 from .models import Alert, AlertKind, ChannelPreference
 from .services import ALERT_HOOKS, AlertSpec, alert_exists, alerts_raise, deliveries_sweep
 from .workdays import DayCounter
@@ -192,10 +193,7 @@ def scan_daily_digest(ctx: ScanContext):
     if Alert.objects.filter(kind=AlertKind.DAILY_DIGEST, due_on=ctx.today).exists():
         # The digest is a snapshot taken once a day, at the first scan after its time.
         return []
-    lines: dict[int, list[str]] = {}
-    for _order, section in DIGEST_SECTIONS:
-        for user_id, entries in section(ctx).items():
-            lines.setdefault(user_id, []).extend(entries)
+    lines = _digest_lines(ctx)
     if not lines:
         return []
     from django.contrib.auth import get_user_model
@@ -214,23 +212,42 @@ def scan_daily_digest(ctx: ScanContext):
             due_on=ctx.today,
         ).values_list("object_id", flat=True)
     )
-    users = User.objects.filter(pk__in=set(lines) - opted_out - already, is_active=True)
+    users = list(
+        User.objects.filter(pk__in=set(lines) - opted_out - already, is_active=True).order_by("pk")
+    )
+    # Each person's lines in their own language: the sections run once per language.
+    for language in {language_of(u) for u in users} - {settings.LANGUAGE_CODE}:
+        with translation.override(language):
+            translated = _digest_lines(ctx)
+        for user in users:
+            if language_of(user) == language and user.pk in translated:
+                lines[user.pk] = translated[user.pk]
+    limit = setting("COLLAB_ALERT_DIGEST_MAX_LINES", 30)
     specs = []
-    for user in users.order_by("pk"):
+    for user in users:
         entries = lines[user.pk]
-        limit = setting("COLLAB_ALERT_DIGEST_MAX_LINES", 30)
-        body = "\n".join(entries[:limit])
-        if len(entries) > limit:
-            body += "\n" + _("……另有 %(n)s 项，请在系统中查看") % {"n": len(entries) - limit}
+        with translation.override(language_of(user)):
+            body = "\n".join(entries[:limit])
+            if len(entries) > limit:
+                body += "\n" + _("……另有 %(n)s 项，请在系统中查看") % {"n": len(entries) - limit}
         specs.append(
             AlertSpec(
                 kind=AlertKind.DAILY_DIGEST,
                 target=user,
                 due_on=ctx.today,
                 recipients=[user],
-                message=_("%(date)s 日同步：\n%(body)s") % {"date": ctx.today, "body": body},
+                message="",
+                params={"date": ctx.today.isoformat(), "body": body},
                 url="/notifications/",
                 robots=False,
             )
         )
     return specs
+
+
+def _digest_lines(ctx: ScanContext) -> dict[int, list[str]]:
+    lines: dict[int, list[str]] = {}
+    for _order, section in DIGEST_SECTIONS:
+        for user_id, entries in section(ctx).items():
+            lines.setdefault(user_id, []).extend(entries)
+    return lines

@@ -8,17 +8,34 @@ from rest_framework.response import Response
 from collab.core import serializers
 
 from .models import ChannelPreference, Notification
-from .selectors import notifications_visible_to
+from .selectors import notifications_visible_to, with_done
 from .services import channel_preference_update, notification_mark_read, notifications_mark_all_read
 
 
 class NotificationSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="kind_label", read_only=True)
+    message = serializers.CharField(source="text", read_only=True)
+    action_done = serializers.SerializerMethodField(
+        help_text="the notice asks for an action (`action`) that is done by now"
+    )
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "kind_display", "message", "target", "created_at", "read_at"]
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "message",
+            "target",
+            "created_at",
+            "read_at",
+            "action",
+            "action_done",
+        ]
         read_only_fields = fields
+
+    def get_action_done(self, obj) -> bool:
+        return bool(getattr(obj, "is_done", False))
 
 
 class ChannelPreferenceSerializer(serializers.ModelSerializer):
@@ -43,7 +60,7 @@ class NotificationViewSet(
         return NotificationSerializer
 
     def get_queryset(self):
-        qs = notifications_visible_to(self.request.user)
+        qs = notifications_visible_to(self.request.user).select_related("alert")
         unread = self.request.query_params.get("unread")
         if unread in ("1", "true"):
             qs = qs.filter(read_at__isnull=True)
@@ -53,13 +70,21 @@ class NotificationViewSet(
         parameters=[OpenApiParameter("unread", bool, description="only unread notifications")]
     )
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = with_done(list(page if page is not None else queryset), request.user)
+        data = self.get_serializer(rows, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    def retrieve(self, request, *args, **kwargs):
+        notification = with_done([self.get_object()], request.user)[0]
+        return Response(self.get_serializer(notification).data)
 
     @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         notification = notification_mark_read(notification=self.get_object(), actor=request.user)
-        return Response(NotificationSerializer(notification).data)
+        return Response(NotificationSerializer(with_done([notification], request.user)[0]).data)
 
     @extend_schema(request=None, responses=ReadAllSerializer)
     @action(detail=False, methods=["post"], url_path="read-all")

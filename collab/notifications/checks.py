@@ -42,3 +42,16 @@ def work_calendar_coverage(app_configs, **kwargs):
             id="notifications.W001",
         )
     ]
+
+
+@register()
+def event_roles_declared(app_configs, **kwargs):
+    """Every role an event names is declared by some register."""
+    from django.core.checks import Error
+
+    from .events import check_declarations
+
+    return [
+        Error(f"Event role not declared: {missing}", id="notifications.E001")
+        for missing in check_declarations()
+    ]

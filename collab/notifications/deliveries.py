@@ -43,12 +43,10 @@ from django.utils.translation import gettext as _
 from . import channels, ratelimit
 from .models import (
     Alert,
-    AlertKind,
     Channel,
     Delivery,
     DeliveryAttempt,
     DeliveryStatus,
-    Notification,
     RobotConfig,
 )
 
@@ -97,12 +95,18 @@ def site_url(path: str) -> str:
 
 
 def kind_label(kind: str) -> str:
-    return str(AlertKind(kind).label) if kind in AlertKind.values else kind
+    from .messages import kind_label as label
+
+    return label(kind)
 
 
-def _text(alert: Alert) -> str:
+def _text(alert: Alert, language: str = "") -> str:
+    """The message of an alert in `language` (the site's when empty)."""
+    from .messages import render_in
+
+    label, message = render_in(language, alert.kind, alert.params, alert.message)
     link = f"\n{site_url(alert.url)}" if alert.url else ""
-    return f"【{kind_label(alert.kind)}】{alert.message}{link}"
+    return f"【{label}】{message}{link}"
 
 
 def webhook_document(delivery: Delivery) -> dict:
@@ -112,7 +116,7 @@ def webhook_document(delivery: Delivery) -> dict:
         "alert_id": alert.pk,
         "delivery_id": delivery.pk,
         "kind": alert.kind,
-        "kind_label": kind_label(alert.kind) if alert.kind in AlertKind.values else "",
+        "kind_label": kind_label(alert.kind),
         "message": alert.message,
         "url": site_url(alert.url) if alert.url else "",
         "due_on": alert.due_on.isoformat(),
@@ -141,8 +145,10 @@ def digest_markdown(lead: Delivery, alerts: Sequence[Alert]) -> tuple[str, str]:
     limit = setting("COLLAB_ROBOT_DIGEST_MAX_ITEMS", 15)
     title = _("Collab 提醒汇总（%(n)s 条）") % {"n": len(alerts)}
     lines = [f"#### {title}", _("发送频率受群机器人限制，以下提醒合并为一条：")]
+    from .messages import render
+
     for alert in alerts[:limit]:
-        message = alert.message.replace("\n", " ")
+        message = render(alert.kind, alert.params, alert.message).replace("\n", " ")
         if len(message) > 80:
             message = message[:79] + "…"
         link = f" [{_('查看')}]({site_url(alert.url)})" if alert.url else ""
@@ -162,7 +168,10 @@ def digest_alerts(lead: Delivery) -> list[Alert]:
 def _robot_request(delivery: Delivery, robot: RobotConfig, digest: list[Alert] | None):
     kind = delivery.channel
     if digest:
-        title, text = digest_markdown(delivery, digest)
+        from django.utils import translation
+
+        with translation.override(robot.language or settings.LANGUAGE_CODE):
+            title, text = digest_markdown(delivery, digest)
         if kind == Channel.DINGTALK:
             return channels.dingtalk_markdown_request(robot.webhook_url, robot.secret, title, text)
         if kind == Channel.FEISHU:
@@ -182,13 +191,13 @@ def _robot_request(delivery: Delivery, robot: RobotConfig, digest: list[Alert] |
         return channels.webhook_request(
             robot.webhook_url, robot.secret, document, delivery_id=delivery.pk
         )
-    alert = delivery.alert
+    text = _text(delivery.alert, robot.language)
     if kind == Channel.DINGTALK:
-        return channels.dingtalk_request(robot.webhook_url, robot.secret, _text(alert))
+        return channels.dingtalk_request(robot.webhook_url, robot.secret, text)
     if kind == Channel.FEISHU:
-        return channels.feishu_request(robot.webhook_url, robot.secret, _text(alert))
+        return channels.feishu_request(robot.webhook_url, robot.secret, text)
     if kind == Channel.WECOM:
-        return channels.wecom_request(robot.webhook_url, _text(alert))
+        return channels.wecom_request(robot.webhook_url, text)
     if kind == Channel.WEBHOOK:
         return channels.webhook_request(
             robot.webhook_url, robot.secret, webhook_document(delivery), delivery_id=delivery.pk
@@ -202,9 +211,13 @@ def _send_external(delivery: Delivery, digest: list[Alert] | None = None) -> str
         user = delivery.recipient
         if user is None or not user.email:
             raise channels.PermanentChannelError("recipient has no e-mail address")
+        from .messages import language_of, render_in
+
+        language = language_of(user)
+        label, _message = render_in(language, alert.kind, alert.params, alert.message)
         mail = EmailMessage(
-            subject=f"[Collab] {kind_label(alert.kind)}",
-            body=_text(alert),
+            subject=f"[Collab] {label}",
+            body=_text(alert, language),
             to=[user.email],
             headers={"Message-ID": message_id(delivery.pk)},
         )
@@ -300,10 +313,9 @@ def _send_inbox(delivery_id: int, task_id: str, now) -> str:
         delivery = _claim(delivery_id, to=DeliveryStatus.SENT, now=now)
         if delivery is None:
             return "already handled"
-        alert = delivery.alert
-        Notification.objects.create(
-            recipient=delivery.recipient, kind=alert.kind, message=alert.message, target=alert.url
-        )
+        from .services import inbox_row
+
+        inbox_row(delivery.alert, delivery.recipient).save()
         Delivery.objects.filter(pk=delivery_id).update(sent_at=now, last_error="")
         DeliveryAttempt.objects.create(
             delivery=delivery,
@@ -467,23 +479,19 @@ def robot_mark_broken(*, robot_id: int, reason: str) -> bool:
         head = getattr(robot.department, "head", None)
         if head is not None and head.is_active:
             recipients.add(head.pk)
-        message = _(
-            "群机器人「%(name)s」（%(kind)s）发送失败，已停止重试：%(reason)s。请检查机器人设置。"
-        ) % {
-            "name": robot.name,
-            "kind": robot.get_kind_display(),
-            "reason": reason[:300],
-        }
-        Notification.objects.bulk_create(
-            [
-                Notification(
-                    recipient_id=user_id,
-                    kind="robot_broken",
-                    message=message,
-                    target=reverse("notifications:department_robots"),
-                )
-                for user_id in sorted(recipients)
-            ]
+        from .events import notify_event
+        from .messages import translatable
+
+        notify_event(
+            "robot_broken",
+            target=robot,
+            url=reverse("notifications:department_robots"),
+            params={
+                "name": robot.name,
+                "kind": translatable(dict(Channel.choices)[robot.kind]),
+                "reason": reason[:300],
+            },
+            people=list(User.objects.filter(pk__in=recipients)),
         )
     logger.warning("Robot %s marked broken: %s", robot_id, reason)
     return True

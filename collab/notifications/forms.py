@@ -18,12 +18,13 @@ class DepartmentRobotForm(forms.ModelForm):
         from .models import RobotConfig
 
         model = RobotConfig
-        fields = ["name", "kind", "webhook_url", "secret", "is_active"]
+        fields = ["name", "kind", "webhook_url", "secret", "language", "is_active"]
         widgets = {
             "name": forms.TextInput(attrs={"class": "form-control form-control-sm"}),
             "kind": forms.Select(attrs={"class": "form-select form-select-sm"}),
             "webhook_url": forms.URLInput(attrs={"class": "form-control form-control-sm"}),
             "secret": forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+            "language": forms.Select(attrs={"class": "form-select form-select-sm"}),
             "is_active": forms.CheckboxInput(attrs={"class": "form-check-input"}),
         }
 

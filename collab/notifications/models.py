@@ -1,10 +1,11 @@
-"""Alerts (one row per kind, object and deadline), their deliveries per recipient and
-channel, every delivery attempt, the in-app inbox, channel preferences, group robots
-and the working-day calendar."""
+"""Alerts (one row per kind, object and deadline, or per event occurrence), their
+deliveries per recipient and channel, every delivery attempt, the in-app inbox, channel
+preferences, group robots, watches of requirements and the working-day calendar."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -46,7 +47,10 @@ ROBOT_CHANNELS = (Channel.DINGTALK, Channel.FEISHU, Channel.WECOM, Channel.WEBHO
 
 
 class Notification(models.Model):
-    """An in-app inbox message."""
+    """An in-app inbox message. One written for an alert or event is shown from the
+    alert's template in the reader's language; `message` keeps the text as delivered.
+    `action` links a notice that asks the recipient to act to that to-do (see todos.py):
+    the notice counts as done as soon as the to-do is no longer open."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -56,6 +60,15 @@ class Notification(models.Model):
     target = models.CharField(_("链接"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    alert = models.ForeignKey(
+        "Alert",
+        verbose_name=_("提醒"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    action = models.CharField(_("待办事项"), max_length=120, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -67,11 +80,32 @@ class Notification(models.Model):
         return self.message[:40]
 
     @property
+    @admin.display(description=_("类型"))
     def kind_label(self) -> str:
-        try:
-            return AlertKind(self.kind).label
-        except ValueError:
-            return self.kind
+        from .messages import kind_label
+
+        return kind_label(self.kind)
+
+    @property
+    def text(self) -> str:
+        """The message in the active language (from the alert's template when known)."""
+        from .messages import render
+
+        alert = self.alert if self.alert_id else None
+        if alert is None or not alert.params:
+            return self.message
+        return render(alert.kind, alert.params, fallback=self.message)
+
+    @property
+    def done_text(self) -> str:
+        """What a notice whose to-do is done says instead of its request."""
+        from django.utils.translation import gettext
+
+        params = self.alert.params if self.alert_id and self.alert else {}
+        values = {"label": self.kind_label, "number": params.get("number", "")}
+        if values["number"]:
+            return gettext("%(label)s（%(number)s）已办结，提醒已撤回") % values
+        return gettext("%(label)s 已办结，提醒已撤回") % values
 
 
 class Alert(models.Model):
@@ -79,13 +113,21 @@ class Alert(models.Model):
     sent: the unique constraint is what makes overlapping scans, two beats and retries
     harmless. Moving the deadline gives a new key, so the alert re-arms."""
 
-    kind = models.CharField(_("类型"), max_length=40, choices=AlertKind.choices)
+    # A declared event or reminder kind (events.py); labels come from the declaration.
+    kind = models.CharField(_("类型"), max_length=40)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.PositiveBigIntegerField(_("对象ID"))
     target = GenericForeignKey("content_type", "object_id")
     due_on = models.DateField(_("到期/截止日期"))
+    # Empty for reminders (one per deadline); a fresh key for each event that happens.
+    occurrence = models.CharField(_("事件标识"), max_length=40, blank=True, default="")
     message = models.TextField(_("内容"))
+    # The values of the kind's message template, so each reader gets it in their language.
+    params = models.JSONField(_("消息参数"), default=dict, blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)
+    # The to-do the notice asks for, and the recipients whose copy asks for it.
+    action = models.CharField(_("待办事项"), max_length=120, blank=True)
+    action_for = models.JSONField(_("待办接收人"), default=list, blank=True)
     # Every raise writes its own batch id; after INSERT … ON CONFLICT DO NOTHING the rows
     # carrying this batch are exactly the ones this raise created.
     batch = models.UUIDField(editable=False, db_index=True)
@@ -98,13 +140,21 @@ class Alert(models.Model):
         verbose_name_plural = _("提醒")
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "content_type", "object_id", "due_on"], name="alert_once"
+                fields=["kind", "content_type", "object_id", "due_on", "occurrence"],
+                name="alert_once",
             )
         ]
         indexes = [models.Index(fields=["kind", "due_on"], name="alert_kind_due")]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.due_on}: {self.message[:40]}"
+        return f"{self.kind_label} {self.due_on}: {self.message[:40]}"
+
+    @property
+    @admin.display(description=_("类型"))
+    def kind_label(self) -> str:
+        from .messages import kind_label
+
+        return kind_label(self.kind)
 
 
 class RobotConfig(models.Model):
@@ -144,6 +194,13 @@ class RobotConfig(models.Model):
     scope_id = models.PositiveBigIntegerField(_("适用需求ID"), null=True, blank=True)
     scope = GenericForeignKey("scope_type", "scope_id")
     is_active = models.BooleanField(_("启用"), default=True)
+    language = models.CharField(
+        _("消息语言"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("群里消息使用的语言；留空使用系统默认语言"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     # Set when the platform refuses the robot for good (sign mismatch, invalid key, robot
     # removed, keyword mismatch) or transient errors outlast the retry window; cleared by
@@ -208,6 +265,29 @@ class ChannelPreference(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class Watch(models.Model):
+    """A person watching a requirement (settings.COLLAB_SCOPE_MODEL): they are told of
+    every event of it. The initiator and the leader watch by default."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="watches",
+    )
+    scope_id = models.PositiveBigIntegerField(_("需求ID"))
+    created_at = models.DateTimeField(_("关注时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["scope_id", "user_id"]
+        verbose_name = _("关注")
+        verbose_name_plural = _("关注")
+        constraints = [models.UniqueConstraint(fields=["scope_id", "user"], name="watch_once")]
+
+    def __str__(self):
+        return f"{self.user} → {self.scope_id}"
 
 
 class DeliveryStatus(models.TextChoices):

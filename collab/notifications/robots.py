@@ -11,7 +11,7 @@ from collab.accounts.models import Department, User
 
 from .models import RobotConfig
 
-ROBOT_FIELDS = ("name", "kind", "webhook_url", "secret", "is_active")
+ROBOT_FIELDS = ("name", "kind", "webhook_url", "secret", "language", "is_active")
 
 
 def departments_managed_by(user: User):

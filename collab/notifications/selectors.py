@@ -18,11 +18,31 @@ def register_scope_visibility(visible_to: Callable) -> None:
     _scope_visible = visible_to
 
 
+def scope_visible_to(user) -> QuerySet:
+    """The requirements (settings.COLLAB_SCOPE_MODEL) `user` may see."""
+    if _scope_visible is None:
+        raise ImproperlyConfigured("no register declared the scope's visibility")
+    return _scope_visible(user)
+
+
 def notifications_visible_to(user) -> QuerySet[Notification]:
     """A person's own inbox; nobody sees another person's notifications."""
     if not (user and user.is_authenticated and user.is_active):
         return Notification.objects.none()
     return Notification.objects.filter(recipient=user)
+
+
+def with_done(notifications: list, user) -> list:
+    """Mark each notice that asks for an action `is_done` once that to-do is no longer
+    open; the to-dos are read only when the notices ask for some."""
+    from .todos import mark_done
+
+    if any(n.action for n in notifications):
+        mark_done(notifications, user)
+    else:
+        for notification in notifications:
+            notification.is_done = False
+    return notifications
 
 
 def unread_count(user) -> int:

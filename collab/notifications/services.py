@@ -38,9 +38,11 @@ from .models import (
     Channel,
     ChannelPreference,
     Delivery,
+    DeliveryAttempt,
     DeliveryStatus,
     Notification,
     RobotConfig,
+    Watch,
 )
 from .sweep import deliveries_resend, deliveries_sweep  # noqa: F401
 
@@ -65,19 +67,33 @@ class AlertSpec:
     url: str = ""
     departments: Sequence[int] = ()  # robot scopes besides the recipients' departments
     requirement_id: int | None = None  # requirement whose robots also get it
-    robots: bool = True
+    robots: bool = True  # group robots; the requirement's webhooks get every alert
     extra: dict = field(default_factory=dict)
+    params: dict = field(default_factory=dict)  # the kind's template values
+    occurrence: str = ""  # events: a fresh key per occurrence; reminders: none
+    action: str = ""  # the to-do the notice asks for (todos.py)
+    action_for: Sequence[int] = ()  # recipients whose copy asks for it
+    inbox_now: bool = False  # write the inbox rows in this transaction (events)
+
+    @property
+    def text(self) -> str:
+        """The message in the site's language."""
+        return self.message or _render_default(self)
 
     @property
     def key(self) -> tuple:
         content_type = ContentType.objects.get_for_model(self.target)
-        return (self.kind, content_type.pk, self.target.pk, self.due_on)
+        return (self.kind, content_type.pk, self.target.pk, self.due_on, self.occurrence)
 
 
 def alert_exists(spec: AlertSpec) -> bool:
-    kind, content_type_id, object_id, due_on = spec.key
+    kind, content_type_id, object_id, due_on, occurrence = spec.key
     return Alert.objects.filter(
-        kind=kind, content_type_id=content_type_id, object_id=object_id, due_on=due_on
+        kind=kind,
+        content_type_id=content_type_id,
+        object_id=object_id,
+        due_on=due_on,
+        occurrence=occurrence,
     ).exists()
 
 
@@ -88,6 +104,8 @@ def _preferences(user_ids: Iterable[int]) -> dict[int, ChannelPreference]:
 def _robots(specs: Sequence[AlertSpec], prefs) -> dict:
     departments, requirements = set(), set()
     for spec in specs:
+        if spec.requirement_id:
+            requirements.add(spec.requirement_id)
         if not spec.robots:
             continue
         departments.update(spec.departments)
@@ -96,8 +114,6 @@ def _robots(specs: Sequence[AlertSpec], prefs) -> dict:
             for u in spec.recipients
             if u is not None and u.department_id and getattr(prefs.get(u.pk), "robots", True)
         )
-        if spec.requirement_id:
-            requirements.add(spec.requirement_id)
     if not (departments or requirements):
         return {}
     requirement_type = _requirement_type()
@@ -131,13 +147,19 @@ def _plan_deliveries(alert: Alert, spec: AlertSpec, prefs, robots) -> list[Deliv
     rows: list[Delivery] = []
     seen_users = set()
     chosen_robots: dict[int, RobotConfig] = {}
+    now = timezone.now()
     for user in spec.recipients:
         if user is None or user.pk in seen_users or not user.is_active:
             continue
         seen_users.add(user.pk)
         pref = prefs.get(user.pk)
         if getattr(pref, "inbox", True):
-            rows.append(Delivery(alert=alert, channel=Channel.INBOX, recipient=user))
+            inbox = Delivery(alert=alert, channel=Channel.INBOX, recipient=user)
+            if spec.inbox_now:
+                # Written with the change it reports (see _write_inbox): exactly once.
+                inbox.status, inbox.attempts, inbox.sent_at = DeliveryStatus.SENT, 1, now
+                inbox.claimed_at = now
+            rows.append(inbox)
         if getattr(pref, "email", True) and user.email:
             rows.append(Delivery(alert=alert, channel=Channel.EMAIL, recipient=user))
         if spec.robots and getattr(pref, "robots", True) and user.department_id:
@@ -149,6 +171,12 @@ def _plan_deliveries(alert: Alert, spec: AlertSpec, prefs, robots) -> list[Deliv
                 chosen_robots[robot.pk] = robot
         if spec.requirement_id:
             for robot in robots.get(("requirement", spec.requirement_id), []):
+                chosen_robots[robot.pk] = robot
+    elif spec.requirement_id:
+        # Events the group does not see in its chat still reach the requirement's
+        # signed webhooks: integrations get every event.
+        for robot in robots.get(("requirement", spec.requirement_id), []):
+            if robot.kind == Channel.WEBHOOK:
                 chosen_robots[robot.pk] = robot
     rows.extend(
         Delivery(alert=alert, channel=robot.kind, robot=robot) for robot in chosen_robots.values()
@@ -187,11 +215,15 @@ def alerts_raise(*, specs: Sequence[AlertSpec]) -> list[Alert]:
                 content_type_id=content_type_id,
                 object_id=object_id,
                 due_on=due_on,
-                message=spec.message,
+                occurrence=occurrence,
+                message=spec.text,
+                params=spec.params,
                 url=spec.url,
+                action=spec.action,
+                action_for=list(spec.action_for),
                 batch=batch,
             )
-            for (kind, content_type_id, object_id, due_on), spec in unique.items()
+            for (kind, content_type_id, object_id, due_on, occurrence), spec in unique.items()
         ],
         ignore_conflicts=True,
     )
@@ -199,7 +231,18 @@ def alerts_raise(*, specs: Sequence[AlertSpec]) -> list[Alert]:
     if not new_alerts:
         return []
     new_specs = [
-        (alert, unique[(alert.kind, alert.content_type_id, alert.object_id, alert.due_on)])
+        (
+            alert,
+            unique[
+                (
+                    alert.kind,
+                    alert.content_type_id,
+                    alert.object_id,
+                    alert.due_on,
+                    alert.occurrence,
+                )
+            ],
+        )
         for alert in new_alerts
     ]
     prefs = _preferences(u.pk for _a, spec in new_specs for u in spec.recipients if u is not None)
@@ -212,11 +255,72 @@ def alerts_raise(*, specs: Sequence[AlertSpec]) -> list[Alert]:
             alert.save(update_fields=["note"])
         deliveries.extend(_plan_deliveries(alert, spec, prefs, robots))
     Delivery.objects.bulk_create(deliveries)
+    _write_inbox([d for d in deliveries if d.status == DeliveryStatus.SENT])
     queued = list(
-        Delivery.objects.filter(alert__batch=batch).values_list("pk", "channel").order_by("pk")
+        Delivery.objects.filter(alert__batch=batch, status=DeliveryStatus.PENDING)
+        .values_list("pk", "channel")
+        .order_by("pk")
     )
     transaction.on_commit(partial(deliveries_dispatch, deliveries=queued))
     return new_alerts
+
+
+def _render_default(spec: AlertSpec) -> str:
+    from django.utils import translation
+
+    from .messages import render
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return render(spec.kind, spec.params)
+
+
+def inbox_row(alert: Alert, user) -> Notification:
+    """The inbox row of `alert` for `user`, its text in their language."""
+    from .messages import language_of, render_in
+
+    _label, text = render_in(language_of(user), alert.kind, alert.params, alert.message)
+    return Notification(
+        recipient=user,
+        kind=alert.kind,
+        message=text,
+        target=alert.url,
+        alert=alert,
+        action=alert.action if user.pk in (alert.action_for or ()) else "",
+    )
+
+
+def _write_inbox(deliveries: Sequence[Delivery]) -> None:
+    """Inbox rows of events, in the caller's transaction with their sent deliveries."""
+    if not deliveries:
+        return
+    Notification.objects.bulk_create([inbox_row(d.alert, d.recipient) for d in deliveries])
+    DeliveryAttempt.objects.bulk_create(
+        [
+            DeliveryAttempt(
+                delivery=d,
+                number=1,
+                outcome=DeliveryAttempt.Outcome.OK,
+                detail="inbox",
+                finished_at=d.sent_at,
+            )
+            for d in deliveries
+        ]
+    )
+
+
+# Watching a requirement
+@transaction.atomic
+def watch_start(*, requirement, user) -> bool:
+    """`user` watches the requirement (they may see it: the caller checked). Returns
+    whether it is new."""
+    _watch, created = Watch.objects.get_or_create(scope_id=requirement.pk, user=user)
+    return created
+
+
+@transaction.atomic
+def watch_stop(*, requirement, user) -> bool:
+    deleted, _rows = Watch.objects.filter(scope_id=requirement.pk, user=user).delete()
+    return bool(deleted)
 
 
 # Inbox

@@ -12,17 +12,18 @@ from . import robots
 from .deliveries import digest_alerts
 from .forms import ChannelPreferenceForm, DepartmentRobotForm
 from .models import ChannelPreference, RobotConfig
-from .selectors import notifications_visible_to, robot_digests_visible_to
+from .selectors import notifications_visible_to, robot_digests_visible_to, with_done
 from .services import channel_preference_update, notification_mark_read, notifications_mark_all_read
 
 
 @login_required
 def notification_list_view(request):
-    qs = notifications_visible_to(request.user)
+    qs = notifications_visible_to(request.user).select_related("alert")
     unread_only = request.GET.get("unread") == "1"
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page.object_list = with_done(list(page.object_list), request.user)
     return render(
         request, "notifications/list.html", {"page_obj": page, "unread_only": unread_only}
     )

@@ -115,6 +115,36 @@ def head_slots(departments) -> list[Slot]:
     return slots
 
 
+def sign_action(target, stage: str) -> str:
+    """The to-do key of signing `target` in its current round: a sign request notice
+    and the signer's workbench item carry it, so a new round starts a new to-do."""
+    return f"sign:{stage}:{target.pk}:{target.signoff_round(stage)}"
+
+
+def slots_waiting_for(target, stage: str, user) -> list[Slot]:
+    """Slots of the current round `user` may sign and that are not approved yet (a
+    rejection still waits: the signer may change their mind until the round ends).
+    Reads a prefetched `signoffs` relation when there is one."""
+    if not target.signoff_open(stage):
+        return []
+    return [
+        slot
+        for slot in signoff_state(target, stage)
+        if not slot.approved and any(signer.pk == user.pk for signer in slot.signers)
+    ]
+
+
+def signers_waiting(target, stage: str) -> list:
+    """Everyone who still has to sign in the current round, once each."""
+    people: dict[int, Any] = {}
+    for slot in signoff_state(target, stage):
+        if not slot.approved:
+            for signer in slot.signers:
+                if signer is not None:
+                    people.setdefault(signer.pk, signer)
+    return list(people.values())
+
+
 def signoff_blockers(target, stage: str) -> list[str]:
     reasons = []
     for slot in signoff_state(target, stage):

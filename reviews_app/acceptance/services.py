@@ -20,6 +20,7 @@ from collab.signoffs.services import signoff_sign
 from requests_app.models import Requirement, RequirementStatus
 from requests_app.selectors import group_leader
 
+from .. import events
 from .. import rules as perms
 from ..models import (
     ACCEPTANCE_STAGE,
@@ -32,16 +33,7 @@ from ..models import (
     QualityRating,
     Retrospective,
 )
-from ..shared import (
-    NOTICE_ACCEPTANCE_FAILED,
-    NOTICE_GROUP_DISSOLVED,
-    NOTICE_RETROSPECTIVE_DUE,
-    NOTICE_SIGNOFF_REQUESTED,
-    acceptance_url,
-    clean_text,
-    notify,
-    retrospective_url,
-)
+from ..shared import clean_text
 from .selectors import criteria_lock_reason
 
 
@@ -298,15 +290,7 @@ def acceptance_submit(*, acceptance: Acceptance, actor: User, reason: str = "") 
     acceptance = _lock_acceptance(acceptance)
     run_transition(acceptance, "submit", actor=actor, reason=reason or _("提交验收签字"))
     acceptance.save(update_fields=["status"])
-    slots = acceptance.signoff_slots(ACCEPTANCE_STAGE)
-    signers = [user for slot in slots for user in slot.signers]
-    requirement = acceptance.requirement
-    notify(
-        signers,
-        kind=NOTICE_SIGNOFF_REQUESTED,
-        message=_("%(number)s 成果验收等待您签字") % {"number": requirement.number},
-        target=acceptance_url(requirement.pk),
-    )
+    events.notify_acceptance(events.ReviewEvent.SIGN_REQUESTED, acceptance, actor=actor)
     return acceptance
 
 
@@ -375,15 +359,8 @@ def acceptance_accept(*, acceptance: Acceptance, actor: User, reason: str = "") 
         retrospective._history_user = actor
         retrospective._change_reason = _("验收通过，待复盘")
         retrospective.save()
-    recipients = [leader.user if leader else None, requirement.coordinator]
-    due = retrospective.due_on
-    notify(
-        recipients,
-        kind=NOTICE_RETROSPECTIVE_DUE,
-        message=_("%(number)s 已通过验收，请在 %(due)s 前完成复盘")
-        % {"number": requirement.number, "due": due.isoformat()},
-        target=retrospective_url(requirement.pk),
-    )
+    events.notify_acceptance(events.ReviewEvent.PASSED, acceptance, actor=actor)
+    events.notify_retrospective(events.ReviewEvent.RETROSPECTIVE_DUE, retrospective, actor=actor)
     return acceptance
 
 
@@ -426,19 +403,8 @@ def acceptance_fail(
         )
         for item in rework
     ]
-    leader = group_leader(requirement)
-    recipients = [leader.user if leader else None, requirement.coordinator] + [
-        t.owner for t in tasks
-    ]
-    message = _("%(number)s 成果验收未通过：%(reason)s") % {
-        "number": requirement.number,
-        "reason": reason.strip(),
-    }
-    notify(
-        recipients,
-        kind=NOTICE_ACCEPTANCE_FAILED,
-        message=message,
-        target=acceptance_url(requirement.pk),
+    events.notify_acceptance(
+        events.ReviewEvent.FAILED, acceptance, actor=actor, params={"reason": reason.strip()}
     )
     acceptance.rework_tasks = tasks
     return acceptance
@@ -455,18 +421,8 @@ ACCEPTANCE_TRANSITIONS = {
 # Group dissolution on completion
 def dissolve_group(*, requirement: Requirement, actor: User | None) -> GroupDissolution | None:
     """Mark the group dissolved (members keep read access through their rows)."""
-    dissolution, created = GroupDissolution.objects.get_or_create(
+    dissolution, _created = GroupDissolution.objects.get_or_create(
         requirement=requirement, defaults={"dissolved_by": actor}
     )
-    if not created:
-        return dissolution
-    members = [m.user for m in requirement.members.select_related("user")]
-    number = requirement.number
-    target = acceptance_url(requirement.pk)
-    notify(
-        members,
-        kind=NOTICE_GROUP_DISSOLVED,
-        message=_("%(number)s 已完成，协作小组已解散（仍可查看）") % {"number": number},
-        target=target,
-    )
+    # The members are told by the requirement's completion event, which says so.
     return dissolution

@@ -17,6 +17,7 @@ from collab.accounts.models import User
 from collab.core.transitions import run_transition
 from collab.notifications.models import Notification
 
+from .. import events
 from .. import rules as perms
 from ..models import (
     Finding,
@@ -27,8 +28,7 @@ from ..models import (
     RetrospectiveRead,
     RetrospectiveStatus,
 )
-from ..shared import NOTICE_RETROSPECTIVE_SHARED, clean_text, notify, report_url
-from .selectors import share_recipients
+from ..shared import clean_text, report_url
 
 
 def _lock_retrospective(retrospective: Retrospective) -> Retrospective:
@@ -230,6 +230,7 @@ def improvement_add(*, retrospective: Retrospective, actor: User, data: dict) ->
     improvement._history_user = actor
     improvement._change_reason = _("新增改进措施")
     improvement.save()
+    events.notify_improvement(improvement, actor=actor)
     return improvement
 
 
@@ -240,6 +241,7 @@ def improvement_update(
     improvement = ImprovementAction.objects.select_for_update().get(pk=improvement.pk)
     retrospective = _lock_retrospective(improvement.retrospective)
     _require_editable(retrospective, actor)
+    previous_owner = improvement.owner_id
     current = {
         "action": improvement.action,
         "owner": improvement.owner,
@@ -256,6 +258,8 @@ def improvement_update(
     improvement._history_user = actor
     improvement._change_reason = _("修改改进措施")
     improvement.save()
+    if improvement.owner_id != previous_owner:
+        events.notify_improvement(improvement, actor=actor)
     return improvement
 
 
@@ -340,14 +344,7 @@ def retrospective_confirm(
     retrospective.confirmed_at = timezone.now()
     retrospective.confirmed_by = actor
     retrospective.save(update_fields=["status", "confirmed_at", "confirmed_by"])
-    requirement = retrospective.requirement
-    recipients = share_recipients(retrospective)
-    message = _("复盘报告已发布：%(number)s %(topic)s") % {
-        "number": requirement.number,
-        "topic": requirement.topic,
-    }
-    target = report_url(requirement.pk)
-    notify(recipients, kind=NOTICE_RETROSPECTIVE_SHARED, message=message, target=target)
+    events.notify_retrospective(events.ReviewEvent.RETROSPECTIVE_SHARED, retrospective, actor=actor)
     return retrospective
 
 
@@ -364,7 +361,7 @@ def retrospective_mark_read(*, retrospective: Retrospective, user: User) -> bool
         # Deliberately a plain update: read flags of inbox rows need no history.
         Notification.objects.filter(
             recipient=user,
-            kind=NOTICE_RETROSPECTIVE_SHARED,
+            kind=events.ReviewEvent.RETROSPECTIVE_SHARED,
             target=target,
             read_at__isnull=True,
         ).update(read_at=timezone.now())

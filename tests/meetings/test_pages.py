@@ -102,7 +102,8 @@ def test_publish_and_convert_from_the_page(browse, running, users, clock):
     page = client.get(f"/meetings/{meeting.pk}/").content.decode()
     assert "会后24小时内发布" in page
     assert "已转为" in page and "补充品牌审核环节" in page
-    assert Notification.objects.filter(kind="minutes_published").count() == 4
+    # The group but the publisher, and the initiator who watches the requirement.
+    assert Notification.objects.filter(kind="minutes_published").count() == 5
     task = Task.objects.get()
     item.refresh_from_db()
     assert item.converted == task

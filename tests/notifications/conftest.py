@@ -23,6 +23,17 @@ def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def site_language():
+    """Pages rendered for people who chose English activate it in this thread; the
+    next test starts in the site's language again."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def eager():
     """Celery tasks run in-process when queued (the broker is not under test here)."""
@@ -118,4 +129,14 @@ def timeline(org):
             ),
         }
     requirement.refresh_from_db()
+    forget_events()
     return {"requirement": requirement, "tasks": tasks, "users": users}
+
+
+def forget_events():
+    """Drop the notices of setting up (filed, confirmed, tasks assigned…): the tests
+    using this start from an empty inbox and look at reminders only."""
+    from collab.notifications.models import Alert, Notification
+
+    Notification.objects.all().delete()
+    Alert.objects.all().delete()

@@ -66,7 +66,9 @@ def test_due_reminder_reaches_every_robot_in_its_format(timeline, robots, receiv
     assert [m.to for m in mail.outbox] == [["dsn_head@example.com"]]
     assert "任务到期前1天提醒" in mail.outbox[0].subject
     sent = Delivery.objects.filter(
-        status=DeliveryStatus.SENT, alert__object_id=timeline["tasks"]["2.1"].pk
+        status=DeliveryStatus.SENT,
+        alert__object_id=timeline["tasks"]["2.1"].pk,
+        alert__kind=AlertKind.TASK_DUE_SOON,
     )
     assert sorted(sent.values_list("channel", flat=True)) == sorted(
         ["inbox", "inbox", "email", "dingtalk", "feishu", "wecom", "webhook"]
@@ -104,7 +106,7 @@ def test_failing_channel_is_retried_and_never_blocks_the_others(
     for kind in ("dingtalk", "wecom", "webhook"):
         assert Delivery.objects.get(channel=kind).status == DeliveryStatus.SENT
         assert len(receiver.by_robot(kind)) == 1
-    inbox = Delivery.objects.filter(channel="inbox", alert__object_id=feishu.alert.object_id)
+    inbox = Delivery.objects.filter(channel="inbox", alert=feishu.alert)
     assert [d.status for d in inbox] == [DeliveryStatus.SENT] * 2
 
     # The receiver heals; the retry falls due and sends.

@@ -54,6 +54,8 @@ def test_api_list_runs_a_constant_number_of_queries(api, org, rows, django_asser
         "target",
         "created_at",
         "read_at",
+        "action",
+        "action_done",
     }
     assert first["kind_display"] == "任务到期前1天提醒"
 

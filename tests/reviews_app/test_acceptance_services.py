@@ -11,7 +11,6 @@ from collab.signoffs.services import signoff_blockers
 from requests_app.models import RequirementStatus
 from requests_app.selectors import requirements_visible_to
 from requests_app.services import group_add_member, requirement_complete
-from reviews_app import shared
 from reviews_app.acceptance import services
 from reviews_app.models import (
     ACCEPTANCE_STAGE,
@@ -129,7 +128,7 @@ def test_sign_off_by_initiating_and_every_group_department(org, running):
     slots = acceptance.signoff_slots(ACCEPTANCE_STAGE)
     assert [s.department.code for s in slots] == ["MKT", "PRD", "SAL"]
     assert Notification.objects.filter(
-        kind=shared.NOTICE_SIGNOFF_REQUESTED, recipient=users["sal_head"]
+        kind="acceptance_signoff", recipient=users["sal_head"]
     ).exists()
     with pytest.raises(TransitionBlocked, match="等待"):
         services.acceptance_accept(acceptance=acceptance, actor=users["mkt_staff"])
@@ -148,7 +147,7 @@ def test_sign_off_by_initiating_and_every_group_department(org, running):
     assert retrospective.due_on == D(2026, 11, 27)
     assert retrospective.reviewer == users["mkt_head"]
     assert Notification.objects.filter(
-        kind=shared.NOTICE_RETROSPECTIVE_DUE, recipient=users["mkt_head"]
+        kind="retrospective_due", recipient=users["mkt_head"]
     ).exists()
 
 
@@ -217,9 +216,11 @@ def test_completing_dissolves_the_group_members_keep_read_access(org, running):
     assert running.members.count() == 4  # leader and three liaisons, rows kept
     for username in ("sal_liaison", "prd_liaison", "cha_contact"):
         assert requirements_visible_to(users[username]).filter(pk=running.pk).exists()
-    assert Notification.objects.filter(
-        kind=shared.NOTICE_GROUP_DISSOLVED, recipient=users["cha_contact"]
-    ).exists()
+    # The members are told the requirement is completed and the group dissolved.
+    completed = Notification.objects.get(
+        kind="requirement_completed", recipient=users["cha_contact"]
+    )
+    assert "协作小组已解散" in completed.message
     running.refresh_from_db()
     with pytest.raises(PermissionDenied):
         group_add_member(

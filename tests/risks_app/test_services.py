@@ -245,8 +245,10 @@ def test_leader_escalates_to_the_coordinator(running, users, risk_factory, late_
     risk = services.risk_escalate(risk=risk, actor=users["mkt_head"], note="设计资源不足，需调配")
     assert risk.is_escalated and risk.escalated_by == users["mkt_head"]
     assert risk.history.first().history_change_reason == "上报协调人：设计资源不足，需调配"
-    note = Notification.objects.get(kind="risk_escalated")
-    assert note.recipient == users["director"] and "设计资源不足" in note.message
+    # The coordinator, and the initiator who watches the requirement.
+    notes = Notification.objects.filter(kind="risk_escalated")
+    assert {n.recipient.username for n in notes} == {"director", "mkt_staff"}
+    assert all("设计资源不足" in n.message for n in notes)
     with pytest.raises(ValidationError):
         services.risk_escalate(risk=risk, actor=users["mkt_head"], note="再次")
 

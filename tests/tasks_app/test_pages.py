@@ -239,7 +239,7 @@ def test_workbench_lists_signoffs_waiting(org, client_as):
 
     requirement = make_requirement(org)
     response = client_as(org["users"]["prd_head"]).get("/")
-    titles = [s["title"] for s in response.context["signoffs"]]
+    titles = [s.title for s in response.context["signoffs"]]
     assert titles == [f"{requirement.number} {requirement.topic}"]
     from requests_app.services import requirement_sign
 

@@ -30,6 +30,6 @@ class Command(BaseCommand):
                     people = ", ".join(
                         sorted({u.get_username() for u in spec.recipients if u is not None})
                     )
-                    self.stdout.write(f"  - {spec.due_on} → {people or '-'}: {spec.message}")
+                    self.stdout.write(f"  - {spec.due_on} → {people or '-'}: {spec.text}")
         verb = "would raise" if dry_run else "raised"
         self.stdout.write(self.style.SUCCESS(f"{total} alert(s) {verb}"))
