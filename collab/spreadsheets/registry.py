@@ -57,6 +57,7 @@ class ParsedRow:
     key: str = ""  # value of the match column (number / WBS code / record id)
     action: str = "error"  # create / update / unchanged / conflict / error
     changes: list[dict] = field(default_factory=list)  # {field, label, old, new[, conflict]}
+    plan: dict | None = None  # what confirming writes (sheets with a bulk path)
 
 
 class Sheet:
@@ -108,10 +109,19 @@ class Sheet:
     def same_identity(self, key: str, found: str, expected: str) -> bool:
         return found == expected
 
-    def create_many(self, rows: list, context: dict, *, dry_run: bool) -> bool:
-        """Create the new rows of a file in bulk (errors appended to each ParsedRow).
-        Returns False when the sheet has no bulk path (rows are created one by one)."""
+    def plan(self, work: list, context: dict, progress) -> bool:
+        """Check the new and changed rows, given as (ParsedRow, CurrentRecord or None)
+        in file order, in memory with the register's own rules, as its services would
+        apply them one after the other: errors and warnings go to each ParsedRow, and
+        `parsed.plan` (JSON) holds what confirming writes. Call progress.step() once
+        per row. Returns False when the sheet has no such path; the engine then tries
+        apply() row by row and rolls it back."""
         return False
+
+    def write(self, plans: list[dict], context: dict, progress) -> None:
+        """Write planned rows in bulk, inside the caller's transaction, without
+        checking them again (the caller made sure nothing changed since)."""
+        raise NotImplementedError
 
     # Import
     def import_context(self, *, actor, requirement=None) -> dict:
