@@ -4,6 +4,8 @@ reached through the task's own transitions."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
@@ -16,11 +18,17 @@ from collab.spreadsheets import registry as r
 from collab.spreadsheets.cells import choice_label, owner_label
 from requests_app.models import GroupRole, Priority
 
-from . import bulk, bulk_write, services
+from . import bulk, bulk_write, excel_rows, services
 from .lifecycle import TASK_LIFECYCLE
 from .models import Task, TaskStatus
 
 IMPORT_REASON = gettext_lazy("Excel 导入")
+
+
+class TaskRef(NamedTuple):
+    """A task an import row matches, by its id (the comparison base reads no model)."""
+
+    pk: int
 
 
 def _codes(value) -> list[str]:
@@ -167,6 +175,22 @@ class TaskSheet(r.Sheet):
     def scope_queryset(self, context):
         return self._base(Task.objects.filter(requirement=context["requirement"]))
 
+    def _rows(self, queryset):
+        return excel_rows.task_rows(
+            queryset,
+            statuses={code: str(label) for code, label in self.column("status").choices},
+            priorities={code: str(label) for code, label in self.column("priority").choices},
+        )
+
+    def export_rows(self, queryset):
+        """Plain values in chunks (excel_rows): no model instance per task."""
+        for _pk, row in self._rows(queryset):
+            yield row
+
+    def current_rows(self, context):
+        for pk, row in self._rows(self.scope_queryset(context)):
+            yield TaskRef(pk), row
+
     def identity(self, requirement):
         return {"requirement_number": requirement.number}
 
@@ -300,7 +324,7 @@ class TaskSheet(r.Sheet):
                 requirement=requirement, actor=actor, reason=str(IMPORT_REASON), **fields
             )
         else:
-            task = existing
+            task = existing = Task.objects.select_related("requirement").get(pk=existing.pk)
             fields.pop("code", None)
             if fields and self._changed(existing, fields):
                 task = services.task_update(

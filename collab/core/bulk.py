@@ -1,4 +1,5 @@
-"""Updating many rows at once, each to its own values.
+"""Bulk work: updating many rows at once, each to its own values, and pausing the
+cyclic garbage collector while a bulk step allocates.
 
 Django's `bulk_update` writes one `CASE WHEN pk = … THEN …` per row and field: for
 10,000 tasks and eight fields it costs 12–18 s of CPU in the query compiler alone.
@@ -14,7 +15,9 @@ quoted by the backend, and nothing else (no signals, no `auto_now`) happens, as 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from django.db import connections, router
 from django.db.models import Model
@@ -70,3 +73,19 @@ def bulk_update_rows(model: type[Model], objs: Sequence[Model], fields: Sequence
             cursor.execute(sql, params)
             statements += 1
     return statements
+
+
+@contextmanager
+def collections_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one bulk step (an import check, an
+    import, an export). Such a step allocates millions of small objects that live
+    until it ends, and each allocation burst makes the collector walk the whole heap
+    again: about half the CPU time of a 10,000-row import. Reference counting still
+    frees everything as usual; the collector resumes when the step ends."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

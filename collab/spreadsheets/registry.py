@@ -90,6 +90,12 @@ class Sheet:
         """Every record an import may match, ready for row_of() (comparison base)."""
         raise NotImplementedError
 
+    def current_rows(self, context: dict) -> Iterator[tuple[Any, Sequence[Any]]]:
+        """(record, its row values) for every record an import may match; the record
+        is what check(), apply() and plan() receive as the row's current record."""
+        for record in self.scope_queryset(context):
+            yield record, self.row_of(record)
+
     def record_key(self, record, row: Sequence[Any]) -> str:
         """The match key of a record (its match column's text)."""
         if not self.match_column:

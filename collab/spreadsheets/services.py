@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collab.accounts.models import Department, User
+from collab.core.bulk import bulk_update_rows, collections_paused
 from collab.core.transitions import TransitionBlocked
 
 from . import registry as r
@@ -108,6 +109,7 @@ def _identity_check(sheet: r.Sheet, table, requirement) -> None:
         )
 
 
+@collections_paused()
 @transaction.atomic
 def import_upload(*, actor, register: str, upload, requirement=None) -> ImportBatch:
     """Vet and read the file, store its rows and check them (preview). A refused file
@@ -253,9 +255,7 @@ def _store_preview(batch: ImportBatch, rows: list[ImportRow], results: list[r.Pa
         row.errors = [e.as_dict() for e in parsed.errors]
         row.warnings = [w.as_dict() for w in parsed.warnings]
         row.plan = parsed.plan
-    # Rewritten whole: a bulk_update of thousands of rows costs far more (CASE per row).
-    ImportRow.objects.filter(batch=batch).delete()
-    ImportRow.objects.bulk_create(rows, batch_size=1000)
+    bulk_update_rows(ImportRow, rows, ["key", "action", "changes", "errors", "warnings", "plan"])
     count = Counter(row.action for row in rows)
     batch.error_rows = count[RowAction.ERROR]
     batch.warning_rows = sum(1 for row in rows if row.warnings)
@@ -265,6 +265,7 @@ def _store_preview(batch: ImportBatch, rows: list[ImportRow], results: list[r.Pa
     batch.conflict_rows = count[RowAction.CONFLICT]
 
 
+@collections_paused()
 def import_check(*, batch: ImportBatch) -> ImportBatch:
     """Compare every row with Collab, check the new and changed ones, store the preview."""
     sheet = r.get_sheet(batch.register)
@@ -361,6 +362,7 @@ def _write(sheet: r.Sheet, batch, rows, wanted, context, progress) -> list[r.Par
     return [parsed for parsed, _entry in work if parsed.errors]
 
 
+@collections_paused()
 def import_apply(*, batch: ImportBatch, actor) -> ImportBatch:
     """Write the previewed changes in one transaction: all rows or none. When the data
     changed since the preview, nothing is written and the file is checked again."""
