@@ -427,7 +427,7 @@ def _record_failure(batch, rows, wanted, wrong, message) -> None:
     ImportRow.objects.bulk_update(wanted, ["errors", "action"], batch_size=1000)
     batch.error_rows = sum(1 for row in rows if row.action == RowAction.ERROR)
     batch.status = ImportStatus.FAILED
-    batch.message = message or _("数据在预览后发生了变化，%(n)d 行无法写入，未导入任何数据") % {
+    batch.message = message or _("%(n)d 行无法写入（见各行错误），未导入任何数据") % {
         "n": batch.error_rows
     }
 
