@@ -110,10 +110,11 @@ def _identity_check(sheet: r.Sheet, table, requirement) -> None:
 
 
 @collections_paused()
-@transaction.atomic
 def import_upload(*, actor, register: str, upload, requirement=None) -> ImportBatch:
     """Vet and read the file, store its rows and check them (preview). A refused file
-    raises ValidationError({"file": ...}) and nothing is stored."""
+    raises ValidationError({"file": ...}) and nothing is stored. The check runs after
+    the rows are stored and committed (in this request, or the background job for a
+    large file), so no transaction stays open while it reads."""
     sheet = sheet_for(register, scoped=requirement is not None)
     if actor.is_partner and requirement is None:
         raise PermissionDenied(_("外部合作伙伴不能导入需求登记表"))
@@ -128,17 +129,34 @@ def import_upload(*, actor, register: str, upload, requirement=None) -> ImportBa
     if not count:
         raise ValidationError({"file": [_("文件中没有数据行")]}, code="empty")
     upload.seek(0)
+    with transaction.atomic():
+        scope = _scope_fields(requirement)
+        batch = _store_upload(sheet, table, upload, actor=actor, kind=kind, name=name, **scope)
+        if count > limit("SPREADSHEET_ASYNC_IMPORT_ROWS"):
+            from .tasks import import_check_task
+
+            transaction.on_commit(partial(import_check_task.delay, batch.pk))
+            return batch
+    try:
+        return import_check(batch=batch)
+    except Exception:
+        import_fail(batch_id=batch.pk, message=_("检查文件时出错，请稍后重试"))
+        raise
+
+
+def _store_upload(sheet: r.Sheet, table, upload, *, actor, kind: str, name: str, **scope):
+    """The batch and its rows as read from the file."""
     batch = ImportBatch(
-        register=register,
+        register=sheet.key,
         original_name=name[:255],
         created_by=actor,
-        total_rows=count,
+        total_rows=len(table.rows),
         file_format=kind,
         columns=table.present,
         meta=table.meta,
-        **_scope_fields(requirement),
+        **scope,
     )
-    batch.file.save(f"{register}.{kind}", File(upload, name=name), save=False)
+    batch.file.save(f"{sheet.key}.{kind}", File(upload, name=name), save=False)
     batch.save()
     headers = {c.key: str(c.header) for c in sheet.columns}
     ImportRow.objects.bulk_create(
@@ -161,12 +179,6 @@ def import_upload(*, actor, register: str, upload, requirement=None) -> ImportBa
         ],
         batch_size=1000,
     )
-    if count > limit("SPREADSHEET_ASYNC_IMPORT_ROWS"):
-        from .tasks import import_check_task
-
-        transaction.on_commit(partial(import_check_task.delay, batch.pk))
-    else:
-        import_check(batch=batch)
     return batch
 
 

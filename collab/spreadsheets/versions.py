@@ -62,8 +62,20 @@ class Canonicals:
         self.directory = directory
         self._texts: list[dict] = [{} for _column in self.columns]
         self._digests: list[dict] = [{} for _column in self.columns]
+        # Free-text columns, whose one-line text is its own comparable text, stripped.
+        self._plain = [
+            c.kind == r.TEXT and not c.identifier and c.key != "depends_on" for c in self.columns
+        ]
 
     def _text(self, index: int, value) -> str:
+        if (
+            self._plain[index]
+            and value.__class__ is str
+            and "\n" not in value
+            and "\r" not in value
+            and not value.startswith("'")
+        ):
+            return value.strip()  # what normalise() and canonical() make of it
         cache = self._texts[index]
         try:
             return cache[value]

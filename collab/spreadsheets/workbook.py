@@ -195,7 +195,7 @@ def write_sheet(
     count = 0
     for values in rows:
         cells = list(values)
-        if any(is_formula_like(v) for v in cells):
+        if any(isinstance(v, str) and v.startswith(FORMULA_PREFIXES) for v in cells):
             cells = [_cell(ws, v, c) for v, c in zip(values, columns, strict=False)]
         else:
             for index, cell, identifier in styled:
