@@ -363,7 +363,7 @@ class TaskSheet(r.Sheet):
             progress.step()
         for (parsed, _entry), task in zip(work, tasks, strict=True):
             if task is not None and not parsed.errors:
-                parsed.plan = planner.plan(task)
+                parsed.plan = planner.plan(task) or {}  # {}: checked, nothing to write
         return True
 
     def _plan_row(self, planner, parsed, entry, context):
