@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import islice
 
+from django.db.models import F
+
 from collab.accounts.models import Department, User
+from collab.core.bulk import InList
 from collab.spreadsheets.cells import owner_label
 
 from .models import Task
@@ -100,13 +103,13 @@ def _links(ids: list[int]) -> tuple[dict, dict, dict]:
     departments: dict[int, list[int]] = {}
     users: dict[int, list[int]] = {}
     codes: dict[int, list[str]] = {}
-    through = Task.collaborating_departments.through.objects.filter(task_id__in=ids)
+    through = Task.collaborating_departments.through.objects.filter(InList(F("task_id"), ids))
     for task_id, department_id in through.values_list("task_id", "department_id"):
         departments.setdefault(task_id, []).append(department_id)
-    through = Task.collaborators.through.objects.filter(task_id__in=ids)
+    through = Task.collaborators.through.objects.filter(InList(F("task_id"), ids))
     for task_id, user_id in through.values_list("task_id", "user_id"):
         users.setdefault(task_id, []).append(user_id)
-    through = Task.depends_on.through.objects.filter(from_task_id__in=ids)
+    through = Task.depends_on.through.objects.filter(InList(F("from_task_id"), ids))
     for task_id, code in through.values_list("from_task_id", "to_task__code"):
         codes.setdefault(task_id, []).append(code)
     return departments, users, codes

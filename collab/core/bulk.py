@@ -1,5 +1,5 @@
-"""Bulk work: updating many rows at once, each to its own values, and pausing the
-cyclic garbage collector while a bulk step allocates.
+"""Bulk work: reading rows by thousands of ids, updating many rows at once, each to
+its own values, and pausing the cyclic garbage collector while a bulk step allocates.
 
 Django's `bulk_update` writes one `CASE WHEN pk = … THEN …` per row and field: for
 10,000 tasks and eight fields it costs 12–18 s of CPU in the query compiler alone.
@@ -20,9 +20,29 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from django.db import connections, router
-from django.db.models import Model
+from django.db.models import Lookup, Model
 
 POSTGRES_BATCH = 1000  # rows per statement on PostgreSQL
+
+
+class InList(Lookup):
+    """`InList(F("task_id"), ids)`: the column is one of many plain values (ids), for
+    reads by chunks of thousands of ids. Django's `__in` prepares every value again and
+    psycopg scans a query with one placeholder per value (about 20 ms for 2,000 ids);
+    here PostgreSQL gets the list as one array parameter (`= ANY(%s)`), other databases
+    one placeholder per value, as given."""
+
+    lookup_name = "in_list"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        values = list(self.rhs)
+        if not values:
+            return "1 = 0", []
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*params, values]
+        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*params, *values]
 
 
 def bulk_update_rows(model: type[Model], objs: Sequence[Model], fields: Sequence[str]) -> int:

@@ -119,9 +119,9 @@ class Sheet:
         """Check the new and changed rows, given as (ParsedRow, CurrentRecord or None)
         in file order, in memory with the register's own rules, as its services would
         apply them one after the other: errors and warnings go to each ParsedRow, and
-        `parsed.plan` (JSON) holds what confirming writes ({} for nothing). Call progress.step() once
-        per row. Returns False when the sheet has no such path; the engine then tries
-        apply() row by row and rolls it back."""
+        `parsed.plan` (JSON) holds what confirming writes ({} for nothing). Call
+        progress.step() once per row. Returns False when the sheet has no such path;
+        the engine then tries apply() row by row and rolls it back."""
         return False
 
     def write(self, plans: list[dict], context: dict, progress) -> None:

@@ -380,7 +380,7 @@ def import_apply(*, batch: ImportBatch, actor) -> ImportBatch:
     changed since the preview, nothing is written and the file is checked again."""
     sheet = r.get_sheet(batch.register)
     context = _context(sheet, batch, actor)
-    rows = list(batch.rows.all())
+    rows = list(batch.rows.defer("changes", "warnings"))  # not needed to write
     wanted = [
         row
         for row in rows
