@@ -8,10 +8,11 @@ from collections.abc import Callable, Iterable
 
 from django.apps import apps
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from collab.accounts.models import User
-from collab.core.bulk import bulk_update_rows
+from collab.core.bulk import InList, bulk_update_rows
 from requests_app.models import Requirement
 
 from .bulk import PLAN_FIELDS
@@ -46,7 +47,7 @@ def _links(field, task_ids: list[int]) -> list[tuple[int, int, int]]:
     found = []
     for chunk in _chunks(task_ids):
         found.extend(
-            through.objects.filter(**{f"{source}_id__in": chunk}).values_list(
+            through.objects.filter(InList(F(f"{source}_id"), chunk)).values_list(
                 "pk", f"{source}_id", f"{target}_id"
             )
         )
@@ -77,7 +78,7 @@ def _write_relation(name: str, tasks: list[tuple[Task, dict]], codes: dict[str, 
             if target_id not in have:
                 added.append(through(**{f"{source}_id": task.pk, f"{target}_id": target_id}))
     for chunk in _chunks(removed):
-        through.objects.filter(pk__in=chunk).delete()
+        through.objects.filter(InList(F("pk"), chunk)).delete()
     for row in through.objects.bulk_create(added, batch_size=500):
         current[getattr(row, f"{source}_id")].append((row.pk, getattr(row, f"{target}_id")))
     return current
