@@ -99,9 +99,7 @@ class TaskPlanner:
         self.named: dict[str, Task] = dict(self.codes)  # what a dependency code may name
         self.edges: dict[str, set[str]] = {}
         for task in tasks:
-            deps = self.relations[task.code]["depends_on"]
-            self.edges[task.code] = {d.code for d in deps}
-            _cached(task, "depends_on", deps)
+            self.edges[task.code] = {d.code for d in self.relations[task.code]["depends_on"]}
         self.top = max((self._top_level(code) for code in self.codes), default=0)
         self.known = {
             "involved": involved_departments(self.requirement),
@@ -207,6 +205,7 @@ class TaskPlanner:
         """Transitions in order, each with its service's rules; all or none."""
         saved = self._snapshot(task)
         fields: set[str] = set()
+        _cached(task, "depends_on", self.relations[task.code]["depends_on"])
         if task.pk is None:
             task.pk = -1  # a new task: its relation managers need a key (they read memory)
         try:
@@ -230,7 +229,6 @@ class TaskPlanner:
         for name in names:
             self.changed_relations.setdefault(task.code, set()).add(name)
         self.edges[task.code] = {d.code for d in relations["depends_on"]}
-        _cached(task, "depends_on", relations["depends_on"])
 
     @staticmethod
     def _snapshot(task: Task) -> tuple:

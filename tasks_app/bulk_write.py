@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from collab.accounts.models import User
-from collab.core.bulk import InList, bulk_update_rows
+from collab.core.bulk import InList, bulk_insert_rows, bulk_update_rows
 from requests_app.models import Requirement
 
 from .bulk import PLAN_FIELDS
@@ -144,7 +144,8 @@ def task_plans_write(
             continue  # relation without history (depends_on)
         field = Task._meta.get_field(name)
         source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-        model.objects.bulk_create(
+        bulk_insert_rows(
+            model,
             [
                 model(
                     id=row_id,
@@ -154,6 +155,5 @@ def task_plans_write(
                 for task_id, rows in relations[name].items()
                 for row_id, target_id in rows
             ],
-            batch_size=500,
         )
     return created + updated

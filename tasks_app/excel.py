@@ -430,7 +430,7 @@ class TaskSheet(r.Sheet):
                 ]
             return []
         steps = status_path(task.status, target)
-        current = task.get_status_display()
+        current = TaskStatus(task.status).label
         if steps is None:
             return [
                 r.RowError(

@@ -1,5 +1,5 @@
-"""Bulk work: reading rows by thousands of ids, updating many rows at once, each to
-its own values, and pausing the cyclic garbage collector while a bulk step allocates.
+"""Bulk work: reading rows by thousands of ids, inserting and updating many rows at
+once, and pausing the cyclic garbage collector while a bulk step allocates.
 
 Django's `bulk_update` writes one `CASE WHEN pk = … THEN …` per row and field: for
 10,000 tasks and eight fields it costs 12–18 s of CPU in the query compiler alone.
@@ -89,6 +89,47 @@ def bulk_update_rows(model: type[Model], objs: Sequence[Model], fields: Sequence
             sql = (
                 f"WITH v({', '.join(names)}) AS (VALUES {', '.join([row_sql] * len(chunk))}) "  # noqa: S608
                 f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{quote(pk.column)} = v.pk"
+            )
+            cursor.execute(sql, params)
+            statements += 1
+    return statements
+
+
+def bulk_insert_rows(model: type[Model], objs: Sequence[Model]) -> int:
+    """INSERT new rows, one statement per batch, when their ids are not needed back.
+    Same values as `bulk_create` (each field's `pre_save` and `get_db_prep_save`) at a
+    fraction of its cost: it sends values through the query compiler one by one (about
+    half the time of storing 10,000 import rows). Returns the number of statements."""
+    if not objs:
+        return 0
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    fields = [  # the database numbers the rows (auto primary keys) and fills generated ones
+        f
+        for f in model._meta.concrete_fields
+        if not (f.primary_key and f.db_returning) and not getattr(f, "generated", False)
+    ]
+    if connection.vendor == "postgresql":
+        batch = POSTGRES_BATCH
+    else:
+        batch = max(1, (connection.features.max_query_params or 999) // len(fields))
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    statements = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), batch):
+            chunk = objs[start : start + batch]
+            params = [
+                field.get_db_prep_save(field.pre_save(obj, True), connection)
+                for obj in chunk
+                for field in fields
+            ]
+            # Table and column names come from the model's metadata, quoted by the
+            # backend; every value is a query parameter.
+            sql = (
+                f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608
+                f"VALUES {', '.join([row_sql] * len(chunk))}"
             )
             cursor.execute(sql, params)
             statements += 1

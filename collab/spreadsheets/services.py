@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collab.accounts.models import Department, User
-from collab.core.bulk import bulk_update_rows, collections_paused
+from collab.core.bulk import bulk_insert_rows, bulk_update_rows, collections_paused
 from collab.core.transitions import TransitionBlocked
 
 from . import registry as r
@@ -159,7 +159,8 @@ def _store_upload(sheet: r.Sheet, table, upload, *, actor, kind: str, name: str,
     batch.file.save(f"{sheet.key}.{kind}", File(upload, name=name), save=False)
     batch.save()
     headers = {c.key: str(c.header) for c in sheet.columns}
-    ImportRow.objects.bulk_create(
+    bulk_insert_rows(
+        ImportRow,
         [
             ImportRow(
                 batch=batch,
@@ -177,7 +178,6 @@ def _store_upload(sheet: r.Sheet, table, upload, *, actor, kind: str, name: str,
             )
             for number, values in table.rows
         ],
-        batch_size=1000,
     )
     return batch
 
