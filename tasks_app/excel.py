@@ -4,6 +4,8 @@ reached through the task's own transitions."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
@@ -17,11 +19,17 @@ from collab.spreadsheets import registry as r
 from collab.spreadsheets.cells import choice_label, owner_label
 from requests_app.models import GroupRole, Priority
 
-from . import bulk, services
+from . import bulk, bulk_write, excel_rows, services
 from .lifecycle import TASK_LIFECYCLE
 from .models import Task, TaskStatus
 
 IMPORT_REASON = gettext_lazy("Excel 导入")
+
+
+class TaskRef(NamedTuple):
+    """A task an import row matches, by its id (the comparison base reads no model)."""
+
+    pk: int
 
 
 def _codes(value) -> list[str]:
@@ -166,6 +174,22 @@ class TaskSheet(r.Sheet):
     def scope_queryset(self, context):
         return self._base(Task.objects.filter(requirement=context["requirement"]))
 
+    def _rows(self, queryset):
+        return excel_rows.task_rows(
+            queryset,
+            statuses={code: str(label) for code, label in self.column("status").choices},
+            priorities={code: str(label) for code, label in self.column("priority").choices},
+        )
+
+    def export_rows(self, queryset):
+        """Plain values in chunks (excel_rows): no model instance per task."""
+        for _pk, row in self._rows(queryset):
+            yield row
+
+    def current_rows(self, context):
+        for pk, row in self._rows(self.scope_queryset(context)):
+            yield TaskRef(pk), row
+
     def identity(self, requirement):
         return {"requirement_number": requirement.number}
 
@@ -247,10 +271,7 @@ class TaskSheet(r.Sheet):
             )
         return owner.department, user
 
-    def _depends_on(self, values, context):
-        codes = _codes(values.get("depends_on"))
-        if not codes:
-            return []
+    def _depends_on(self, codes: list[str], context) -> list[Task]:
         found = {
             t.code: t
             for t in Task.objects.filter(requirement=context["requirement"], code__in=codes)
@@ -262,9 +283,10 @@ class TaskSheet(r.Sheet):
             )
         return [found[c] for c in codes]
 
-    def _fields(self, values, context, warnings, *, bulk: bool = False) -> dict:
+    def _fields(self, values, context, warnings, resolve=None) -> dict:
         """Service arguments for the columns in `values` (an update carries only the
-        changed ones, so absent columns stay as they are)."""
+        changed ones, so absent columns stay as they are). `resolve` finds the tasks
+        named as predecessors (default: in the database)."""
         fields: dict = {}
         if values.get("owner") is not None:
             department, owner = self._owner(values["owner"], context, warnings)
@@ -283,15 +305,16 @@ class TaskSheet(r.Sheet):
         if values.get("progress") is not None:
             fields["progress"] = values["progress"]
         if "depends_on" in values:
-            if bulk:  # may name tasks created by the same file
-                fields["depends_on_codes"] = _codes(values.get("depends_on"))
-            else:
-                fields["depends_on"] = self._depends_on(values, context)
+            codes = _codes(values.get("depends_on"))
+            fields["depends_on"] = (
+                resolve(codes) if resolve else self._depends_on(codes, context) if codes else []
+            )
         if values.get("code"):
             fields["code"] = values["code"]
         return fields
 
     def apply(self, values, existing, context):
+        """One row through the services (the path of registers without a bulk one)."""
         actor, requirement = context["actor"], context["requirement"]
         warnings: list[r.RowError] = []
         fields = self._fields(values, context, warnings)
@@ -300,56 +323,81 @@ class TaskSheet(r.Sheet):
                 requirement=requirement, actor=actor, reason=str(IMPORT_REASON), **fields
             )
         else:
-            task = existing
+            task = existing = Task.objects.select_related("requirement").get(pk=existing.pk)
             fields.pop("code", None)
             if fields and self._changed(existing, fields):
                 task = services.task_update(
                     task=existing, actor=actor, data=fields, reason=str(IMPORT_REASON)
                 )
-        warnings.extend(self._drive_status(task, values, actor))
+
+        def run(steps, actual_end):
+            current = task
+            with transaction.atomic():
+                for step in steps:
+                    kwargs = {"task": current, "actor": actor, "reason": str(IMPORT_REASON)}
+                    if step == "finish":
+                        kwargs["actual_end"] = actual_end
+                    current = services.TRANSITION_SERVICES[step](**kwargs)
+
+        warnings.extend(self._drive_status(task, values, run))
         return warnings
 
-    def create_many(self, rows, context, *, dry_run):
-        """New tasks in bulk through bulk.task_bulk_create (the same rules as
-        task_create, history kept). The preview validates; confirming reuses that
-        result when nothing changed since. Rows whose status is not 未开始 then go
-        through their transitions one by one."""
-        actor, requirement = context["actor"], context["requirement"]
-        items, ready, notes = [], [], []
-        for parsed in rows:
-            warnings: list[r.RowError] = []
-            try:
-                fields = self._fields(parsed.values, context, warnings, bulk=True)
-            except ValidationError as error:
-                parsed.errors.extend(_errors(self, error))
-                continue
-            items.append(fields)
-            ready.append(parsed)
-            notes.append(warnings)
-        # A preview without status changes only checks; otherwise the rows are written
-        # (and rolled back) so their transitions can be tried.
-        moves = any(p.values.get("status") not in (None, TaskStatus.NOT_STARTED) for p in ready)
-        try:
-            results = bulk.task_bulk_create(
-                requirement=requirement,
-                actor=actor,
-                items=items,
-                reason=str(IMPORT_REASON),
-                validate=dry_run,
-                save=moves or not dry_run,
-            )
-        except PermissionDenied as error:
-            for parsed in ready:
-                parsed.errors.append(r.RowError("", str(error)))
-            return True
-        for parsed, warnings, result in zip(ready, notes, results, strict=True):
-            if isinstance(result, ValidationError):
-                parsed.errors.extend(_errors(self, result))
-                continue
-            parsed.warnings.extend(warnings)
-            if parsed.values.get("status") not in (None, TaskStatus.NOT_STARTED):
-                parsed.warnings.extend(self._drive_status(result, parsed.values, actor))
+    def plan(self, work, context, progress):
+        """Every new and changed row checked in memory, in file order, with the rules
+        of task_create, task_update and the transitions (bulk.TaskPlanner); each row's
+        plan is the task's final state, written by write()."""
+        planner = bulk.TaskPlanner(
+            requirement=context["requirement"], actor=context["actor"], reason=str(IMPORT_REASON)
+        )
+        for parsed, _entry in work:
+            self.check(parsed, context)
+        planner.announce(
+            parsed.values.get("code") or ""
+            for parsed, entry in work
+            if entry is None and not parsed.errors
+        )
+        tasks = []
+        for parsed, entry in work:
+            tasks.append(None if parsed.errors else self._plan_row(planner, parsed, entry, context))
+            progress.step()
+        for (parsed, _entry), task in zip(work, tasks, strict=True):
+            if task is not None and not parsed.errors:
+                parsed.plan = planner.plan(task) or {}  # {}: checked, nothing to write
         return True
+
+    def _plan_row(self, planner, parsed, entry, context):
+        warnings: list[r.RowError] = []
+        try:
+            fields = self._fields(parsed.values, context, warnings, resolve=planner.resolve)
+            if entry is None:
+                task = planner.create(fields)
+            else:
+                task = planner.task(entry.record.pk)
+                fields.pop("code", None)
+                if fields and planner.differs(task, fields):
+                    planner.update(task, fields)
+        except ValidationError as error:
+            parsed.errors.extend(_errors(self, error))
+            return None
+        except PermissionDenied as error:
+            parsed.errors.append(r.RowError("", str(error) or _("您没有权限写入该行")))
+            return None
+        parsed.warnings.extend(warnings)
+        parsed.warnings.extend(
+            self._drive_status(
+                task, parsed.values, lambda steps, end: planner.drive(task, steps, end)
+            )
+        )
+        return task
+
+    def write(self, plans, context, progress):
+        bulk_write.task_plans_write(
+            requirement=context["requirement"],
+            actor=context["actor"],
+            plans=plans,
+            reason=str(IMPORT_REASON),
+            progress=progress.step,
+        )
 
     def _changed(self, task, fields) -> bool:
         for key, value in fields.items():
@@ -360,7 +408,10 @@ class TaskSheet(r.Sheet):
                 return True
         return False
 
-    def _drive_status(self, task, values, actor) -> list[r.RowError]:
+    def _drive_status(self, task, values, run) -> list[r.RowError]:
+        """Bring the task to the status in the file through its transitions;
+        `run(steps, actual_end)` runs them (services, or the planner in memory) and
+        raises when one is refused."""
         target = values.get("status")
         if not target and "actual_end" in values:
             target = task.status
@@ -378,7 +429,7 @@ class TaskSheet(r.Sheet):
                 ]
             return []
         steps = status_path(task.status, target)
-        current = task.get_status_display()
+        current = TaskStatus(task.status).label
         if steps is None:
             return [
                 r.RowError(
@@ -387,14 +438,8 @@ class TaskSheet(r.Sheet):
                     % {"from": current, "to": TaskStatus(target).label},
                 )
             ]
-        reason = str(IMPORT_REASON)
         try:
-            with transaction.atomic():
-                for step in steps:
-                    kwargs = {"task": task, "actor": actor, "reason": reason}
-                    if step == "finish":
-                        kwargs["actual_end"] = values.get("actual_end")
-                    task = services.TRANSITION_SERVICES[step](**kwargs)
+            run(steps, values.get("actual_end"))
         except (TransitionBlocked, PermissionDenied, ValidationError) as error:
             text = "；".join(getattr(error, "messages", None) or [str(error)])
             return [

@@ -168,9 +168,9 @@ def dependency_edges(requirement_id: int) -> dict[int, set[int]]:
 
 
 def would_cycle(edges: dict[int, set[int]], task_id: int, new_deps: set[int]) -> bool:
-    """True when task_id would (transitively) depend on itself."""
-    graph = {k: set(v) for k, v in edges.items()}
-    graph[task_id] = set(new_deps)
+    """True when task_id would (transitively) depend on itself once it depends on
+    new_deps. The search stops as soon as it reaches task_id, so its old edges never
+    matter and the graph is not copied."""
     stack, seen = list(new_deps), set()
     while stack:
         node = stack.pop()
@@ -179,7 +179,7 @@ def would_cycle(edges: dict[int, set[int]], task_id: int, new_deps: set[int]) ->
         if node in seen:
             continue
         seen.add(node)
-        stack.extend(graph.get(node, ()))
+        stack.extend(edges.get(node, ()))
     return False
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 
 from collab.accounts.models import Department, User
@@ -76,9 +77,10 @@ def next_code(requirement: Requirement) -> str:
 def _validate_task(
     task: Task, *, collaborating_departments, collaborators, depends_on, known=None
 ) -> None:
-    """The rules every write of a task obeys. `known` (many tasks checked at once):
-    {"involved": department ids, "codes": codes already taken}, loaded once; its
-    owner and department are instances just loaded from the database."""
+    """The rules every write of a task obeys. `known` (many tasks checked at once, in
+    memory): {"involved": department ids, "codes": code -> the task holding it,
+    "would_cycle": (task, dependencies) -> bool}, loaded once; the task's owner and
+    department are instances just loaded from the database."""
     requirement = task.requirement
     errors: dict[str, list[str]] = {}
 
@@ -100,7 +102,7 @@ def _validate_task(
     if requirement.status not in OPEN_REQUIREMENT:
         add("__all__", _("需求确认后、完成前才能分解或修改任务"))
     if task.code and (
-        task.code in known["codes"]
+        known["codes"].get(task.code, task) is not task
         if known is not None
         else Task.objects.filter(requirement=requirement, code=task.code)
         .exclude(pk=task.pk)
@@ -131,15 +133,17 @@ def _validate_task(
     for dependency in depends_on:
         if dependency.requirement_id != requirement.pk:
             add("depends_on", _("前置任务必须属于同一需求"))
-        elif task.pk and dependency.pk == task.pk:
+        elif dependency is task or (task.pk and dependency.pk == task.pk):
             add("depends_on", _("任务不能依赖自身"))
-    if (
-        task.pk
-        and dep_ids
-        and "depends_on" not in errors
-        and would_cycle(dependency_edges(requirement.pk), task.pk, dep_ids)
-    ):
-        add("depends_on", _("前置任务形成循环依赖"))
+    if depends_on and "depends_on" not in errors:
+        if known is not None:
+            cycle = known["would_cycle"](task, depends_on)
+        else:
+            cycle = bool(task.pk) and would_cycle(
+                dependency_edges(requirement.pk), task.pk, dep_ids
+            )
+        if cycle:
+            add("depends_on", _("前置任务形成循环依赖"))
     if errors:
         raise ValidationError(errors)
 
@@ -153,6 +157,13 @@ def _save_task(task: Task, actor: User, reason: str, relations: dict) -> None:
                 getattr(task, key).set(values)
     except IntegrityError as error:
         raise ValidationError(_("保存失败：数据冲突，请检查后重试")) from error
+
+
+def prepare_create(task: Task, *, actor: User, relations: dict, known=None) -> None:
+    """task_create's rules on a task not saved yet: who may add it, then validation."""
+    if not perms.can_create_in(actor, task.requirement, task.owner_department_id):
+        raise PermissionDenied(_("您不能为该部门分解任务"))
+    _validate_task(task, **relations, known=known)
 
 
 @transaction.atomic
@@ -190,20 +201,12 @@ def task_create(
         priority=priority,
         progress=progress or 0,
     )
-    collaborating_departments = list(collaborating_departments)
-    collaborators = list(collaborators)
-    depends_on = list(depends_on)
-    _validate_task(
-        task,
-        collaborating_departments=collaborating_departments,
-        collaborators=collaborators,
-        depends_on=depends_on,
-    )
     relations = {
-        "collaborating_departments": collaborating_departments,
-        "collaborators": collaborators,
-        "depends_on": depends_on,
+        "collaborating_departments": list(collaborating_departments),
+        "collaborators": list(collaborators),
+        "depends_on": list(depends_on),
     }
+    prepare_create(task, actor=actor, relations=relations)
     _save_task(task, actor, reason or _("分解任务"), relations)
     events.notify_task(
         events.TaskEvent.ASSIGNED, task, actor=actor, params={"end": str(task.planned_end)}
@@ -211,15 +214,12 @@ def task_create(
     return task
 
 
-@transaction.atomic
-def task_update(*, task: Task, actor: User, data: dict, reason: str = "") -> Task:
-    """Change register fields (not the status). Relations in `data` replace the old ones."""
-    task = (
-        Task.objects.select_for_update(of=("self",)).select_related("requirement").get(pk=task.pk)
-    )
+def prepare_update(task: Task, *, actor: User, data: dict, current=None, known=None) -> dict:
+    """task_update's rules on a task in memory: who may change it, the new values,
+    validation. `current`: the task's relations when already loaded. Returns the
+    relations the task ends with."""
     if not perms.can_manage_task(actor, task):
         raise PermissionDenied(_("您不能修改该任务"))
-    previous_owner = task.owner_id
     for key in TASK_FIELDS:
         if key in data:
             setattr(task, key, data[key])
@@ -228,10 +228,23 @@ def task_update(*, task: Task, actor: User, data: dict, reason: str = "") -> Tas
     ):
         raise PermissionDenied(_("您不能把任务转给其他部门"))
     relations = {
-        key: list(data[key]) if key in data else list(getattr(task, key).all())
+        key: list(data[key])
+        if key in data
+        else list(current[key] if current is not None else getattr(task, key).all())
         for key in TASK_RELATIONS
     }
-    _validate_task(task, **relations)
+    _validate_task(task, **relations, known=known)
+    return relations
+
+
+@transaction.atomic
+def task_update(*, task: Task, actor: User, data: dict, reason: str = "") -> Task:
+    """Change register fields (not the status). Relations in `data` replace the old ones."""
+    task = (
+        Task.objects.select_for_update(of=("self",)).select_related("requirement").get(pk=task.pk)
+    )
+    previous_owner = task.owner_id
+    relations = prepare_update(task, actor=actor, data=data)
     changed = {key: relations[key] for key in TASK_RELATIONS if key in data}
     _save_task(task, actor, reason or _("修改任务"), changed)
     if task.owner_id != previous_owner:
@@ -267,13 +280,27 @@ def task_reschedule(
     return task
 
 
-def _transition(task: Task, name: str, *, actor: User, reason: str, fields, **kwargs) -> Task:
-    task = (
-        Task.objects.select_for_update(of=("self",)).select_related("requirement").get(pk=task.pk)
-    )
-    run_transition(task, name, actor=actor, reason=reason, **kwargs)
-    task.save(update_fields=["status", "updated_at", *fields])
-    return task
+# What each transition saves besides its status, the reason it records by default,
+# and the message when a required reason is missing.
+TRANSITION_FIELDS = {
+    "start": (),
+    "block": ("block_reason",),
+    "unblock": ("block_reason",),
+    "finish": ("actual_end", "progress"),
+    "reopen": ("actual_end",),
+    "cancel": ("cancel_reason",),
+}
+DEFAULT_REASONS = {
+    "start": gettext_lazy("开始任务"),
+    "unblock": gettext_lazy("解除阻塞"),
+    "finish": gettext_lazy("完成任务"),
+}
+REASON_MESSAGES = {
+    "block": gettext_lazy("标记阻塞时必须填写原因"),
+    "reopen": gettext_lazy("重新打开任务时必须填写原因"),
+    "cancel": gettext_lazy("取消任务时必须填写原因"),
+}
+REASON_REQUIRED = tuple(REASON_MESSAGES)
 
 
 def _required_reason(reason: str, message: str) -> str:
@@ -282,26 +309,59 @@ def _required_reason(reason: str, message: str) -> str:
     return reason.strip()
 
 
+def prepare_transition(
+    task: Task,
+    name: str,
+    *,
+    actor: User,
+    reason: str = "",
+    actual_end: datetime.date | None = None,
+) -> list[str]:
+    """A transition's rules on a task in memory (its reason, the finish date, then
+    state, permission and conditions as declared) and its new state. Returns the
+    fields to save. Finishing records the actual finish date (today by default,
+    editable) and progress 100."""
+    kwargs: dict = {}
+    if name in REASON_MESSAGES:
+        reason = _required_reason(reason, str(REASON_MESSAGES[name]))
+    if name in ("block", "cancel"):
+        kwargs["reason_text"] = reason
+    if name == "finish":
+        actual_end = actual_end or today()
+        if actual_end > today():
+            raise ValidationError({"actual_end": _("实际完成时间不能晚于今天")})
+        kwargs["actual_end"] = actual_end
+    reason = reason or str(DEFAULT_REASONS.get(name, ""))
+    run_transition(task, name, actor=actor, reason=reason, **kwargs)
+    return ["status", "updated_at", *TRANSITION_FIELDS[name]]
+
+
+def _transition(task: Task, name: str, *, actor: User, reason: str, **kwargs) -> Task:
+    task = (
+        Task.objects.select_for_update(of=("self",)).select_related("requirement").get(pk=task.pk)
+    )
+    fields = prepare_transition(task, name, actor=actor, reason=reason, **kwargs)
+    task.save(update_fields=fields)
+    return task
+
+
 @transaction.atomic
 def task_start(*, task: Task, actor: User, reason: str = "") -> Task:
-    return _transition(task, "start", actor=actor, reason=reason or _("开始任务"), fields=[])
+    return _transition(task, "start", actor=actor, reason=reason)
 
 
 @transaction.atomic
 def task_block(*, task: Task, actor: User, reason: str = "") -> Task:
-    reason = _required_reason(reason, _("标记阻塞时必须填写原因"))
-    task = _transition(
-        task, "block", actor=actor, reason=reason, fields=["block_reason"], reason_text=reason
+    task = _transition(task, "block", actor=actor, reason=reason)
+    events.notify_task(
+        events.TaskEvent.BLOCKED, task, actor=actor, params={"reason": task.block_reason}
     )
-    events.notify_task(events.TaskEvent.BLOCKED, task, actor=actor, params={"reason": reason})
     return task
 
 
 @transaction.atomic
 def task_unblock(*, task: Task, actor: User, reason: str = "") -> Task:
-    task = _transition(
-        task, "unblock", actor=actor, reason=reason or _("解除阻塞"), fields=["block_reason"]
-    )
+    task = _transition(task, "unblock", actor=actor, reason=reason)
     events.notify_task(events.TaskEvent.UNBLOCKED, task, actor=actor)
     return task
 
@@ -311,17 +371,7 @@ def task_finish(
     *, task: Task, actor: User, actual_end: datetime.date | None = None, reason: str = ""
 ) -> Task:
     """Finish: actual finish date (today by default, editable) and progress 100."""
-    actual_end = actual_end or today()
-    if actual_end > today():
-        raise ValidationError({"actual_end": _("实际完成时间不能晚于今天")})
-    task = _transition(
-        task,
-        "finish",
-        actor=actor,
-        reason=reason or _("完成任务"),
-        fields=["actual_end", "progress"],
-        actual_end=actual_end,
-    )
+    task = _transition(task, "finish", actor=actor, reason=reason, actual_end=actual_end)
     late = (task.actual_end - task.planned_end).days
     events.notify_task(
         events.TaskEvent.FINISHED_LATE if late > 0 else events.TaskEvent.FINISHED,
@@ -334,16 +384,12 @@ def task_finish(
 
 @transaction.atomic
 def task_reopen(*, task: Task, actor: User, reason: str = "") -> Task:
-    reason = _required_reason(reason, _("重新打开任务时必须填写原因"))
-    return _transition(task, "reopen", actor=actor, reason=reason, fields=["actual_end"])
+    return _transition(task, "reopen", actor=actor, reason=reason)
 
 
 @transaction.atomic
 def task_cancel(*, task: Task, actor: User, reason: str = "") -> Task:
-    reason = _required_reason(reason, _("取消任务时必须填写原因"))
-    return _transition(
-        task, "cancel", actor=actor, reason=reason, fields=["cancel_reason"], reason_text=reason
-    )
+    return _transition(task, "cancel", actor=actor, reason=reason)
 
 
 TRANSITION_SERVICES = {
@@ -354,7 +400,6 @@ TRANSITION_SERVICES = {
     "reopen": task_reopen,
     "cancel": task_cancel,
 }
-REASON_REQUIRED = ("block", "reopen", "cancel")
 
 
 @transaction.atomic

@@ -167,9 +167,10 @@ def canonical(column: r.Column, value: Any, directory: Directory | None = None) 
     value = text(value)
     if column.kind == r.CHOICE:
         try:
-            return parse_choice(column, value) or ""
+            found = directory.choice(column, value) if directory else parse_choice(column, value)
         except CellError:
             return value
+        return found or ""
     if column.kind in (r.DEPARTMENTS, r.OWNERS, r.DEPARTMENT, r.OWNER, r.PERSON):
         parts = [part.strip() for part in LIST_SEPARATORS.split(value) if part.strip()]
         if directory is not None:
@@ -231,6 +232,7 @@ class Directory:
 
     def __init__(self):
         self._canonical: dict[tuple[str, str], str] = {}
+        self._choices: dict[tuple[r.Column, Any], str | None] = {}
         self.departments: dict[str, Department] = {}
         for department in Department.objects.all():
             for key in (department.name, department.code, department.code.upper()):
@@ -243,6 +245,16 @@ class Directory:
                 bucket = self.users.setdefault(key, [])
                 if user not in bucket:
                     bucket.append(user)
+
+    def choice(self, column: r.Column, raw: Any) -> str | None:
+        """parse_choice, remembered per column and cell text (raises CellError)."""
+        key = (column, raw)  # columns compare by identity
+        try:
+            return self._choices[key]
+        except KeyError:
+            pass
+        found = self._choices[key] = parse_choice(column, raw)
+        return found
 
     def canonical(self, kind: str, part: str) -> str:
         """One department / person / owner as comparable text (cached)."""
@@ -349,7 +361,7 @@ def parse_cell(column: r.Column, raw: Any, directory: Directory) -> Any:
     if column.kind == r.DATE:
         return parse_date(raw)
     if column.kind == r.CHOICE:
-        return parse_choice(column, raw)
+        return directory.choice(column, raw)
     if column.kind == r.DEPARTMENT:
         return directory.department(raw)
     if column.kind == r.DEPARTMENTS:

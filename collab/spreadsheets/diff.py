@@ -7,12 +7,13 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import registry as r
 from .cells import CellError, canonical, is_blank, normalise, parse_cell, text
 from .models import ImportBatch, ImportRow, RowAction
-from .versions import canonical_row, same_as_exported, version_digests
+from .versions import Canonicals, same_as_exported, version_digests
 
 
 @dataclass
@@ -25,6 +26,18 @@ class CurrentRecord:
     values: tuple
 
 
+def _labels(sheet: r.Sheet) -> dict[str, str]:
+    """Column key -> header text in the active language (read once per sheet)."""
+    key = (sheet.key, get_language())
+    found = _LABELS.get(key)
+    if found is None:
+        found = _LABELS[key] = {c.key: str(c.header) for c in sheet.columns}
+    return found
+
+
+_LABELS: dict[tuple, dict[str, str]] = {}
+
+
 def display_value(value) -> str:
     if value is None:
         return ""
@@ -35,10 +48,12 @@ def display_value(value) -> str:
 
 def current_records(sheet: r.Sheet, context: dict) -> dict[str, CurrentRecord]:
     found = {}
-    for record in sheet.scope_queryset(context):
-        values = tuple(sheet.row_of(record))
-        canon = canonical_row(sheet, values, context["directory"])
-        display = {c.key: display_value(v) for c, v in zip(sheet.columns, values, strict=False)}
+    canonicals = Canonicals(sheet, context["directory"])
+    keys = [c.key for c in sheet.columns]
+    for record, row in sheet.current_rows(context):
+        values = tuple(row)
+        canon = canonicals.row(values)
+        display = {key: display_value(v) for key, v in zip(keys, values, strict=False)}
         found[sheet.record_key(record, values)] = CurrentRecord(record, canon, display, values)
     return found
 
@@ -70,7 +85,8 @@ def classify_row(
         found = parsed.warnings if note.get("warning") else parsed.errors
         found.append(r.RowError(note["column"], note["message"]))
     formula_columns = {e["column"] for e in row.cell_errors if not e.get("warning")}
-    present = [key for key in batch.columns if key in {c.key for c in sheet.columns}]
+    labels = _labels(sheet)
+    present = [key for key in batch.columns if key in labels]
     normal: dict = {}
     canon: dict[str, str] = {}
     unreadable = set(formula_columns)  # said once: not also "不能为空"
@@ -110,7 +126,7 @@ def classify_row(
     if entry is None:
         parsed.action = RowAction.CREATE
         for column in sheet.columns:
-            if str(column.header) in unreadable:
+            if labels[column.key] in unreadable:
                 continue
             if column.required and is_blank(normal.get(column.key)):
                 message = (
@@ -129,7 +145,7 @@ def classify_row(
         parsed.changes = [
             {
                 "field": key,
-                "label": str(sheet.column(key).header),
+                "label": labels[key],
                 "old": "",
                 "new": display_value(normal.get(key)),
             }
@@ -159,7 +175,7 @@ def classify_row(
             conflict = conflict or clash
             change = {
                 "field": key,
-                "label": str(sheet.column(key).header),
+                "label": labels[key],
                 "old": entry.display.get(key, ""),
                 "new": display_value(normal.get(key)),
             }

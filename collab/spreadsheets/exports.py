@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from . import registry as r
 from .forms import VERSION_KEY, write_form
 from .models import ExportJob, ExportStatus
+from .progress import Progress
 from .responses import params_from_json, params_to_json
-from .services import _Progress, _scope_fields, sheet_for
+from .services import _scope_fields, sheet_for
 from .workbook import new_workbook, write_key_values, write_meta, write_sheet
 
 
@@ -142,11 +143,11 @@ def export_run(*, job: ExportJob) -> ExportJob:
     job.save(update_fields=["status"])
     params = params_from_json(job.params)
     queryset = sheet.export_queryset(job.created_by, params, requirement=requirement)
-    tracker = _Progress(ExportJob, job.pk, job.total_rows)
+    tracker = Progress(ExportJob, job.pk, job.total_rows)
 
     def progress(done: int) -> None:
         tracker.done = done
-        tracker._write()
+        tracker.write()
 
     with tempfile.TemporaryFile() as handle:
         if job.file_format == "csv":

@@ -120,6 +120,9 @@ class ImportRow(models.Model):
     cell_errors = models.JSONField(_("单元格错误"), default=list, blank=True)
     changes = models.JSONField(_("变更"), default=list, blank=True)
     take_file = models.BooleanField(_("采用文件中的值"), default=False)
+    # What confirming writes, decided at preview by the register's rules (None: the
+    # register checks by a dry run instead, or the row is not to be written).
+    plan = models.JSONField(_("写入内容"), null=True, blank=True, default=None)
     errors = models.JSONField(_("错误"), default=list)
     warnings = models.JSONField(_("警告"), default=list)
 

@@ -70,6 +70,7 @@ class ParsedRow:
     key: str = ""  # value of the match column (number / WBS code / record id)
     action: str = "error"  # create / update / unchanged / conflict / error
     changes: list[dict] = field(default_factory=list)  # {field, label, old, new[, conflict]}
+    plan: dict | None = None  # what confirming writes (sheets with a bulk path)
 
 
 class Sheet:
@@ -108,6 +109,12 @@ class Sheet:
         """Every record an import may match, ready for row_of() (comparison base)."""
         raise NotImplementedError
 
+    def current_rows(self, context: dict) -> Iterator[tuple[Any, Sequence[Any]]]:
+        """(record, its row values) for every record an import may match; the record
+        is what check(), apply() and plan() receive as the row's current record."""
+        for record in self.scope_queryset(context):
+            yield record, self.row_of(record)
+
     def record_key(self, record, row: Sequence[Any]) -> str:
         """The match key of a record (its match column's text)."""
         if not self.match_column:
@@ -127,9 +134,13 @@ class Sheet:
     def same_identity(self, key: str, found: str, expected: str) -> bool:
         return found == expected
 
-    def create_many(self, rows: list, context: dict, *, dry_run: bool) -> bool:
-        """Create the new rows of a file in bulk (errors appended to each ParsedRow).
-        Returns False when the sheet has no bulk path (rows are created one by one)."""
+    def plan(self, work: list, context: dict, progress) -> bool:
+        """Check the new and changed rows, given as (ParsedRow, CurrentRecord or None)
+        in file order, in memory with the register's own rules, as its services would
+        apply them one after the other: errors and warnings go to each ParsedRow, and
+        `parsed.plan` (JSON) holds what confirming writes ({} for nothing). Call
+        progress.step() once per row. Returns False when the sheet has no such path;
+        the engine then tries apply() row by row and rolls it back."""
         return False
 
     # Form layout
@@ -151,6 +162,11 @@ class Sheet:
         """True when the file's comparable text differs from Collab's but changes
         nothing (e.g. list items written without details Collab already has)."""
         return False
+
+    def write(self, plans: list[dict], context: dict, progress) -> None:
+        """Write planned rows in bulk, inside the caller's transaction, without
+        checking them again (the caller made sure nothing changed since)."""
+        raise NotImplementedError
 
     # Import
     def import_context(self, *, actor, requirement=None) -> dict:

@@ -2,11 +2,13 @@
 
 Each row of a file is compared with the record it matches: new, changed (field, old
 value, new value), unchanged, or in conflict (changed both in the file and in Collab
-since the export, told apart by the row versions an export carries). New and changed
-rows are written through the register's own services (Sheet.apply, or Sheet.create_many
-in bulk); the preview is a dry run of exactly those writes, rolled back, and confirming
-writes exactly the changes shown, unless the data changed meanwhile (then the file is
-checked again and nothing is written)."""
+since the export, told apart by the row versions an export carries). The new and
+changed rows are then checked once, at preview, with the register's own rules: in
+memory where the sheet offers it (Sheet.plan, whose result is stored with each row),
+otherwise as a dry run of its services (Sheet.apply) rolled back. Confirming writes
+exactly the changes shown, in one transaction: the stored plans in bulk (Sheet.write)
+when nothing changed since the preview, or else the file is checked again and nothing
+is written."""
 
 from __future__ import annotations
 
@@ -20,23 +22,26 @@ from pathlib import Path
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from collab.accounts.models import Department, User
+from collab.core.bulk import bulk_insert_rows, bulk_update_rows, collections_paused
 from collab.core.transitions import TransitionBlocked
 
 from . import registry as r
 from .cells import Directory, text
 from .conf import limit
-from .diff import CurrentRecord, classify_row, current_records, row_errors
+from .diff import classify_row, current_records, row_errors
 from .models import ImportBatch, ImportRow, ImportStatus, RowAction
+from .progress import Progress
 from .safety import UploadRejected, check_upload
 from .workbook import read_table
 
 logger = logging.getLogger(__name__)
-PROGRESS_EVERY = 100
+PENDING = (RowAction.CREATE, RowAction.UPDATE, RowAction.CONFLICT)
 
 
 class _DryRun(Exception):
@@ -70,56 +75,6 @@ def sheet_for(register: str, *, scoped: bool) -> r.Sheet:
 
 
 # Import
-class _Progress:
-    """Stores how far a step is in the database, where every process sees it.
-
-    Inside a transaction the counter goes through a connection of its own (committed
-    at once); on SQLite, where a second writer would wait for the first, the counter
-    is only written between transactions."""
-
-    EVERY = 200
-
-    def __init__(self, model, pk: int, total: int):
-        self.model, self.pk, self.total = model, pk, total
-        self.done = 0
-        self._side = None
-
-    def start(self, total: int | None = None) -> None:
-        if total is not None:
-            self.total = total
-        self.done = 0
-        self._write(force=True)
-
-    def step(self, count: int = 1) -> None:
-        before = self.done // self.EVERY
-        self.done += count
-        if self.done // self.EVERY != before:
-            self._write()
-
-    def _write(self, force: bool = False) -> None:
-        fields = {"progress_done": self.done}
-        if self.model is ImportBatch:
-            fields["progress_total"] = self.total
-        if not connection.in_atomic_block:
-            self.model.objects.filter(pk=self.pk).update(**fields)
-            return
-        if connection.vendor == "sqlite":
-            return
-        if self._side is None:
-            self._side = connections.create_connection(DEFAULT_DB_ALIAS)
-        table = self.model._meta.db_table
-        assignments = ", ".join(f"{self._side.ops.quote_name(k)} = %s" for k in fields)
-        # Names come from the model's own metadata, quoted; values are parameters.
-        sql = f"UPDATE {self._side.ops.quote_name(table)} SET {assignments} WHERE id = %s"  # noqa: S608
-        with self._side.cursor() as cursor:
-            cursor.execute(sql, [*fields.values(), self.pk])
-
-    def close(self) -> None:
-        if self._side is not None:
-            self._side.close()
-            self._side = None
-
-
 def _identity_problems(sheet: r.Sheet, table, requirement) -> list[str]:
     """A file exported from (or naming) another requirement is not applied: the
     requirement named in the file, by its marker, a form's title or the identity
@@ -170,10 +125,12 @@ def _cell_errors(table, number: int, headers: dict[str, str]) -> list[dict]:
     return found
 
 
-@transaction.atomic
+@collections_paused()
 def import_upload(*, actor, register: str, upload, requirement=None) -> ImportBatch:
     """Vet and read the file, store its rows and check them (preview). A refused file
-    raises ValidationError({"file": ...}) and nothing is stored."""
+    raises ValidationError({"file": ...}) and nothing is stored. The check runs after
+    the rows are stored and committed (in this request, or the background job for a
+    large file), so no transaction stays open while it reads."""
     sheet = sheet_for(register, scoped=requirement is not None)
     if actor.is_partner and requirement is None:
         raise PermissionDenied(_("外部合作伙伴不能导入需求登记表"))
@@ -187,11 +144,29 @@ def import_upload(*, actor, register: str, upload, requirement=None) -> ImportBa
     if not count:
         raise ValidationError({"file": [_("文件中没有数据行")]}, code="empty")
     upload.seek(0)
+    with transaction.atomic():
+        batch = _store_upload(
+            sheet, table, upload, actor=actor, kind=kind, name=name, requirement=requirement
+        )
+        if count > limit("SPREADSHEET_ASYNC_IMPORT_ROWS"):
+            from .tasks import import_check_task
+
+            transaction.on_commit(partial(import_check_task.delay, batch.pk))
+            return batch
+    try:
+        return import_check(batch=batch)
+    except Exception:
+        import_fail(batch_id=batch.pk, message=_("检查文件时出错，请稍后重试"))
+        raise
+
+
+def _store_upload(sheet: r.Sheet, table, upload, *, actor, kind: str, name: str, requirement):
+    """The batch and its rows as read from the file."""
     batch = ImportBatch(
-        register=register,
+        register=sheet.key,
         original_name=name[:255],
         created_by=actor,
-        total_rows=count,
+        total_rows=len(table.rows),
         file_format=kind,
         columns=table.present,
         meta=table.meta,
@@ -201,10 +176,11 @@ def import_upload(*, actor, register: str, upload, requirement=None) -> ImportBa
         ],
         **_scope_fields(requirement),
     )
-    batch.file.save(f"{register}.{kind}", File(upload, name=name), save=False)
+    batch.file.save(f"{sheet.key}.{kind}", File(upload, name=name), save=False)
     batch.save()
     headers = {c.key: str(c.header) for c in sheet.columns}
-    ImportRow.objects.bulk_create(
+    bulk_insert_rows(
+        ImportRow,
         [
             ImportRow(
                 batch=batch,
@@ -215,39 +191,16 @@ def import_upload(*, actor, register: str, upload, requirement=None) -> ImportBa
             )
             for number, values in table.rows
         ],
-        batch_size=1000,
     )
-    if count > limit("SPREADSHEET_ASYNC_IMPORT_ROWS"):
-        from .tasks import import_check_task
-
-        transaction.on_commit(partial(import_check_task.delay, batch.pk))
-    else:
-        import_check(batch=batch)
     return batch
 
 
-def _write_rows(
-    sheet: r.Sheet,
-    work: list[tuple[r.ParsedRow, CurrentRecord | None]],
-    context: dict,
-    progress: _Progress,
-    *,
-    dry_run: bool,
-) -> None:
-    """Write the new and changed rows through the register's services (in bulk where
-    the register offers it); messages are appended to each row."""
-    creates = [p for p, entry in work if entry is None]
-    if creates:
-        for parsed in creates:
-            sheet.check(parsed, context)
-        ready = [p for p in creates if not p.errors]
-        if ready and sheet.create_many(ready, context, dry_run=dry_run):
-            progress.step(len(creates))
-            creates = []
+def _write_rows(sheet: r.Sheet, work: list, context: dict, progress: Progress) -> None:
+    """Write the new and changed rows one by one through the register's services
+    (Sheet.apply); messages are appended to each row."""
     for parsed, entry in work:
-        if entry is not None:
-            sheet.check(parsed, context)
-        if parsed.errors or (entry is None and parsed not in creates):
+        sheet.check(parsed, context)
+        if parsed.errors:
             progress.step()
             continue
         record = entry.record if entry is not None else None
@@ -265,6 +218,19 @@ def _write_rows(
         progress.step()
 
 
+def _check_rows(sheet: r.Sheet, work: list, context: dict, progress: Progress) -> None:
+    """Check the new and changed rows with the register's rules: in memory when the
+    sheet can (each row's plan is kept), else a dry run of its services, rolled back."""
+    if sheet.plan(work, context, progress):
+        return
+    try:
+        with transaction.atomic():
+            _write_rows(sheet, work, context, progress)
+            raise _DryRun
+    except _DryRun:
+        pass
+
+
 def _context(sheet: r.Sheet, batch: ImportBatch, actor) -> dict:
     requirement = batch.scope if batch.object_id else None
     context = sheet.import_context(actor=actor, requirement=requirement)
@@ -277,10 +243,18 @@ def _context(sheet: r.Sheet, batch: ImportBatch, actor) -> dict:
     return context
 
 
-def _state_token(sheet: r.Sheet, context: dict) -> str:
-    """Changes whenever a record the import compares with (or its requirement) changes."""
+def _state_token(sheet: r.Sheet, context: dict, *, lock: bool = False) -> str:
+    """Changes whenever something the check read changes: the records the import
+    compares with, their requirement and its group, departments and people. With
+    `lock`, the records stay locked until the transaction ends (PostgreSQL)."""
     queryset = sheet.scope_queryset(context).order_by()
     model = queryset.model
+    if lock:
+        list(
+            model._default_manager.filter(pk__in=queryset.values("pk"))
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
     aggregates = {"n": Count("pk")}
     if any(f.name == "updated_at" for f in model._meta.fields):
         aggregates["latest"] = Max("updated_at")
@@ -289,7 +263,10 @@ def _state_token(sheet: r.Sheet, context: dict) -> str:
     if requirement is not None:
         fresh = type(requirement).objects.filter(pk=requirement.pk).values().first() or {}
         state["requirement"] = (fresh.get("status"), str(fresh.get("updated_at", "")))
-        state["members"] = requirement.members.count() if hasattr(requirement, "members") else 0
+        if hasattr(requirement, "members"):
+            state["members"] = list(requirement.members.order_by("pk").values_list())
+    state["people"] = list(User.objects.order_by("pk").values_list("pk", "is_active", "department"))
+    state["departments"] = list(Department.objects.order_by("pk").values_list("pk", "name"))
     return hashlib.sha256(repr(sorted(state.items())).encode()).hexdigest()[:64]
 
 
@@ -302,9 +279,8 @@ def _store_preview(batch: ImportBatch, rows: list[ImportRow], results: list[r.Pa
         row.changes = parsed.changes
         row.errors = [e.as_dict() for e in parsed.errors]
         row.warnings = [w.as_dict() for w in parsed.warnings]
-    # Rewritten whole: a bulk_update of thousands of rows costs far more (CASE per row).
-    ImportRow.objects.filter(batch=batch).delete()
-    ImportRow.objects.bulk_create(rows, batch_size=1000)
+        row.plan = parsed.plan
+    bulk_update_rows(ImportRow, rows, ["key", "action", "changes", "errors", "warnings", "plan"])
     count = Counter(row.action for row in rows)
     batch.error_rows = count[RowAction.ERROR]
     batch.warning_rows = sum(1 for row in rows if row.warnings)
@@ -314,12 +290,13 @@ def _store_preview(batch: ImportBatch, rows: list[ImportRow], results: list[r.Pa
     batch.conflict_rows = count[RowAction.CONFLICT]
 
 
+@collections_paused()
 def import_check(*, batch: ImportBatch) -> ImportBatch:
-    """Compare every row with Collab, dry-run the writes and store the preview."""
+    """Compare every row with Collab, check the new and changed ones, store the preview."""
     sheet = r.get_sheet(batch.register)
     rows = list(batch.rows.all())
     context = _context(sheet, batch, batch.created_by)
-    progress = _Progress(ImportBatch, batch.pk, 2 * len(rows))
+    progress = Progress(ImportBatch, batch.pk, 2 * len(rows))
     progress.start()
     try:
         token = _state_token(sheet, context)
@@ -334,18 +311,9 @@ def import_check(*, batch: ImportBatch) -> ImportBatch:
                 # The register's own checks of a row with cell errors too: every problem
                 # of the file in one preview, not one stage at a time.
                 sheet.check(parsed, context)
-        pending = [
-            (p, e)
-            for p, e in work
-            if p.action in (RowAction.CREATE, RowAction.UPDATE, RowAction.CONFLICT)
-        ]
+        pending = [(p, e) for p, e in work if p.action in PENDING]
         progress.done = len(rows) + len(work) - len(pending)
-        try:
-            with transaction.atomic():
-                _write_rows(sheet, pending, context, progress, dry_run=True)
-                raise _DryRun
-        except _DryRun:
-            pass
+        _check_rows(sheet, pending, context, progress)
     finally:
         progress.close()
     with transaction.atomic():
@@ -403,39 +371,67 @@ def import_confirm(*, batch: ImportBatch, actor, take_file=()) -> ImportBatch:
     return import_apply(batch=batch, actor=actor)
 
 
+def _planned(rows: list[ImportRow], wanted: list[ImportRow]) -> bool:
+    """The preview's plans can be written as they are: every pending row was planned
+    and no conflict the preview planned is left out (it may have mattered to others)."""
+    pending = [row for row in rows if row.action in PENDING]
+    return len(pending) == len(wanted) and all(row.plan is not None for row in wanted)
+
+
+def _write(sheet: r.Sheet, batch, rows, wanted, context, progress) -> list[r.ParsedRow]:
+    """Inside the import's transaction: write the stored plans, or (when the plans
+    cannot be reused) check the wanted rows again and write them. Returns the rows
+    found wrong (nothing must then be kept)."""
+    if not wanted:
+        return []
+    if _planned(rows, wanted):
+        sheet.write([row.plan for row in wanted if row.plan], context, progress)
+        return []
+    current = current_records(sheet, context)
+    seen: dict[str, int] = {}
+    work = [classify_row(sheet, row, batch, current, context, seen) for row in wanted]
+    if sheet.plan(work, context, progress):
+        if not any(parsed.errors for parsed, _entry in work):
+            sheet.write([p.plan for p, _e in work if p.plan], context, progress)
+    else:
+        _write_rows(sheet, work, context, progress)
+    return [parsed for parsed, _entry in work if parsed.errors]
+
+
+@collections_paused()
 def import_apply(*, batch: ImportBatch, actor) -> ImportBatch:
     """Write the previewed changes in one transaction: all rows or none. When the data
     changed since the preview, nothing is written and the file is checked again."""
     sheet = r.get_sheet(batch.register)
     context = _context(sheet, batch, actor)
-    rows = list(batch.rows.all())
+    rows = list(batch.rows.defer("changes", "warnings"))  # not needed to write
     wanted = [
         row
         for row in rows
         if row.action in (RowAction.CREATE, RowAction.UPDATE)
         or (row.action == RowAction.CONFLICT and row.take_file)
     ]
-    progress = _Progress(ImportBatch, batch.pk, len(wanted))
+    progress = Progress(ImportBatch, batch.pk, len(wanted))
     progress.start()
-    failed = stale = False
-    results: list[r.ParsedRow] = []
+    stale = False
+    wrong: list[r.ParsedRow] = []
+    message = ""
     try:
         with transaction.atomic():
             requirement = context.get("requirement")
             if requirement is not None:
                 type(requirement).objects.select_for_update().filter(pk=requirement.pk).first()
-            if _state_token(sheet, context) != batch.state_token:
+            if _state_token(sheet, context, lock=True) != batch.state_token:
                 stale = True
                 raise _DryRun
-            current = current_records(sheet, context)
-            seen: dict[str, int] = {}
-            work = [classify_row(sheet, row, batch, current, context, seen) for row in wanted]
-            results = [p for p, _e in work]
-            _write_rows(sheet, work, context, progress, dry_run=False)
-            if any(parsed.errors for parsed in results):
+            wrong = _write(sheet, batch, rows, wanted, context, progress)
+            if wrong:
                 raise _DryRun
     except _DryRun:
-        failed = True
+        pass
+    except IntegrityError:
+        logger.exception("import %s refused by the database", batch.pk)
+        message = _("保存失败：数据冲突，未导入任何数据，请重新上传后再试")
     finally:
         progress.close()
     if stale:
@@ -448,36 +444,43 @@ def import_apply(*, batch: ImportBatch, actor) -> ImportBatch:
             )
             batch.save(update_fields=["message"])
         return batch
-    if failed:
-        by_row = {parsed.row: parsed for parsed in results}
-        for row in wanted:
-            parsed = by_row.get(row.row)
-            if parsed is not None and parsed.errors:
-                row.errors = [e.as_dict() for e in parsed.errors]
-                row.action = RowAction.ERROR
-        ImportRow.objects.bulk_update(wanted, ["errors", "action"], batch_size=1000)
-        batch.error_rows = sum(1 for row in rows if row.action == RowAction.ERROR)
-        batch.status = ImportStatus.FAILED
-        batch.message = _("数据在预览后发生了变化，%(n)d 行无法写入，未导入任何数据") % {
-            "n": batch.error_rows
-        }
+    if wrong or message:
+        _record_failure(batch, rows, wanted, wrong, message)
     else:
-        count = Counter(p.action for p in results)
-        batch.status = ImportStatus.DONE
-        batch.applied_at = timezone.now()
-        batch.message = _(
-            "已导入：新增 %(c)d 行，更新 %(u)d 行；%(same)d 行无变化，%(skipped)d 行冲突未导入"
-        ) % {
-            "c": count[RowAction.CREATE]
-            + sum(1 for p in results if p.action == RowAction.CONFLICT and not p.key),
-            "u": count[RowAction.UPDATE]
-            + sum(1 for p in results if p.action == RowAction.CONFLICT and p.key),
-            "same": batch.unchanged_rows,
-            "skipped": batch.conflict_rows - sum(1 for row in wanted if row.take_file),
-        }
+        _record_success(batch, wanted)
     batch.progress_done = batch.progress_total
     batch.save(update_fields=["status", "applied_at", "message", "error_rows", "progress_done"])
     return batch
+
+
+def _record_failure(batch, rows, wanted, wrong, message) -> None:
+    by_row = {parsed.row: parsed for parsed in wrong}
+    for row in wanted:
+        parsed = by_row.get(row.row)
+        if parsed is not None:
+            row.errors = [e.as_dict() for e in parsed.errors]
+            row.action = RowAction.ERROR
+    ImportRow.objects.bulk_update(wanted, ["errors", "action"], batch_size=1000)
+    batch.error_rows = sum(1 for row in rows if row.action == RowAction.ERROR)
+    batch.status = ImportStatus.FAILED
+    batch.message = message or _("%(n)d 行无法写入（见各行错误），未导入任何数据") % {
+        "n": batch.error_rows
+    }
+
+
+def _record_success(batch, wanted) -> None:
+    count = Counter(row.action for row in wanted)
+    taken = [row for row in wanted if row.action == RowAction.CONFLICT]
+    batch.status = ImportStatus.DONE
+    batch.applied_at = timezone.now()
+    batch.message = _(
+        "已导入：新增 %(c)d 行，更新 %(u)d 行；%(same)d 行无变化，%(skipped)d 行冲突未导入"
+    ) % {
+        "c": count[RowAction.CREATE] + sum(1 for row in taken if not row.key),
+        "u": count[RowAction.UPDATE] + sum(1 for row in taken if row.key),
+        "same": batch.unchanged_rows,
+        "skipped": batch.conflict_rows - len(taken),
+    }
 
 
 def import_fail(*, batch_id: int, message: str) -> None:

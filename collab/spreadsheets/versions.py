@@ -48,3 +48,67 @@ def version_digests(version: str, sheet: r.Sheet) -> dict[str, bytes] | None:
 
 def same_as_exported(digests: dict[str, bytes], key: str, canonical: str) -> bool:
     return digests.get(key) == _digest(canonical)
+
+
+class Canonicals:
+    """canonical_row and row_version for many rows of one sheet: each column remembers
+    the texts and checksums of the values it met (owners, statuses, dates recur on
+    thousands of rows), up to LIMIT values per column."""
+
+    LIMIT = 4096
+
+    def __init__(self, sheet: r.Sheet, directory=None):
+        self.columns = list(sheet.columns)
+        self.directory = directory
+        self._texts: list[dict] = [{} for _column in self.columns]
+        self._digests: list[dict] = [{} for _column in self.columns]
+        # Free-text columns, whose one-line text is its own comparable text, stripped.
+        self._plain = [
+            c.kind == r.TEXT and not c.identifier and c.key != "depends_on" for c in self.columns
+        ]
+
+    def _text(self, index: int, value) -> str:
+        if (
+            self._plain[index]
+            and value.__class__ is str
+            and "\n" not in value
+            and "\r" not in value
+            and not value.startswith("'")
+        ):
+            return value.strip()  # what normalise() and canonical() make of it
+        cache = self._texts[index]
+        try:
+            return cache[value]
+        except KeyError:
+            found = cell_canonical(self.columns[index], value, self.directory)
+            if len(cache) < self.LIMIT:
+                cache[value] = found
+            return found
+        except TypeError:  # an unhashable cell value
+            return cell_canonical(self.columns[index], value, self.directory)
+
+    def row(self, values: Sequence[Any]) -> dict[str, str]:
+        """Same as canonical_row(sheet, values, directory)."""
+        return {
+            column.key: self._text(index, value)
+            for index, (column, value) in enumerate(zip(self.columns, values, strict=False))
+        }
+
+    def version(self, values: Sequence[Any]) -> str:
+        """Same as row_version(canonical_row(sheet, values, directory), sheet)."""
+        parts = []
+        for index, cache in enumerate(self._digests):
+            if index >= len(values):
+                parts.append(_digest(""))
+                continue
+            value = values[index]
+            try:
+                digest = cache[value]
+            except KeyError:
+                digest = _digest(self._text(index, value))
+                if len(cache) < self.LIMIT:
+                    cache[value] = digest
+            except TypeError:  # an unhashable cell value
+                digest = _digest(self._text(index, value))
+            parts.append(digest)
+        return base64.b64encode(b"".join(parts)).decode("ascii")

@@ -160,11 +160,13 @@ def write_sheet(
 ) -> int:
     """Append one register sheet to a write_only workbook; returns the row count.
 
-    With `versions`, a hidden last column holds each row's version (see versions.py)."""
+    With `versions`, a hidden last column holds each row's version (see versions.py).
+    Columns with a format of their own (IDs as text, wrapped text) write through one
+    styled cell each, refilled per row: write_only writes a row as it is appended."""
     from .cells import Directory
-    from .versions import canonical_row, row_version
+    from .versions import Canonicals
 
-    directory = Directory() if versions else None
+    canonicals = Canonicals(sheet, Directory()) if versions else None
     ws = workbook.create_sheet(sheet_title(str(title or sheet.title)))
     columns = list(sheet.columns)
     for index, column in enumerate(columns, start=1):
@@ -184,17 +186,28 @@ def write_sheet(
         header.append(VERSION_HEADER)
     ws.append(header)
     # Dates need no cell of their own: openpyxl gives date values the date format.
-    styled = [c.wrap or bool(c.identifier) for c in columns]
+    styled = [  # (index, the column's styled cell, refilled row after row, ID column)
+        (index, _cell(ws, "-", column), bool(column.identifier))
+        for index, column in enumerate(columns)
+        if column.wrap or column.identifier
+    ]
     count = 0
     for values in rows:
-        cells = [
-            _cell(ws, v, c) if needs else v
-            for v, c, needs in zip(values, columns, styled, strict=False)
-        ]
-        if any(is_formula_like(v) for v in values):
+        cells = list(values)
+        if any(isinstance(v, str) and v.startswith(FORMULA_PREFIXES) for v in cells):
             cells = [_cell(ws, v, c) for v, c in zip(values, columns, strict=False)]
-        if versions:
-            cells.append(row_version(canonical_row(sheet, values, directory), sheet))
+        else:
+            for index, cell, identifier in styled:
+                value = cells[index] if index < len(cells) else None
+                if isinstance(value, str) and value:
+                    cell.value = value
+                    if identifier:
+                        cell.data_type = "s"  # as typed, even "#N/A"
+                    cells[index] = cell
+                elif value not in (None, ""):
+                    cells[index] = _cell(ws, value, columns[index])
+        if canonicals is not None:
+            cells.append(canonicals.version(values))
         ws.append(cells)
         count += 1
         if progress and count % PROGRESS_EVERY == 0:
