@@ -43,7 +43,7 @@ WATCHING = inline_serializer("Watching", {"watching": serializers.BooleanField()
 class WatchActionMixin:
     """`watch/` on the requirement viewset: POST watches, DELETE stops watching."""
 
-    @extend_schema(request=None, responses=WATCHING)
+    @extend_schema(request=None, responses={200: WATCHING})
     @action(detail=True, methods=["post", "delete"])
     def watch(self, request, pk=None):
         requirement = self.get_object()

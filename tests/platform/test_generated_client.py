@@ -105,8 +105,8 @@ def test_generated_client_walks_a_requirement_to_confirmed(
     from collab_client.models import (
         DecisionEnum,
         PriorityEnum,
-        Requirement,
-        RequirementRequest,
+        RequirementDetail,
+        RequirementDetailRequest,
         RequirementStatusEnum,
         SignOffs,
         SignRequestRequest,
@@ -130,7 +130,7 @@ def test_generated_client_walks_a_requirement_to_confirmed(
 
     filed = v1_requirements_create.sync(
         client=signed_in(users["mkt_staff"]),
-        body=RequirementRequest(
+        body=RequirementDetailRequest(
             topic="新品上市推广",
             goal="3个月内新品销售额500万元",
             departments=[departments["PRD"].pk, departments["SAL"].pk],
@@ -140,7 +140,7 @@ def test_generated_client_walks_a_requirement_to_confirmed(
             priority=PriorityEnum.P0,
         ),
     )
-    assert isinstance(filed, Requirement), filed
+    assert isinstance(filed, RequirementDetail), filed
     assert filed.status == RequirementStatusEnum.PENDING_REVIEW
 
     director = signed_in(users["director"])
@@ -159,7 +159,7 @@ def test_generated_client_walks_a_requirement_to_confirmed(
     assert signed.missing == []
 
     confirmed = v1_requirements_confirm_create.sync(filed.id, client=director)
-    assert isinstance(confirmed, Requirement), confirmed
+    assert isinstance(confirmed, RequirementDetail), confirmed
     assert confirmed.status == RequirementStatusEnum.CONFIRMED
     again = v1_requirements_retrieve.sync(filed.id, client=director)
     assert again.status == RequirementStatusEnum.CONFIRMED

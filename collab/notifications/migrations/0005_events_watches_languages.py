@@ -5,6 +5,55 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def keep_one_alert_per_day(apps, schema_editor):
+    """Going back to one alert per (kind, object, day): alerts that differ only by their
+    event occurrence are reduced to the first of each day, with what hangs off them."""
+    Alert = apps.get_model("notifications", "Alert")
+    seen = set()
+    extra = []
+    for pk, *key in Alert.objects.order_by("id").values_list(
+        "id", "kind", "content_type_id", "object_id", "due_on"
+    ):
+        key = tuple(key)
+        if key in seen:
+            extra.append(pk)
+        seen.add(key)
+    _delete_rows(apps, Alert, extra)
+    if schema_editor.connection.vendor == "postgresql":
+        # Check the deleted rows' foreign keys now: the constraint comes back in the
+        # same transaction, and PostgreSQL does not alter a table with checks pending.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def _delete_rows(apps, model, pks) -> None:
+    """Delete rows and, first, the rows that point at them (cascade or set null)."""
+    if not pks:
+        return
+    label = model._meta.label_lower
+    for other in apps.get_models():
+        for field in other._meta.concrete_fields:
+            if not field.is_relation or field.related_model is None:
+                continue
+            if field.related_model._meta.label_lower != label:
+                continue
+            rows = other.objects.filter(**{f"{field.attname}__in": pks})
+            if field.null and field.remote_field.on_delete is not models.CASCADE:
+                rows.update(**{field.attname: None})
+            else:
+                _delete_rows(apps, other, list(rows.values_list("pk", flat=True)))
+    for m2m in model._meta.many_to_many:
+        through = m2m.remote_field.through
+        through.objects.filter(**{f"{m2m.m2m_field_name()}_id__in": pks})._raw_delete(
+            schema_editor_alias(through)
+        )
+    model.objects.filter(pk__in=pks)._raw_delete(schema_editor_alias(model))
+
+
+def schema_editor_alias(model) -> str:
+    return model.objects.db
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -31,6 +80,7 @@ class Migration(migrations.Migration):
             model_name='alert',
             name='alert_once',
         ),
+        migrations.RunPython(migrations.RunPython.noop, keep_one_alert_per_day),
         migrations.AddField(
             model_name='alert',
             name='action',
