@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -43,12 +43,13 @@ WATCHING = inline_serializer("Watching", {"watching": serializers.BooleanField()
 class WatchActionMixin:
     """`watch/` on the requirement viewset: POST watches, DELETE stops watching."""
 
-    @extend_schema(request=None, responses={200: WATCHING})
+    @extend_schema(methods=["POST"], request=None, responses={200: WATCHING})
+    @extend_schema(methods=["DELETE"], request=None, responses={204: None})
     @action(detail=True, methods=["post", "delete"])
     def watch(self, request, pk=None):
         requirement = self.get_object()
         if request.method == "DELETE":
             requirement_unwatch(requirement=requirement, actor=request.user)
-            return Response({"watching": False})
+            return Response(status=status.HTTP_204_NO_CONTENT)
         requirement_watch(requirement=requirement, actor=request.user)
         return Response({"watching": True})
