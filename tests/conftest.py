@@ -3,6 +3,7 @@ fails instead of skipping when the service is missing."""
 
 import os
 import socket
+import uuid
 
 import pytest
 from django.db import connection
@@ -159,11 +160,12 @@ def api():
 
 
 @pytest.fixture(autouse=True)
-def fresh_throttle_counters():
-    """Throttle counters live in the cache; each test starts with none."""
-    from django.core.cache import caches
-
-    caches["throttle"].clear()
+def fresh_throttle_counters(settings):
+    """Throttle counters live in the cache; each test counts under a key prefix of its
+    own, so tests on parallel workers sharing one Redis never see each other's counts
+    (clearing a Redis cache would empty the whole database under the other worker)."""
+    throttle = {**settings.CACHES["throttle"], "KEY_PREFIX": f"throttle-{uuid.uuid4().hex}"}
+    settings.CACHES = {**settings.CACHES, "throttle": throttle}
 
 
 @pytest.fixture

@@ -27,7 +27,10 @@ class AuthRateThrottle(AnonRateThrottle):
     """Requests per client address on the token endpoint (COLLAB_AUTH_THROTTLE_RATE)."""
 
     scope = "auth"
-    cache = caches["throttle"]
+
+    @property
+    def cache(self):
+        return caches["throttle"]
 
     def get_rate(self):
         from django.conf import settings
