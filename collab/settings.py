@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "collab.signoffs",
     "collab.notifications",
     "collab.spreadsheets",
+    "collab.identity",
     # The registers, lowest first: each app depends only on the ones above it.
     "requests_app",
     "meetings",
