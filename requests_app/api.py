@@ -23,7 +23,7 @@ from .models import (
     Requirement,
     RequirementStatus,
 )
-from .selectors import group_members, requirement_detail
+from .selectors import group_members, requirement_detail, requirement_list
 from .stage import requirement_stage
 from .watching import WatchActionMixin
 
@@ -212,6 +212,8 @@ class RequirementViewSet(
     ordering_fields = ["number", "start_date", "end_date", "priority", "created_at", "status"]
 
     def get_queryset(self):
+        if self.action == "list":
+            return requirement_list(self.request.user)
         return requirement_detail(self.request.user)
 
     def get_serializer_class(self):

@@ -46,13 +46,22 @@ def colleagues_of(user: User) -> Q:
 
 def requirement_list(user: User) -> QuerySet[Requirement]:
     """Rows with everything a list row, its permissions and its transition conditions
-    read (departments with heads, group members, sign-offs): constant queries per page."""
-    return with_lifecycle_data(requirements_visible_to(user))
+    read (departments with heads, group members, sign-offs): constant queries per page.
+    Conditions over tasks, plans and acceptances are aggregate subqueries evaluated for
+    the rows of the page only, never a prefetch of every task of the listed rows."""
+    return with_lifecycle_data(requirements_visible_to(user), listing=True)
 
 
-def with_lifecycle_data(qs: QuerySet[Requirement]) -> QuerySet[Requirement]:
+def requirement_rows(user: User) -> QuerySet[Requirement]:
+    """What the register page's rows show (no transitions): people and departments."""
+    return requirements_visible_to(user).select_related(
+        "initiating_department", "contact__department"
+    ).prefetch_related(Prefetch("departments", queryset=Department.objects.order_by("code")))
+
+
+def with_lifecycle_data(qs: QuerySet[Requirement], *, listing: bool = False) -> QuerySet[Requirement]:
     """What permissions, transition conditions and the stage read, loaded up front."""
-    return qs.select_related(
+    qs = qs.select_related(
         "initiating_department__head", "contact__department", "coordinator__department"
     ).prefetch_related(
         Prefetch(
@@ -61,12 +70,13 @@ def with_lifecycle_data(qs: QuerySet[Requirement]) -> QuerySet[Requirement]:
         Prefetch("members", queryset=GroupMember.objects.select_related("user", "department")),
         Prefetch("signoffs", queryset=SignOff.objects.select_related("department", "signer")),
         # What the lifecycle's conditions read (lifecycle.py and the apps adding to it).
-        *LIFECYCLE.prefetches(),
+        *LIFECYCLE.prefetches(listing=listing),
     )
+    return qs.annotate(**LIFECYCLE.list_annotations()) if listing else qs
 
 
 def requirement_detail(user: User) -> QuerySet[Requirement]:
-    return requirement_list(user)
+    return with_lifecycle_data(requirements_visible_to(user))
 
 
 def with_lifecycle_data_loaded(requirement: Requirement) -> Requirement:

@@ -178,7 +178,7 @@ class TaskViewSet(RegisterViewSet):
     ]
     search_fields = ["code", "name", "deliverable"]
     ordering_fields = ["planned_end", "delay_days", "priority", "code"]
-    ordering = ["requirement", "code_sort", "id"]
+    ordering = ["-requirement_id", "code_sort", "id"]
 
     def get_queryset(self):
         return task_list(self.request.user)
@@ -371,7 +371,7 @@ class PlanViewSet(RegisterViewSet):
     serializer_class = PlanSerializer
     filterset_class = PlanFilter
     ordering_fields = ["created_at", "updated_at", "version", "status"]
-    ordering = ["requirement", "id"]
+    ordering = ["-requirement_id", "id"]
 
     def get_queryset(self):
         return plan_list(self.request.user)

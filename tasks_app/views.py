@@ -74,10 +74,11 @@ def _filter_tasks(qs, params):
         qs = qs.filter(owner_id=int(params["owner"]))
     if params.get("overdue") == "1":
         qs = qs.filter(is_overdue=True)
+    # The default and the planned-end order are read from an index (Task.Meta).
     ordering = {
-        "delay": ("-delay_days", "code_sort"),
-        "planned_end": ("planned_end", "code_sort"),
-    }.get(params.get("sort", ""), ("code_sort", "id"))
+        "delay": ("-delay_days", "code_sort", "id"),
+        "planned_end": ("planned_end", "code_sort", "id"),
+    }.get(params.get("sort", ""), ("-requirement_id", "code_sort", "id"))
     return qs.order_by(*ordering)
 
 
