@@ -66,9 +66,7 @@ def requirement_tasks_closed(requirement) -> str | None:
 def accepted_annotations() -> dict:
     from .models import Acceptance
 
-    passed = Acceptance.objects.filter(
-        requirement=OuterRef("pk"), status=AcceptanceStatus.PASSED
-    )
+    passed = Acceptance.objects.filter(requirement=OuterRef("pk"), status=AcceptanceStatus.PASSED)
     return {"has_passed_acceptance": Exists(passed)}
 
 
@@ -76,9 +74,7 @@ def tasks_closed_annotations() -> dict:
     from tasks_app.lifecycle import CLOSED_STATUSES
     from tasks_app.models import Task
 
-    still_open = Task.objects.filter(requirement=OuterRef("pk")).exclude(
-        status__in=CLOSED_STATUSES
-    )
+    still_open = Task.objects.filter(requirement=OuterRef("pk")).exclude(status__in=CLOSED_STATUSES)
     return {"has_open_tasks": Exists(still_open)}
 
 

@@ -84,9 +84,7 @@ def has_tasks_annotations() -> dict:
 def plans_approved_annotations() -> dict:
     from .models import Plan
 
-    unapproved = Plan.objects.filter(requirement=OuterRef("pk")).exclude(
-        status=PlanStatus.APPROVED
-    )
+    unapproved = Plan.objects.filter(requirement=OuterRef("pk")).exclude(status=PlanStatus.APPROVED)
     return {"has_unapproved_plans": Exists(unapproved)}
 
 

@@ -109,8 +109,12 @@ class Task(FSMModelMixin, models.Model):
         verbose_name = _("任务")
         verbose_name_plural = _("任务分工与进度")
         indexes = [
-            models.Index(fields=["-requirement", "code_sort", "id"], name="task_register_order_idx"),
-            models.Index(fields=["planned_end", "code_sort", "id"], name="task_planned_end_order_idx"),
+            models.Index(
+                fields=["-requirement", "code_sort", "id"], name="task_register_order_idx"
+            ),
+            models.Index(
+                fields=["planned_end", "code_sort", "id"], name="task_planned_end_order_idx"
+            ),
             models.Index(fields=["requirement", "status"]),
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["status", "planned_end"]),

@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - SQL built from model metadata and integers of this module, never input
 """Company-scale data built with set-based SQL (`INSERT … SELECT generate_series`), for
 benchmarks and for checking that lists stay O(page) as the registers grow.
 
@@ -77,6 +78,7 @@ def insert_series(model, count: int, exprs: dict[str, str], source: str = "") ->
             values.append(f"'{field.default}'")
         else:
             values.append("''")
+    # Table, column names and expressions come from the models and this module.
     sql = (
         f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "
         f"SELECT {', '.join(values)} FROM {source or f'generate_series(1, {count}) g'}"
@@ -103,7 +105,7 @@ def copy_history(label: str, history_type: str = "+", reason: str = "批量导�
 
 def _min_id(label: str) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table(label)}")  # noqa: S608
+        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table(label)}")
         return cursor.fetchone()[0] + 1
 
 
@@ -166,7 +168,7 @@ def build(sizes: Sizes = Sizes(), *, log=print) -> dict[str, int]:  # noqa: B008
 
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {Department._meta.db_table} SET head_id = "  # noqa: S608
+                f"UPDATE {Department._meta.db_table} SET head_id = "
                 f"{u0} + 1 + (id - {d0}) WHERE id >= {d0}"
             )
         r0 = _min_id("requests_app.Requirement")
@@ -258,7 +260,8 @@ def build(sizes: Sizes = Sizes(), *, log=print) -> dict[str, int]:  # noqa: B008
         group = s.group_size
         code = f"((n / {group}) + 1)::text || '.' || ((n % {group}) + 1)::text"
         code_sort = (
-            f"lpad(((n / {group}) + 1)::text, 4, '0') || '.' || lpad(((n % {group}) + 1)::text, 4, '0')"
+            f"lpad(((n / {group}) + 1)::text, 4, '0') || '.' "
+            f"|| lpad(((n % {group}) + 1)::text, 4, '0')"
         )
         end = f"(date '{today}' + ((g::bigint * 7919) % 540 - 300)::int)"
         owner_dept = f"((req - {r0} + g % 3) % {s.departments})"
@@ -298,8 +301,7 @@ def build(sizes: Sizes = Sizes(), *, log=print) -> dict[str, int]:  # noqa: B008
                 "to_task_id": f"CASE WHEN t.requirement_id = {big} THEN t.id - 1 "
                 f"ELSE t.id - {rest} END",
             },
-            source=f"{Task._meta.db_table} t WHERE t.id >= {t0} + 1 "
-            "AND t.code NOT LIKE '%.1'",
+            source=f"{Task._meta.db_table} t WHERE t.id >= {t0} + 1 " "AND t.code NOT LIKE '%.1'",
         )
         collaborating = Task.collaborating_departments.through
         counts["collaborating_departments"] = insert_series(
