@@ -8,7 +8,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from collab.core.pages import (
     submit_form,
     transition_buttons,
 )
+from collab.core.paging import BoundedPaginator
 from collab.core.versioning import save_edit, versioned
 from requests_app.models import Priority
 from requests_app.pages import requirement_or_404
@@ -74,7 +74,7 @@ def _filter_tasks(qs, params):
 
 
 def _register_context(request, qs, **extra):
-    page = Paginator(_filter_tasks(qs, request.GET), 50).get_page(request.GET.get("page"))
+    page = BoundedPaginator(_filter_tasks(qs, request.GET), 50).get_page(request.GET.get("page"))
     _mark_permissions(page.object_list, request.user)
     return {
         "page_obj": page,

@@ -25,6 +25,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import serializers
 from .history import history_entries
+from .paging import BoundedPaginator
 from .transitions import TransitionBlocked
 
 
@@ -47,6 +48,7 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
     cursor_class = IdCursorPagination
+    django_paginator_class = BoundedPaginator
 
     def _cursor(self, request) -> CursorPagination | None:
         params = request.query_params
@@ -63,12 +65,21 @@ class Pagination(PageNumberPagination):
     def get_paginated_response(self, data):
         if getattr(self, "cursor_pager", None) is not None:
             return self.cursor_pager.get_paginated_response(data)
-        return super().get_paginated_response(data)
+        response = super().get_paginated_response(data)
+        response.data["count_exact"] = self.page.paginator.count_exact
+        return response
 
     def get_paginated_response_schema(self, schema):
         response = super().get_paginated_response_schema(schema)
         response["required"] = ["results"]
-        response["properties"]["count"]["description"] = "Absent in cursor pages."
+        response["properties"]["count"]["description"] = (
+            "Rows in the list, exact up to 10,000 past the page asked for (see "
+            "`count_exact`). Absent in cursor pages."
+        )
+        response["properties"]["count_exact"] = {
+            "type": "boolean",
+            "description": "false: there are more rows than `count`.",
+        }
         return response
 
     def get_schema_operation_parameters(self, view):
