@@ -108,6 +108,7 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["requirement", "kind"]),
             models.Index(fields=["subject_type", "subject_id"]),
+            models.Index(fields=["-held_at", "-id"], name="meeting_newest_idx"),
         ]
 
     def __str__(self):

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from collab.accounts.models import Department, User
+from collab.core.widgets import PlainSelect
 
 from .models import SEED_FIELDS, GroupRole, Requirement
 
@@ -72,7 +73,7 @@ class GroupMemberForm(forms.Form):
     user = forms.ModelChoiceField(
         label=_("成员"),
         queryset=User.objects.filter(is_active=True).select_related("department"),
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=PlainSelect(attrs={"class": "form-select"}),
     )
     role = forms.ChoiceField(
         label=_("角色"),

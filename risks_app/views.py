@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_POST
 from collab.accounts.models import Department
 from collab.core.history import history_entries
 from collab.core.pages import apply_errors, run_service, transition_buttons
+from collab.core.paging import BoundedPaginator
 from collab.core.versioning import save_edit, versioned
 from requests_app.pages import requirement_or_404
 
@@ -41,7 +41,7 @@ def risk_list_view(request, pk=None):
         qs = qs.filter(requirement=requirement)
     matrix = risk_matrix(qs) if requirement is not None else None
     filtered = filter_risks(qs, request.GET).order_by("requirement_id", "code")
-    page = Paginator(filtered, 50).get_page(request.GET.get("page"))
+    page = BoundedPaginator(filtered, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "risks_app/risk_list.html",

@@ -1,7 +1,7 @@
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter, SearchFilter
@@ -18,9 +18,10 @@ from requests_app.models import Priority, Requirement
 from requests_app.selectors import requirements_visible_to
 
 from . import plan_services, services
+from .board import GANTT_WINDOW
 from .models import PLAN_STAGE, Plan, PlanComment, PlanVersion, ProgressUpdate, Task, TaskStatus
 from .plan_services import PLAN_FIELDS
-from .selectors import gantt_rows, plan_list, progress_updates, task_list
+from .selectors import gantt_groups, gantt_rows, plan_list, progress_updates, task_list
 
 
 class TaskSerializer(serializers.ModelSerializer):
@@ -178,7 +179,7 @@ class TaskViewSet(RegisterViewSet):
     ]
     search_fields = ["code", "name", "deliverable"]
     ordering_fields = ["planned_end", "delay_days", "priority", "code"]
-    ordering = ["requirement", "code_sort", "id"]
+    ordering = ["-requirement_id", "code_sort", "id"]
 
     def get_queryset(self):
         return task_list(self.request.user)
@@ -255,7 +256,18 @@ class GanttSerializer(serializers.Serializer):
     today = serializers.DateField()
     start_date = serializers.DateField()
     end_date = serializers.DateField()
+    total = serializers.IntegerField(help_text="Bars in the whole chart.")
+    offset = serializers.IntegerField()
+    next_offset = serializers.IntegerField(
+        allow_null=True, help_text="`offset` of the next window; null after the last."
+    )
     tasks = GanttTaskSerializer(many=True)
+
+
+class GanttQuerySerializer(serializers.Serializer):
+    offset = serializers.IntegerField(required=False, min_value=0, max_value=10_000_000)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=GANTT_WINDOW)
+    groups = serializers.BooleanField(required=False, default=False)
 
 
 class OneObjectSchema(AutoSchema):
@@ -270,10 +282,40 @@ class GanttViewSet(viewsets.ViewSet):
 
     schema = OneObjectSchema()
 
-    @extend_schema(responses=GanttSerializer)
+    @extend_schema(
+        responses=GanttSerializer,
+        parameters=[
+            OpenApiParameter(
+                "offset", int, description="First row of the window (WBS order), from 0."
+            ),
+            OpenApiParameter(
+                "limit", int, description=f"Rows in the window (1 to {GANTT_WINDOW}, the default)."
+            ),
+            OpenApiParameter(
+                "groups",
+                bool,
+                description="true: one summary bar per top-level WBS group instead of tasks.",
+            ),
+        ],
+    )
     def list(self, request, requirement_pk=None):
         requirement = get_object_or_404(requirements_visible_to(request.user), pk=requirement_pk)
-        return Response(gantt_rows(requirement, request.user))
+        query = GanttQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        if params.get("groups"):
+            rows = gantt_groups(requirement)
+            data = gantt_rows(requirement, request.user, limit=0)
+            data.update(tasks=rows, total=len(rows), next_offset=None)
+            return Response(data)
+        return Response(
+            gantt_rows(
+                requirement,
+                request.user,
+                offset=params.get("offset", 0),
+                limit=params.get("limit", GANTT_WINDOW),
+            )
+        )
 
 
 # Plans ----------------------------------------------------------------------------
@@ -371,7 +413,7 @@ class PlanViewSet(RegisterViewSet):
     serializer_class = PlanSerializer
     filterset_class = PlanFilter
     ordering_fields = ["created_at", "updated_at", "version", "status"]
-    ordering = ["requirement", "id"]
+    ordering = ["-requirement_id", "id"]
 
     def get_queryset(self):
         return plan_list(self.request.user)

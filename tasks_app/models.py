@@ -103,10 +103,18 @@ class Task(FSMModelMixin, models.Model):
     history = HistoricalRecords(m2m_fields=[collaborating_departments, collaborators])
 
     class Meta:
-        ordering = ["requirement", "code_sort", "id"]
+        # Newest requirement first (ids follow creation), then WBS order: one index
+        # serves it, across requirements and inside one.
+        ordering = ["-requirement_id", "code_sort", "id"]
         verbose_name = _("任务")
         verbose_name_plural = _("任务分工与进度")
         indexes = [
+            models.Index(
+                fields=["-requirement", "code_sort", "id"], name="task_register_order_idx"
+            ),
+            models.Index(
+                fields=["planned_end", "code_sort", "id"], name="task_planned_end_order_idx"
+            ),
             models.Index(fields=["requirement", "status"]),
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["status", "planned_end"]),
@@ -253,7 +261,7 @@ class Plan(FSMModelMixin, models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["requirement", "task__code_sort", "id"]
+        ordering = ["-requirement_id", "task__code_sort", "id"]
         verbose_name = _("方案")
         verbose_name_plural = _("方案")
         indexes = [models.Index(fields=["requirement", "status"])]

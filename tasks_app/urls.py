@@ -8,6 +8,11 @@ urlpatterns = [
     path("requirement/<int:pk>/", views.register_view, name="register"),
     path("requirement/<int:pk>/new/", views.task_create_view, name="create"),
     path("requirement/<int:pk>/kanban/", views.kanban_view, name="kanban"),
+    path(
+        "requirement/<int:pk>/kanban/<str:status>/",
+        views.kanban_column_view,
+        name="kanban_column",
+    ),
     path("requirement/<int:pk>/gantt/", views.gantt_view, name="gantt"),
     path("requirement/<int:pk>/weekly/", views.weekly_view, name="weekly"),
     path("requirement/<int:pk>/plans/", plan_views.plans_view, name="plans"),

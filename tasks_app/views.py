@@ -8,8 +8,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,31 +22,23 @@ from collab.core.pages import (
     submit_form,
     transition_buttons,
 )
+from collab.core.paging import BoundedPaginator
 from collab.core.versioning import save_edit, versioned
 from requests_app.models import Priority
 from requests_app.pages import requirement_or_404
 
+from . import board, services
 from . import rules as perms
-from . import services
 from .forms import CommentForm, ProgressForm, TaskForm, TransitionForm
 from .lifecycle import TASK_LIFECYCLE
 from .models import Task, TaskStatus
 from .selectors import (
     gantt_rows,
     progress_updates,
-    requirement_tasks,
     task_list,
     today,
 )
 from .workbench import weekly_view_data, workbench_data
-
-KANBAN_COLUMNS = [
-    TaskStatus.NOT_STARTED,
-    TaskStatus.IN_PROGRESS,
-    TaskStatus.BLOCKED,
-    TaskStatus.DONE,
-    TaskStatus.CANCELLED,
-]
 
 
 def _task_or_404(request, task_id) -> Task:
@@ -74,15 +65,16 @@ def _filter_tasks(qs, params):
         qs = qs.filter(owner_id=int(params["owner"]))
     if params.get("overdue") == "1":
         qs = qs.filter(is_overdue=True)
+    # The default and the planned-end order are read from an index (Task.Meta).
     ordering = {
-        "delay": ("-delay_days", "code_sort"),
-        "planned_end": ("planned_end", "code_sort"),
-    }.get(params.get("sort", ""), ("code_sort", "id"))
+        "delay": ("-delay_days", "code_sort", "id"),
+        "planned_end": ("planned_end", "code_sort", "id"),
+    }.get(params.get("sort", ""), ("-requirement_id", "code_sort", "id"))
     return qs.order_by(*ordering)
 
 
 def _register_context(request, qs, **extra):
-    page = Paginator(_filter_tasks(qs, request.GET), 50).get_page(request.GET.get("page"))
+    page = BoundedPaginator(_filter_tasks(qs, request.GET), 50).get_page(request.GET.get("page"))
     _mark_permissions(page.object_list, request.user)
     return {
         "page_obj": page,
@@ -306,20 +298,32 @@ def move_view(request, task_id):
 
 @login_required
 def kanban_view(request, pk):
+    """Each column's first cards with its count; the rest load as the column scrolls."""
     requirement = requirement_or_404(request, pk)
-    tasks = _mark_permissions(list(requirement_tasks(requirement)), request.user)
-    columns = [
-        {"status": s.value, "label": s.label, "tasks": [t for t in tasks if t.status == s]}
-        for s in KANBAN_COLUMNS
-    ]
     return render(
         request,
         "tasks_app/kanban.html",
         {
             "requirement": requirement,
-            "columns": columns,
+            "columns": board.kanban_columns(requirement, request.user),
             "needs_reason": ["blocked", "cancelled"],
         },
+    )
+
+
+@login_required
+def kanban_column_view(request, pk, status):
+    """The next cards of one kanban column (htmx, on scroll)."""
+    requirement = requirement_or_404(request, pk)
+    if status not in TaskStatus.values:
+        raise Http404
+    try:
+        offset = max(int(request.GET.get("offset", "0")), 0)
+    except ValueError:
+        offset = 0
+    column = board.kanban_more(requirement, request.user, status, offset)
+    return render(
+        request, "tasks_app/_kanban_cards.html", {"requirement": requirement, "column": column}
     )
 
 
@@ -329,7 +333,11 @@ def gantt_view(request, pk):
     return render(
         request,
         "tasks_app/gantt.html",
-        {"requirement": requirement, "gantt": gantt_rows(requirement, request.user)},
+        {
+            "requirement": requirement,
+            # The first window of bars; the page fetches the next ones as it scrolls.
+            "gantt": gantt_rows(requirement, request.user, limit=board.GANTT_WINDOW),
+        },
     )
 
 
