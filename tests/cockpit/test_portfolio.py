@@ -208,28 +208,83 @@ API_QUERIES = 5
 
 
 def make_running(org, count, start=0):
-    """Running requirements of every kind, each with late, blocked and upcoming tasks and
-    an open high-impact issue on some."""
+    """Running requirements written in bulk, as a loaded database holds them: groups
+    with a leader and liaisons, late, blocked and upcoming tasks, an open high-impact
+    issue on some."""
+    from requests_app.models import GroupMember
+
     day = datetime.timedelta(days=1)
     today = timezone.localdate()
-    for index in range(start, start + count):
-        requirement = running(org, f"协作{index}", leader=("mkt_head", "prd_head")[index % 2])
-        if index % 3:
-            Requirement.objects.filter(pk=requirement.pk).update(status="in_progress")
-        task(requirement, "1.1", end=today - (index % 5) * day, org=org, progress=index % 100)
-        task(requirement, "1.2", end=today + day, status=TaskStatus.BLOCKED, org=org)
-        if index % 4 == 0:
-            Risk.objects.create(
+    users, departments = org["users"], org["departments"]
+    requirements = Requirement.objects.bulk_create(
+        Requirement(
+            number=f"2026-MKT-{900 + index}",
+            initiating_department=departments["MKT"],
+            contact=users["mkt_staff"],
+            topic=f"协作{index}",
+            goal="目标",
+            start_date=today - 30 * day,
+            end_date=today + 60 * day,
+            priority=("P0", "P1", "P2")[index % 3],
+            status=("confirmed", "in_progress", "in_progress")[index % 3],
+            coordinator=users["director"],
+        )
+        for index in range(start, start + count)
+    )
+    Requirement.departments.through.objects.bulk_create(
+        Requirement.departments.through(requirement=r, department=departments["PRD"])
+        for r in requirements
+    )
+    members, tasks, issues = [], [], []
+    for index, requirement in enumerate(requirements, start=start):
+        leader = users[("mkt_head", "prd_head")[index % 2]]
+        members += [
+            GroupMember(
+                requirement=requirement, user=leader, department=leader.department, role="leader"
+            ),
+            GroupMember(
                 requirement=requirement,
-                code="001",
-                kind="issue",
-                description="问题",
-                impact="high",
-                owner_department=org["departments"]["PRD"],
-                occurred_on=today,
-                planned_resolution=today + day,
-                created_by=org["users"]["mkt_head"],
+                user=users["prd_liaison"],
+                department=departments["PRD"],
+                role="liaison",
+            ),
+        ]
+        for code, end, status in (
+            ("1.1", today - (index % 5) * day, TaskStatus.IN_PROGRESS),
+            ("1.2", today + day, TaskStatus.BLOCKED),
+            ("1.3", today - 3 * day, TaskStatus.DONE),
+        ):
+            tasks.append(
+                Task(
+                    requirement=requirement,
+                    code=code,
+                    code_sort=code,
+                    name=f"任务{code}",
+                    owner_department=departments["PRD"],
+                    owner=users["prd_liaison"],
+                    planned_start=end - 5 * day,
+                    planned_end=end,
+                    status=status,
+                    progress=index % 100,
+                )
             )
+        if index % 4 == 0:
+            issues.append(
+                Risk(
+                    requirement=requirement,
+                    code="001",
+                    kind="issue",
+                    description="问题",
+                    impact="high",
+                    owner_department=departments["PRD"],
+                    occurred_on=today,
+                    planned_resolution=today + day,
+                    created_by=users["mkt_head"],
+                )
+            )
+    GroupMember.objects.bulk_create(members)
+    Task.objects.bulk_create(tasks)
+    Risk.objects.bulk_create(issues)
 
 
 def test_page_and_endpoint_queries_are_constant(org, client, api, django_assert_num_queries):
