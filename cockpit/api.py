@@ -11,6 +11,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from collab.core import serializers as hardened
 from collab.core.api import Pagination
 from requests_app.models import Priority
 
@@ -33,18 +34,18 @@ def _allowed(request):
         raise PermissionDenied
 
 
-class PersonRefSerializer(serializers.Serializer):
+class PersonRefSerializer(hardened.Serializer):
     id = serializers.IntegerField()
     display = serializers.CharField()
 
 
-class MilestoneSerializer(serializers.Serializer):
+class MilestoneSerializer(hardened.Serializer):
     code = serializers.CharField(help_text="下一个到期的未完成任务")
     name = serializers.CharField()
     date = serializers.DateField()
 
 
-class PortfolioRowSerializer(serializers.Serializer):
+class PortfolioRowSerializer(hardened.Serializer):
     id = serializers.IntegerField(source="requirement.pk")
     number = serializers.CharField(source="requirement.number")
     topic = serializers.CharField(source="requirement.topic")
@@ -106,7 +107,7 @@ class PortfolioView(APIView):
         return paginator.get_paginated_response(PortfolioRowSerializer(rows, many=True).data)
 
 
-class DepartmentKpiSerializer(serializers.Serializer):
+class DepartmentKpiSerializer(hardened.Serializer):
     department = serializers.IntegerField(
         source="department.pk", allow_null=True, default=None, help_text="空：协调人或合计"
     )
@@ -146,21 +147,21 @@ class DepartmentKpiSerializer(serializers.Serializer):
         return {**counts, "total": row.risks_total}
 
 
-class WeekSerializer(serializers.Serializer):
+class WeekSerializer(hardened.Serializer):
     week = serializers.DateField(help_text="周一")
     finished = serializers.IntegerField()
     on_time = serializers.IntegerField()
     rate = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
 
 
-class CauseSerializer(serializers.Serializer):
+class CauseSerializer(hardened.Serializer):
     cause = serializers.CharField()
     label = serializers.CharField()
     tasks = serializers.IntegerField()
     days = serializers.IntegerField()
 
 
-class TurnaroundSerializer(serializers.Serializer):
+class TurnaroundSerializer(hardened.Serializer):
     department = serializers.IntegerField(allow_null=True)
     department_name = serializers.CharField()
     stage = serializers.CharField()
@@ -169,7 +170,7 @@ class TurnaroundSerializer(serializers.Serializer):
     median_hours = serializers.DecimalField(max_digits=10, decimal_places=1)
 
 
-class KpisSerializer(serializers.Serializer):
+class KpisSerializer(hardened.Serializer):
     date_from = serializers.DateField(source="period.start")
     date_to = serializers.DateField(source="period.end")
     definitions = serializers.SerializerMethodField()

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from collab.accounts.models import Department
+from collab.core.api import IdFormField
+from collab.core.fields import validate_date_range
 from requests_app.models import Priority
 
 from .kpis import Period
@@ -19,10 +21,29 @@ MAX_PERIOD_DAYS = 731
 DEFAULT_WEEKS = 12
 
 
+class DepartmentField(forms.ModelChoiceField):
+    """A department by id: digits only (core IdFormField rules), one that exists."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("部门"))
+        kwargs.setdefault("empty_label", _("全部部门"))
+        super().__init__(Department.objects.all(), **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            IdFormField(required=False).clean(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+        return super().to_python(value)
+
+
 class PortfolioFilterForm(forms.Form):
-    department = forms.ModelChoiceField(
-        Department.objects.all(), required=False, label=_("部门"), empty_label=_("全部部门")
-    )
+    department = DepartmentField()
     priority = forms.ChoiceField(
         choices=[("", _("全部优先级")), *Priority.choices], required=False, label=_("优先级")
     )
@@ -54,15 +75,15 @@ def default_period(today: datetime.date | None = None) -> tuple[datetime.date, d
 
 class KpiFilterForm(forms.Form):
     # `from` is a Python keyword: the field is declared under that name below.
-    to = forms.DateField(required=False, label=_("截止日期"))
-    department = forms.ModelChoiceField(
-        Department.objects.all(), required=False, label=_("部门"), empty_label=_("全部部门")
-    )
+    to = forms.DateField(required=False, label=_("截止日期"), validators=[validate_date_range])
+    department = DepartmentField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields = {
-            "from": forms.DateField(required=False, label=_("开始日期")),
+            "from": forms.DateField(
+                required=False, label=_("开始日期"), validators=[validate_date_range]
+            ),
             **self.fields,
         }
 
