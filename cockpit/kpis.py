@@ -36,7 +36,7 @@ from tasks_app.lifecycle import PLAN_STAGE
 from tasks_app.models import Plan, PlanVersion, Task, TaskStatus
 from tasks_app.selectors import DaysBetween
 
-from .scope import cockpit_requirements
+from .scope import cockpit_requirements, sees_everything
 
 UNANALYSED = "unanalysed"
 COORDINATOR_SLOT = 0  # the coordinator's own sign-off slot has no department
@@ -178,13 +178,19 @@ def _departments(rows: dict, department: Department | None) -> list[DepartmentKp
     return [rows[dept.pk] for dept in listed]
 
 
+def scoped(qs: QuerySet, user: User, lookup: str = "requirement") -> QuerySet:
+    """`qs` limited to rows of the requirements in the user's cockpit (no condition for
+    those who see every requirement)."""
+    if sees_everything(user):
+        return qs
+    return qs.filter(**{f"{lookup}__in": cockpit_requirements(user).values("pk")})
+
+
 def department_kpis(user: User, period: Period, department: Department | None = None) -> Kpis:
-    scope = cockpit_requirements(user).values("pk")
     rows: dict[int, DepartmentKpis] = defaultdict(lambda: DepartmentKpis(None))
     overall = DepartmentKpis(None)
 
-    finished = Task.objects.filter(
-        requirement__in=scope,
+    finished = scoped(Task.objects, user).filter(
         status=TaskStatus.DONE,
         actual_end__gte=period.start,
         actual_end__lte=period.end,
@@ -218,8 +224,10 @@ def department_kpis(user: User, period: Period, department: Department | None = 
         overall.signoffs.append(hours)
         turnaround[(key, stage)].append(hours)
 
-    risks = Risk.objects.filter(requirement__in=scope, occurred_on__lte=period.end).filter(
-        Q(status__in=ACTIVE_STATUSES) | Q(actual_resolution__gt=period.end)
+    risks = (
+        scoped(Risk.objects, user)
+        .filter(occurred_on__lte=period.end)
+        .filter(Q(status__in=ACTIVE_STATUSES) | Q(actual_resolution__gt=period.end))
     )
     if department is not None:
         risks = risks.filter(owner_department=department)
@@ -227,8 +235,7 @@ def department_kpis(user: User, period: Period, department: Department | None = 
         for target in (rows[row["owner_department"]], overall):
             target.risks[row["impact"]] = target.risks.get(row["impact"], 0) + row["n"]
 
-    actions = ImprovementAction.objects.filter(
-        retrospective__requirement__in=scope,
+    actions = scoped(ImprovementAction.objects, user, "retrospective__requirement").filter(
         due_date__gte=period.start,
         due_date__lte=period.end,
     )
@@ -244,8 +251,7 @@ def department_kpis(user: User, period: Period, department: Department | None = 
             target.actions_due += row["due"]
             target.actions_on_time += row["on_time"]
 
-    metrics = Metric.objects.filter(
-        retrospective__requirement__in=scope,
+    metrics = scoped(Metric.objects, user, "retrospective__requirement").filter(
         retrospective__held_on__gte=period.start,
         retrospective__held_on__lte=period.end,
     )
@@ -334,7 +340,6 @@ def _delay_by_cause(late_tasks: QuerySet) -> list[dict]:
 def _signoff_hours(user: User, period: Period, department: Department | None):
     """(department id, stage, hours from request to signature) of every signature given
     in the period on an object of a requirement in scope."""
-    scope = cockpit_requirements(user).values("pk")
     start = datetime.datetime.combine(period.start, datetime.time.min)
     end = datetime.datetime.combine(period.end + datetime.timedelta(days=1), datetime.time.min)
     signoffs = SignOff.objects.filter(
@@ -364,24 +369,18 @@ def _signoff_hours(user: User, period: Period, department: Department | None):
         .values("first")[:1]
     )
     points = [
-        (REVIEW_STAGE, Requirement, scope, review_started),
-        (PLAN_STAGE, Plan, Plan.objects.filter(requirement__in=scope).values("pk"), plan_submitted),
-        (
-            ACCEPTANCE_STAGE,
-            Acceptance,
-            Acceptance.objects.filter(requirement__in=scope).values("pk"),
-            signing_started,
-        ),
+        (REVIEW_STAGE, Requirement, scoped(Requirement.objects, user, "pk"), review_started),
+        (PLAN_STAGE, Plan, scoped(Plan.objects, user), plan_submitted),
+        (ACCEPTANCE_STAGE, Acceptance, scoped(Acceptance.objects, user), signing_started),
     ]
     for stage, model, targets, requested in points:
-        rows = (
-            signoffs.filter(
-                stage=stage,
-                content_type=ContentType.objects.get_for_model(model),
-                object_id__in=targets,
-            )
-            .annotate(requested_at=Subquery(requested))
-            .values_list("department_id", "requested_at", "signed_at")
+        of_stage = signoffs.filter(
+            stage=stage, content_type=ContentType.objects.get_for_model(model)
+        )
+        if not sees_everything(user):
+            of_stage = of_stage.filter(object_id__in=targets.values("pk"))
+        rows = of_stage.annotate(requested_at=Subquery(requested)).values_list(
+            "department_id", "requested_at", "signed_at"
         )
         for dept_id, requested_at, signed_at in rows:
             if requested_at is None:
