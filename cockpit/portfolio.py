@@ -37,7 +37,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -68,6 +68,7 @@ class Health:
         (ON_TRACK, gettext_lazy("正常")),
     ]
     rank = {LATE: 0, AT_RISK: 1, ON_TRACK: 2}
+    by_rank = {0: LATE, 1: AT_RISK, 2: ON_TRACK}
 
 
 def late_days() -> int:
@@ -139,16 +140,69 @@ def with_portfolio_data(qs: QuerySet[Requirement], today: datetime.date) -> Quer
         .values("p")[:1]
     )
     upcoming = open_tasks.filter(planned_end__gte=today)
+    # Health as a rank (0 late, 1 at risk, 2 on track): the least of one rank per
+    # source, each computed once per row, so sorting and filtering by health scan each
+    # requirement's tasks a single time. The counts behind the reasons are read for the
+    # rows shown.
+    task_rank = (
+        tasks.filter(requirement=OuterRef("pk"))
+        .order_by()
+        .values("requirement")
+        .annotate(
+            rank=Min(
+                Case(
+                    When(
+                        Q(status__in=OPEN_STATUSES, planned_end__lt=late_cutoff),
+                        then=Value(0),
+                    ),
+                    When(
+                        Q(status__in=OPEN_STATUSES, planned_end__lt=today)
+                        | Q(status=TaskStatus.BLOCKED),
+                        then=Value(1),
+                    ),
+                    default=Value(2),
+                )
+            )
+        )
+        .values("rank")[:1]
+    )
+    at_risk = (
+        Exists(issues.filter(requirement=OuterRef("pk"), impact=Impact.HIGH))
+        | Exists(waiting_plans.filter(requirement=OuterRef("pk")))
+        | Exists(waiting_acceptances.filter(requirement=OuterRef("pk")))
+    )
     qs = qs.annotate(
-        live_tasks=_count(live),
-        open_task_count=_count(open_tasks),
+        health_rank=Least(
+            Case(When(end_date__lt=today, then=Value(0)), default=Value(2)),
+            Coalesce(Subquery(task_rank, output_field=IntegerField()), Value(2)),
+            Case(When(at_risk, then=Value(1)), default=Value(2)),
+            output_field=IntegerField(),
+        ),
+        stage_code=Case(
+            When(
+                Q(status=RequirementStatus.CONFIRMED)
+                & (
+                    ~Exists(leaders.filter(requirement=OuterRef("pk")))
+                    | Exists(without_liaison)
+                    | ~Exists(live.filter(requirement=OuterRef("pk")))
+                ),
+                then=Value(Step.DIVISION.value),
+            ),
+            When(status=RequirementStatus.CONFIRMED, then=Value(Step.PLANS.value)),
+            When(Exists(issues.filter(requirement=OuterRef("pk"))), then=Value(Step.RISKS.value)),
+            When(
+                Exists(open_tasks.filter(requirement=OuterRef("pk"))),
+                then=Value(Step.EXECUTION.value),
+            ),
+            default=Value(Step.DELIVERY.value),
+        ),
+    )
+    return qs.annotate(
         late_tasks=_count(open_tasks.filter(planned_end__lt=today)),
-        very_late_tasks=_count(open_tasks.filter(planned_end__lt=late_cutoff)),
         oldest_late_end=_first(
             open_tasks.filter(planned_end__lt=today), "planned_end", "planned_end"
         ),
         blocked_tasks=_count(tasks.filter(status=TaskStatus.BLOCKED)),
-        open_issues=_count(issues),
         high_issues=_count(issues.filter(impact=Impact.HIGH)),
         waiting_signoffs=_count(waiting_plans) + _count(waiting_acceptances),
         progress_avg=Subquery(progress),
@@ -157,36 +211,6 @@ def with_portfolio_data(qs: QuerySet[Requirement], today: datetime.date) -> Quer
         milestone_date=_first(upcoming, "planned_end", "planned_end", "code_sort"),
         leader_user_id=_first(leaders, "user_id", "pk"),
         leader_department_id=_first(leaders, "department_id", "pk"),
-        has_leader=Exists(leaders.filter(requirement=OuterRef("pk"))),
-        liaison_missing=Exists(without_liaison),
-    )
-    return qs.annotate(
-        stage_code=Case(
-            When(
-                Q(status=RequirementStatus.CONFIRMED)
-                & (Q(has_leader=False) | Q(liaison_missing=True) | Q(live_tasks=0)),
-                then=Value(Step.DIVISION.value),
-            ),
-            When(status=RequirementStatus.CONFIRMED, then=Value(Step.PLANS.value)),
-            When(open_issues__gt=0, then=Value(Step.RISKS.value)),
-            When(open_task_count__gt=0, then=Value(Step.EXECUTION.value)),
-            default=Value(Step.DELIVERY.value),
-        ),
-        health=Case(
-            When(Q(very_late_tasks__gt=0) | Q(end_date__lt=today), then=Value(Health.LATE)),
-            When(
-                Q(late_tasks__gt=0)
-                | Q(blocked_tasks__gt=0)
-                | Q(high_issues__gt=0)
-                | Q(waiting_signoffs__gt=0),
-                then=Value(Health.AT_RISK),
-            ),
-            default=Value(Health.ON_TRACK),
-        ),
-        health_rank=Case(
-            *[When(health=code, then=Value(rank)) for code, rank in Health.rank.items()],
-            output_field=IntegerField(),
-        ),
     )
 
 
@@ -215,7 +239,7 @@ def portfolio(user: User, filters: PortfolioFilters | None = None, *, today=None
     if filters.stage:
         qs = qs.filter(stage_code=filters.stage)
     if filters.health:
-        qs = qs.filter(health=filters.health)
+        qs = qs.filter(health_rank=Health.rank[filters.health])
     return qs.order_by("health_rank", "end_date", "number")
 
 
@@ -292,7 +316,7 @@ def portfolio_rows(requirements, *, today=None) -> list[PortfolioRow]:
             PortfolioRow(
                 requirement=requirement,
                 stage=requirement.stage_code,
-                health=requirement.health,
+                health=Health.by_rank[requirement.health_rank],
                 reasons=health_reasons(requirement, today),
                 progress=round(requirement.progress_avg or 0),
                 milestone=milestone,
