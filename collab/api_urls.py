@@ -9,6 +9,7 @@ import requests_app.api
 import reviews_app.api
 import risks_app.api
 import tasks_app.api
+from cockpit import api as cockpit_api
 from collab.accounts import api as accounts_api
 from collab.accounts import auth_api
 from collab.notifications import api as notifications_api
@@ -43,6 +44,7 @@ urlpatterns = [
     path("v1/me/password/", auth_api.PasswordChangeView.as_view(), name="api-password"),
     path("v1/me/", accounts_api.me, name="api-me"),
     path("v1/", include(spreadsheets_api.urlpatterns)),  # before the router: *.xlsx paths
+    path("", include(cockpit_api.urlpatterns)),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "tasks_app",
     "risks_app",
     "reviews_app",
+    "cockpit",
 ]
 
 MIDDLEWARE = [
