@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After CSP (it answers first): the login page's form-action names the SSO providers.
+    "collab.identity.middleware.SsoFormActionMiddleware",
     "collab.core.middleware.ApiResponseHeadersMiddleware",
     # Late, as django-axes asks: it turns a lockout raised by authentication into a page.
     "axes.middleware.AxesMiddleware",
@@ -459,9 +461,7 @@ COLLAB_DINGTALK_CLIENT_SECRET = env("COLLAB_DINGTALK_CLIENT_SECRET", default="")
 COLLAB_DINGTALK_CORP_ID = env("COLLAB_DINGTALK_CORP_ID", default="")
 COLLAB_DINGTALK_API_BASE = env("COLLAB_DINGTALK_API_BASE", default="https://api.dingtalk.com")
 COLLAB_DINGTALK_OAPI_BASE = env("COLLAB_DINGTALK_OAPI_BASE", default="https://oapi.dingtalk.com")
-COLLAB_DINGTALK_LOGIN_BASE = env(
-    "COLLAB_DINGTALK_LOGIN_BASE", default="https://login.dingtalk.com"
-)
+COLLAB_DINGTALK_LOGIN_BASE = env("COLLAB_DINGTALK_LOGIN_BASE", default="https://login.dingtalk.com")
 COLLAB_FEISHU_APP_ID = env("COLLAB_FEISHU_APP_ID", default="")
 COLLAB_FEISHU_APP_SECRET = env("COLLAB_FEISHU_APP_SECRET", default="")
 COLLAB_FEISHU_API_BASE = env("COLLAB_FEISHU_API_BASE", default="https://open.feishu.cn")
@@ -469,9 +469,7 @@ COLLAB_WECOM_CORP_ID = env("COLLAB_WECOM_CORP_ID", default="")
 COLLAB_WECOM_AGENT_ID = env("COLLAB_WECOM_AGENT_ID", default="")
 COLLAB_WECOM_SECRET = env("COLLAB_WECOM_SECRET", default="")
 COLLAB_WECOM_API_BASE = env("COLLAB_WECOM_API_BASE", default="https://qyapi.weixin.qq.com")
-COLLAB_WECOM_LOGIN_BASE = env(
-    "COLLAB_WECOM_LOGIN_BASE", default="https://login.work.weixin.qq.com"
-)
+COLLAB_WECOM_LOGIN_BASE = env("COLLAB_WECOM_LOGIN_BASE", default="https://login.work.weixin.qq.com")
 COLLAB_WECOM_OAUTH_BASE = env("COLLAB_WECOM_OAUTH_BASE", default="https://open.weixin.qq.com")
 # People the platform knows but Collab does not: refused (default) or given an account.
 COLLAB_SSO_CREATE_USERS = env.bool("COLLAB_SSO_CREATE_USERS", default=False)

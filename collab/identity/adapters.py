@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from . import services
 from .identities import identity_from
 
-PASSWORD_BACKEND = "collab.identity.backends.LocalPasswordBackend"
+# The backend a platform sign-in is recorded under (it loads the user of the session).
+SESSION_BACKEND = "collab.identity.backends.LocalPasswordBackend"
 
 
 def refusal(request, message: str, status: int = 403):
@@ -26,7 +27,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def login(self, request, user):
         if not hasattr(user, "backend"):
-            user.backend = PASSWORD_BACKEND
+            user.backend = SESSION_BACKEND
         super().login(request, user)
 
     def respond_user_inactive(self, request, user):

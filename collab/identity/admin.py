@@ -3,7 +3,6 @@ from django.core.exceptions import ValidationError
 from django.forms import ModelForm
 from django.utils.translation import gettext_lazy as _
 
-from . import services
 from .models import PlatformAccount
 from .signin import SignInPolicy
 

@@ -80,7 +80,9 @@ def wecom(data: dict) -> PlatformIdentity:
 
 
 def oidc(data: dict) -> PlatformIdentity:
-    claims = {**(data.get("id_token") or {}), **(data.get("userinfo") or {})} or data
+    # allauth keeps the id_token claims and the userinfo answer apart
+    claims = dict(data.get("id_token") or {})
+    claims.update(data.get("userinfo") or {})
     verified_email = parse_bool_safely(claims.get("email_verified"))
     verified_phone = parse_bool_safely(claims.get("phone_number_verified"))
     return PlatformIdentity(

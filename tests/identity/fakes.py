@@ -79,7 +79,7 @@ class FakeServer:
                     self.send_header(name, value)
                 payload = b""
                 if response.body is not None:
-                    if isinstance(response.body, (dict, list)):
+                    if isinstance(response.body, dict | list):
                         payload = json.dumps(response.body, ensure_ascii=False).encode()
                         self.send_header("Content-Type", "application/json; charset=utf-8")
                     else:
@@ -390,7 +390,8 @@ class FeishuFake(FakeServer):
                 400,
                 {
                     "code": 99991663 if state == "invalid" else 99991664,
-                    "msg": "Invalid access token for authorization. Please make a request with token attached.",
+                    "msg": "Invalid access token for authorization. "
+                    "Please make a request with token attached.",
                 },
             )
         user_id = self.codes.pop(request.body.get("code", ""), None)
@@ -720,7 +721,8 @@ class OIDCFake(FakeServer):
                 401,
                 {"error": "invalid_token"},
                 {
-                    "WWW-Authenticate": 'Bearer error="invalid_token", error_description="The access token expired"'
+                    "WWW-Authenticate": 'Bearer error="invalid_token", '
+                    'error_description="The access token expired"'
                 },
             )
         return Response(200, self.people[self.access_tokens[token]])

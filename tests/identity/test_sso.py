@@ -23,6 +23,7 @@ def test_without_providers_the_login_page_has_no_buttons_and_passwords_work(clie
     page = client.get("/login/")
     assert page.status_code == 200
     assert b"sso-options" not in page.content
+    assert "form-action 'self';" in page["Content-Security-Policy"] + ";"
     response = client.post("/login/", {"username": "mkt_head", "password": "collab-demo"})
     assert response.status_code == 302 and response["Location"] == "/"
     assert signed_in_user_id(client) == org["users"]["mkt_head"].pk
@@ -33,7 +34,13 @@ def test_unconfigured_provider_answers_404(client, org):
 
 
 def test_buttons_only_for_configured_providers(client, org, dingtalk, oidc):
-    content = client.get("/login/").content.decode()
+    page = client.get("/login/")
+    content = page.content.decode()
+    # the buttons' forms may go on to the providers' login pages, and nowhere else
+    form_action = next(
+        d for d in page["Content-Security-Policy"].split(";") if "form-action" in d
+    ).split()
+    assert sorted(form_action[1:]) == sorted(["'self'", dingtalk.url, oidc.url])
     assert 'id="sso-dingtalk"' in content
     assert 'id="sso-oidc"' in content
     assert "使用统一身份认证登录" in content

@@ -1,6 +1,8 @@
 from allauth.socialaccount.adapter import get_adapter
 from django import template
+from django.conf import settings
 
+from collab.identity.middleware import origin
 from collab.identity.services import local_passwords_enabled
 
 register = template.Library()
@@ -20,6 +22,9 @@ def sso_login_options(context):
         }
         for provider in providers
     ]
+    request.sso_form_action = sorted(
+        {o for provider in providers for o in login_origins(provider) if o}
+    )
     return {
         "csrf_token": context.get("csrf_token"),
         "options": options,
@@ -29,3 +34,16 @@ def sso_login_options(context):
 
 
 ORDER = {"dingtalk": 0, "feishu": 1, "wecom": 2, "openid_connect": 3}
+
+
+def login_origins(provider) -> list[str]:
+    """Where the provider's login button leads (its authorization page)."""
+    if provider.id == "dingtalk":
+        return [origin(settings.COLLAB_DINGTALK_LOGIN_BASE)]
+    if provider.id == "feishu":
+        return [origin(settings.COLLAB_FEISHU_API_BASE)]
+    if provider.id == "wecom":
+        return [origin(settings.COLLAB_WECOM_LOGIN_BASE), origin(settings.COLLAB_WECOM_OAUTH_BASE)]
+    # OpenID Connect: the issuer's host (where Keycloak, Authing, Azure AD… serve the
+    # authorization endpoint).
+    return [origin(provider.app.settings.get("server_url", ""))]
