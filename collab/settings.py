@@ -59,6 +59,14 @@ INSTALLED_APPS = [
     "collab.notifications",
     "collab.spreadsheets",
     "collab.identity",
+    # Single sign-on (collab/identity): allauth's DingTalk, Feishu and OpenID Connect
+    # providers (their API addresses made configurable) and Collab's WeCom provider.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.dingtalk",
+    "allauth.socialaccount.providers.feishu",
+    "allauth.socialaccount.providers.openid_connect",
     # The registers, lowest first: each app depends only on the ones above it.
     "requests_app",
     "meetings",
@@ -86,12 +94,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "collab.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After CSP (it answers first): the login page's form-action names the SSO providers.
+    "collab.identity.middleware.SsoFormActionMiddleware",
     "collab.core.middleware.ApiResponseHeadersMiddleware",
     # Late, as django-axes asks: it turns a lockout raised by authentication into a page.
     "axes.middleware.AxesMiddleware",
@@ -157,7 +168,9 @@ AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username before any password is checked.
     "collab.accounts.lockout.LockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's password check, refused for all but superusers when local passwords are
+    # turned off (COLLAB_LOCAL_PASSWORDS, or staff in the admin: 登录策略).
+    "collab.identity.backends.LocalPasswordBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -436,6 +449,73 @@ DOCUMENTS_ALLOWED_EXTENSIONS = env.list(
     default=["pdf", "png", "jpg", "jpeg", "docx", "xlsx", "pptx", "txt", "csv", "md"],
 )
 DOCUMENTS_RECYCLE_DAYS = env.int("DOCUMENTS_RECYCLE_DAYS", default=30)
+
+# Single sign-on (collab/identity, docs/integrations.md): a provider is offered on the
+# login page once its id and secret are set. API addresses are overridable for private
+# deployments and tests.
+COLLAB_OIDC_ISSUER = env("COLLAB_OIDC_ISSUER", default="")
+COLLAB_OIDC_CLIENT_ID = env("COLLAB_OIDC_CLIENT_ID", default="")
+COLLAB_OIDC_CLIENT_SECRET = env("COLLAB_OIDC_CLIENT_SECRET", default="")
+COLLAB_OIDC_NAME = env("COLLAB_OIDC_NAME", default="统一身份认证")
+COLLAB_DINGTALK_CLIENT_ID = env("COLLAB_DINGTALK_CLIENT_ID", default="")
+COLLAB_DINGTALK_CLIENT_SECRET = env("COLLAB_DINGTALK_CLIENT_SECRET", default="")
+COLLAB_DINGTALK_CORP_ID = env("COLLAB_DINGTALK_CORP_ID", default="")
+COLLAB_DINGTALK_API_BASE = env("COLLAB_DINGTALK_API_BASE", default="https://api.dingtalk.com")
+COLLAB_DINGTALK_OAPI_BASE = env("COLLAB_DINGTALK_OAPI_BASE", default="https://oapi.dingtalk.com")
+COLLAB_DINGTALK_LOGIN_BASE = env("COLLAB_DINGTALK_LOGIN_BASE", default="https://login.dingtalk.com")
+COLLAB_FEISHU_APP_ID = env("COLLAB_FEISHU_APP_ID", default="")
+COLLAB_FEISHU_APP_SECRET = env("COLLAB_FEISHU_APP_SECRET", default="")
+COLLAB_FEISHU_API_BASE = env("COLLAB_FEISHU_API_BASE", default="https://open.feishu.cn")
+COLLAB_WECOM_CORP_ID = env("COLLAB_WECOM_CORP_ID", default="")
+COLLAB_WECOM_AGENT_ID = env("COLLAB_WECOM_AGENT_ID", default="")
+COLLAB_WECOM_SECRET = env("COLLAB_WECOM_SECRET", default="")
+COLLAB_WECOM_API_BASE = env("COLLAB_WECOM_API_BASE", default="https://qyapi.weixin.qq.com")
+COLLAB_WECOM_LOGIN_BASE = env("COLLAB_WECOM_LOGIN_BASE", default="https://login.work.weixin.qq.com")
+COLLAB_WECOM_OAUTH_BASE = env("COLLAB_WECOM_OAUTH_BASE", default="https://open.weixin.qq.com")
+# People the platform knows but Collab does not: refused (default) or given an account.
+COLLAB_SSO_CREATE_USERS = env.bool("COLLAB_SSO_CREATE_USERS", default=False)
+# Off: only superusers sign in with a password (staff can also turn it off in the admin).
+COLLAB_LOCAL_PASSWORDS = env.bool("COLLAB_LOCAL_PASSWORDS", default=True)
+COLLAB_SSO_HTTP_TIMEOUT = env.float("COLLAB_SSO_HTTP_TIMEOUT", default=10.0)
+SOCIALACCOUNT_PROVIDERS = {
+    "dingtalk": {"provider_class": "collab.identity.providers.dingtalk.provider.DingTalkProvider"},
+    "feishu": {"provider_class": "collab.identity.providers.feishu.provider.FeishuProvider"},
+    "openid_connect": {"OAUTH_PKCE_ENABLED": True},
+    "wecom": {},
+}
+if COLLAB_DINGTALK_CLIENT_ID and COLLAB_DINGTALK_CLIENT_SECRET:
+    SOCIALACCOUNT_PROVIDERS["dingtalk"]["APP"] = {
+        "client_id": COLLAB_DINGTALK_CLIENT_ID,
+        "secret": COLLAB_DINGTALK_CLIENT_SECRET,
+    }
+if COLLAB_FEISHU_APP_ID and COLLAB_FEISHU_APP_SECRET:
+    SOCIALACCOUNT_PROVIDERS["feishu"]["APP"] = {
+        "client_id": COLLAB_FEISHU_APP_ID,
+        "secret": COLLAB_FEISHU_APP_SECRET,
+    }
+if COLLAB_WECOM_CORP_ID and COLLAB_WECOM_AGENT_ID and COLLAB_WECOM_SECRET:
+    SOCIALACCOUNT_PROVIDERS["wecom"]["APP"] = {
+        "client_id": COLLAB_WECOM_CORP_ID,
+        "secret": COLLAB_WECOM_SECRET,
+        "key": COLLAB_WECOM_AGENT_ID,
+    }
+if COLLAB_OIDC_ISSUER and COLLAB_OIDC_CLIENT_ID:
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"] = [
+        {
+            "provider_id": "oidc",
+            "name": COLLAB_OIDC_NAME,
+            "client_id": COLLAB_OIDC_CLIENT_ID,
+            "secret": COLLAB_OIDC_CLIENT_SECRET,
+            "settings": {"server_url": COLLAB_OIDC_ISSUER},
+        }
+    ]
+ACCOUNT_ADAPTER = "collab.identity.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "collab.identity.adapters.SocialAccountAdapter"
+ACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = COLLAB_SSO_HTTP_TIMEOUT
 
 # Logs: one JSON object per line on stdout (LOG_FORMAT=console for humans), carrying
 # the request id of the request or of the request that queued a Celery task.

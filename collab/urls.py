@@ -14,6 +14,7 @@ urlpatterns = [
     path("", workbench, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("collab.identity.urls")),
     path("password/", PasswordChangeView.as_view(), name="password_change"),
     path("language/", language_view, name="language"),
     path("i18n/", include("django.conf.urls.i18n")),

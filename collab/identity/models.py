@@ -75,3 +75,6 @@ class PlatformDepartment(models.Model):
 
     def __str__(self):
         return f"{self.get_platform_display()}:{self.external_id}"
+
+
+from .signin import SignInPolicy  # noqa: E402, F401  (the sign-in policy lives in its own module)
