@@ -163,7 +163,7 @@ def links_to_follow(hrefs: list[str], base: str) -> list[str]:
         path = parts.path
         if not path.startswith("/") or SKIP_PATHS.search(path):
             continue
-        result.append(path)
+        result.append(f"{path}?{parts.query}" if parts.query else path)
     return result
 
 
@@ -197,7 +197,7 @@ def set_language(context, language: str) -> None:
     assert answer.status in (200, 302), answer.status
 
 
-def discover(page, events, sweep: Sweep, base_url: str, limit: int) -> list[str]:
+def discover(page, events, sweep: Sweep, base_url: str, limit: int, shots: str = "") -> list[str]:
     """Pages reachable from the navigation: the menu and bottom bar, then the links on
     those pages, one page of each kind, at most `limit`."""
     page.goto("/")
@@ -214,7 +214,7 @@ def discover(page, events, sweep: Sweep, base_url: str, limit: int) -> list[str]
         if page_key(url) in seen:
             continue
         seen.add(page_key(url))
-        found = sweep.visit(page, events, url)
+        found = sweep.visit(page, events, url, shot=f"{shots}-{slug(url)}" if shots else "")
         pages.append(url)
         if len(pages) <= nav_count * 4:  # the navigation's pages and the pages they link to
             queue.extend(
