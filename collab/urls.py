@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from collab.accounts.views import PasswordChangeView, language_view
+from collab.core import site
 from collab.ops import health, metrics
 from tasks_app.views import workbench
 
@@ -12,6 +13,8 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics_view, name="metrics"),
     path("", workbench, name="home"),
+    path("favicon.ico", site.favicon, name="favicon"),
+    path("manifest.webmanifest", site.web_manifest, name="web_manifest"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("collab.identity.urls")),
@@ -30,3 +33,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("collab.api_urls")),
 ]
+
+handler403 = "collab.core.site.permission_denied"
+handler404 = "collab.core.site.page_not_found"
+handler500 = "collab.core.site.server_error"

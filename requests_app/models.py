@@ -41,6 +41,8 @@ class NumberSequence(models.Model):
     last_value = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("需求编号序列")
+        verbose_name_plural = _("需求编号序列")
         constraints = [
             models.UniqueConstraint(fields=["year", "department"], name="unique_sequence")
         ]

@@ -114,7 +114,7 @@ def register_view(request, pk):
 def task_create_view(request, pk):
     requirement = requirement_or_404(request, pk)
     if not perms.can_create_in(request.user, requirement):
-        raise PermissionDenied
+        raise PermissionDenied(perms.editing_refusal(request.user, requirement))
     form = TaskForm(request.POST or None, requirement=requirement)
     if request.method == "POST" and form.is_valid():
         task = submit_form(
@@ -140,7 +140,7 @@ def task_create_view(request, pk):
 def task_edit_view(request, task_id):
     task = _task_or_404(request, task_id)
     if not perms.can_manage_task(request.user, task):
-        raise PermissionDenied
+        raise PermissionDenied(perms.editing_refusal(request.user, task.requirement))
     form = TaskForm(request.POST or None, requirement=task.requirement, task=task)
     versioned(form, task)
     if request.method == "POST" and form.is_valid():

@@ -66,7 +66,7 @@
 
   var gantt = new Gantt("#gantt", original(), {
     view_mode: "Week",
-    language: "zh",
+    language: (document.documentElement.lang || "zh").indexOf("zh") === 0 ? "zh" : "en",
     date_format: "YYYY-MM-DD",
     // frappe-gantt inserts this string as HTML: every value in it is escaped.
     custom_popup_html: function (task) {
