@@ -45,16 +45,23 @@ def _task_or_404(request, task_id) -> Task:
     return get_object_or_404(task_list(request.user), pk=task_id)
 
 
-def _mark_permissions(tasks, user):
+def _mark_permissions(tasks, user, *, own_only: bool = False):
+    """`can_update`: the user may post progress on the task; `inline_progress`: the row
+    shows the progress form (on a list across requirements only on the user's own tasks,
+    those they own or collaborate on, so a coordinator's list is not a wall of forms)."""
     for task in tasks:
         task.can_update = perms.can_update_task(user, task)
+        own = task.owner_id == user.pk or any(u.pk == user.pk for u in task.collaborators.all())
+        task.inline_progress = task.can_update and (own or not own_only)
     return tasks
 
 
 FILTERS = ("status", "owner_department", "owner", "overdue", "priority")
 
 
-def _filter_tasks(qs, params):
+def _filter_tasks(qs, params, *, by_requirement: bool = False):
+    """Filtered and sorted tasks; `by_requirement` (lists across requirements) keeps
+    each requirement's tasks together, in the chosen order within it."""
     if params.get("status") in TaskStatus.values:
         qs = qs.filter(status=params["status"])
     if params.get("priority") in Priority.values:
@@ -70,12 +77,16 @@ def _filter_tasks(qs, params):
         "delay": ("-delay_days", "code_sort", "id"),
         "planned_end": ("planned_end", "code_sort", "id"),
     }.get(params.get("sort", ""), ("-requirement_id", "code_sort", "id"))
+    if by_requirement and ordering[0] != "-requirement_id":
+        ordering = ("-requirement_id", *ordering)
     return qs.order_by(*ordering)
 
 
 def _register_context(request, qs, **extra):
-    page = BoundedPaginator(_filter_tasks(qs, request.GET), 50).get_page(request.GET.get("page"))
-    _mark_permissions(page.object_list, request.user)
+    across = bool(extra.get("show_requirement"))
+    tasks = _filter_tasks(qs, request.GET, by_requirement=across)
+    page = BoundedPaginator(tasks, 50).get_page(request.GET.get("page"))
+    _mark_permissions(page.object_list, request.user, own_only=across)
     return {
         "page_obj": page,
         "statuses": TaskStatus.choices,
@@ -185,16 +196,12 @@ def task_detail_view(request, task_id):
 
 def _row_response(request, task_id, error: str = "", saved: bool = False):
     task = _task_or_404(request, task_id)
-    _mark_permissions([task], request.user)
+    across = request.POST.get("show_requirement") == "1"
+    _mark_permissions([task], request.user, own_only=across)
     return render(
         request,
         "tasks_app/_task_row.html",
-        {
-            "t": task,
-            "row_error": error,
-            "row_saved": saved,
-            "show_requirement": request.POST.get("show_requirement") == "1",
-        },
+        {"t": task, "row_error": error, "row_saved": saved, "show_requirement": across},
     )
 
 
