@@ -17,13 +17,15 @@ from collab.signoffs.api import signoffs_action
 from requests_app.models import Priority, Requirement
 from requests_app.selectors import requirements_visible_to
 
-from . import plan_services, services
+from . import baseline_api, plan_services, services
 from .models import PLAN_STAGE, Plan, PlanComment, PlanVersion, ProgressUpdate, Task, TaskStatus
 from .plan_services import PLAN_FIELDS
+from .baseline_api import BASELINE_PARAMETER, BaselineSerializer, PlanMarksMixin
+from .baselines import gantt_marks
 from .selectors import gantt_rows, plan_list, progress_updates, task_list
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(PlanMarksMixin, serializers.ModelSerializer):
     requirement = serializers.PrimaryKeyRelatedField(queryset=Requirement.objects.none())
     code = serializers.CharField(max_length=32, required=False, allow_blank=True)
     owner_department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all())
@@ -73,6 +75,9 @@ class TaskSerializer(serializers.ModelSerializer):
             "latest_note",
             "available_transitions",
             "warnings",
+            "critical",
+            "baseline_start",
+            "baseline_end",
             "created_at",
             "updated_at",
         ]
@@ -248,6 +253,10 @@ class GanttTaskSerializer(serializers.Serializer):
     is_overdue = serializers.BooleanField()
     editable = serializers.BooleanField()
     custom_class = serializers.CharField()
+    critical = serializers.BooleanField()
+    baseline_start = serializers.DateField(allow_null=True)
+    baseline_end = serializers.DateField(allow_null=True)
+    slip_days = serializers.IntegerField(allow_null=True)
 
 
 class GanttSerializer(serializers.Serializer):
@@ -256,6 +265,8 @@ class GanttSerializer(serializers.Serializer):
     start_date = serializers.DateField()
     end_date = serializers.DateField()
     tasks = GanttTaskSerializer(many=True)
+    baselines = BaselineSerializer(many=True)
+    baseline = serializers.IntegerField(allow_null=True)
 
 
 class OneObjectSchema(AutoSchema):
@@ -270,10 +281,11 @@ class GanttViewSet(viewsets.ViewSet):
 
     schema = OneObjectSchema()
 
-    @extend_schema(responses=GanttSerializer)
+    @extend_schema(responses=GanttSerializer, parameters=[BASELINE_PARAMETER])
     def list(self, request, requirement_pk=None):
         requirement = get_object_or_404(requirements_visible_to(request.user), pk=requirement_pk)
-        return Response(gantt_rows(requirement, request.user))
+        data = gantt_rows(requirement, request.user)
+        return Response(gantt_marks(data, requirement, request.query_params.get("baseline")))
 
 
 # Plans ----------------------------------------------------------------------------
@@ -414,6 +426,7 @@ def register(router):
     """Registers this app's endpoints on the v1 router."""
     router.register("tasks", TaskViewSet, basename="task")
     router.register("plans", PlanViewSet, basename="plan")
+    baseline_api.register(router)
     router.register(
         r"requirements/(?P<requirement_pk>\d+)/gantt", GanttViewSet, basename="requirement-gantt"
     )

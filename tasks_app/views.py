@@ -29,6 +29,7 @@ from requests_app.pages import requirement_or_404
 
 from . import rules as perms
 from . import services
+from .baselines import OPEN_REQUIREMENT, gantt_marks
 from .forms import CommentForm, ProgressForm, TaskForm, TransitionForm
 from .lifecycle import TASK_LIFECYCLE
 from .models import Task, TaskStatus
@@ -326,10 +327,18 @@ def kanban_view(request, pk):
 @login_required
 def gantt_view(request, pk):
     requirement = requirement_or_404(request, pk)
+    gantt = gantt_marks(
+        gantt_rows(requirement, request.user), requirement, request.GET.get("baseline")
+    )
     return render(
         request,
         "tasks_app/gantt.html",
-        {"requirement": requirement, "gantt": gantt_rows(requirement, request.user)},
+        {
+            "requirement": requirement,
+            "gantt": gantt,
+            "can_save_baseline": perms.manages_all(request.user, requirement)
+            and requirement.status in OPEN_REQUIREMENT,
+        },
     )
 
 
