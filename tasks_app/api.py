@@ -18,10 +18,10 @@ from requests_app.models import Priority, Requirement
 from requests_app.selectors import requirements_visible_to
 
 from . import baseline_api, plan_services, services
-from .models import PLAN_STAGE, Plan, PlanComment, PlanVersion, ProgressUpdate, Task, TaskStatus
-from .plan_services import PLAN_FIELDS
 from .baseline_api import BASELINE_PARAMETER, BaselineSerializer, PlanMarksMixin
 from .baselines import gantt_marks
+from .models import PLAN_STAGE, Plan, PlanComment, PlanVersion, ProgressUpdate, Task, TaskStatus
+from .plan_services import PLAN_FIELDS
 from .selectors import gantt_rows, plan_list, progress_updates, task_list
 
 

@@ -2,7 +2,6 @@
 
 import datetime
 
-import pytest
 from django.urls import reverse
 
 from tasks_app.baselines import critical_tasks, longest_chains
@@ -137,7 +136,7 @@ def test_leader_saves_named_baselines_others_may_not(org, running, api):
     assert saved.entries.get(task=running["first"]).planned_end == D(2026, 12, 12)
     assert leader.post(url, {"name": "第一次调整"}, format="json").status_code == 400
     assert leader.post(url, {"name": " "}, format="json").status_code == 400
-    assert [b["name"] for b in leader.get(url).json()][0] == "第一次调整"
+    assert next(b["name"] for b in leader.get(url).json()) == "第一次调整"
     gantt = leader.get(
         f"/api/v1/requirements/{requirement.pk}/gantt/",
         {"baseline": Baseline.objects.get(automatic=True).pk},
