@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "tasks_app",
     "risks_app",
     "reviews_app",
+    # Above every register: calendar feeds and saved views read them all.
+    "calendars",
+    "saved_views",
 ]
 
 MIDDLEWARE = [

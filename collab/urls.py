@@ -25,6 +25,8 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("documents/", include("documents.urls")),
     path("spreadsheets/", include("collab.spreadsheets.urls")),
+    path("calendar/", include("calendars.urls")),
+    path("views/", include("saved_views.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("collab.api_urls")),
 ]

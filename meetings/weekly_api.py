@@ -17,6 +17,14 @@ from .models import Weekday, WeeklyOccurrence, WeeklySchedule
 from .recurring import weekly_schedule_save
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}$", "example": "15:30"})
+class ClockTimeField(serializers.TimeField):
+    """A time of day as HH:MM (local time, Asia/Shanghai)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
+
+
 class OccurrenceSerializer(serializers.ModelSerializer):
     class Meta:
         model = WeeklyOccurrence
@@ -25,6 +33,7 @@ class OccurrenceSerializer(serializers.ModelSerializer):
 
 class WeeklyScheduleSerializer(serializers.ModelSerializer):
     weekday = serializers.ChoiceField(choices=Weekday.choices)
+    time = ClockTimeField()
     attendees = serializers.PrimaryKeyRelatedField(
         many=True, queryset=User.objects.filter(is_active=True), required=False
     )

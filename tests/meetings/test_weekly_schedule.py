@@ -90,7 +90,7 @@ def test_schedule_api_and_permissions(org, running, api):
     }
     answer = leader.post(url, body, format="json")
     assert answer.status_code == 200, answer.content
-    assert answer.json()["weekday"] == 1 and answer.json()["time"] == "15:30:00"
+    assert answer.json()["weekday"] == 1 and answer.json()["time"] == "15:30"
     assert leader.post(url, {**body, "weekday": 9}, format="json").status_code == 400
     assert leader.post(url, {**body, "duration_minutes": 5}, format="json").status_code == 400
     liaison = api.as_user(users["prd_liaison"])
