@@ -9,6 +9,7 @@ import requests_app.api
 import reviews_app.api
 import risks_app.api
 import tasks_app.api
+from calendars import api as calendars_api
 from cockpit import api as cockpit_api
 from collab.accounts import api as accounts_api
 from collab.accounts import auth_api
@@ -16,6 +17,7 @@ from collab.notifications import api as notifications_api
 from collab.spreadsheets import api as spreadsheets_api
 from documents import api as documents_api
 from meetings import api as meetings_api
+from saved_views import api as saved_views_api
 
 router = DefaultRouter()
 for module in (
@@ -28,6 +30,8 @@ for module in (
     tasks_app.api,
     risks_app.api,
     reviews_app.api,
+    calendars_api,
+    saved_views_api,
 ):
     module.register(router)
 

@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "risks_app",
     "reviews_app",
     "cockpit",
+    # Above every register: calendar feeds and saved views read them all.
+    "calendars",
+    "saved_views",
 ]
 
 MIDDLEWARE = [
@@ -403,6 +406,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": ALERT_SCAN_SECONDS,
         "options": {"expires": max(ALERT_SCAN_SECONDS * 0.8, 1)},
     },
+    # The coming occurrences of every weekly meeting schedule (协作例会), created ahead;
+    # `manage.py create_weekly_meetings` runs the same thing.
+    "meetings-create-weekly": {
+        "task": "meetings.tasks.create_weekly_meetings",
+        "schedule": crontab(hour=6, minute=0),
+        "options": {"expires": 3600},
+    },
     "documents-purge-recycle-bin": {
         "task": "documents.tasks.purge_expired_documents",
         "schedule": crontab(hour=3, minute=30),
@@ -412,6 +422,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # Product settings
 COLLAB_ALERT_DAY_COUNTING = env("COLLAB_ALERT_DAY_COUNTING", default="calendar")
+# Weekly meetings (协作例会) are created this many days ahead.
+COLLAB_WEEKLY_MEETING_DAYS_AHEAD = env.int("COLLAB_WEEKLY_MEETING_DAYS_AHEAD", default=7)
 
 # Excel round trip: upload limit, rows per import, and the row counts above which an
 # export or an import runs as a background job (collab/spreadsheets/conf.py).

@@ -30,6 +30,8 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("spreadsheets/", include("collab.spreadsheets.urls")),
     path("cockpit/", include("cockpit.urls")),
+    path("calendar/", include("calendars.urls")),
+    path("views/", include("saved_views.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("collab.api_urls")),
 ]

@@ -17,14 +17,16 @@ from collab.signoffs.api import signoffs_action
 from requests_app.models import Priority, Requirement
 from requests_app.selectors import requirements_visible_to
 
-from . import plan_services, services
+from . import baseline_api, plan_services, services
+from .baseline_api import BASELINE_PARAMETER, BaselineSerializer, PlanMarksMixin
+from .baselines import gantt_marks
 from .board import GANTT_WINDOW
 from .models import PLAN_STAGE, Plan, PlanComment, PlanVersion, ProgressUpdate, Task, TaskStatus
 from .plan_services import PLAN_FIELDS
 from .selectors import gantt_groups, gantt_rows, plan_list, progress_updates, task_list
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(PlanMarksMixin, serializers.ModelSerializer):
     requirement = serializers.PrimaryKeyRelatedField(queryset=Requirement.objects.none())
     code = serializers.CharField(max_length=32, required=False, allow_blank=True)
     owner_department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all())
@@ -74,6 +76,9 @@ class TaskSerializer(serializers.ModelSerializer):
             "latest_note",
             "available_transitions",
             "warnings",
+            "critical",
+            "baseline_start",
+            "baseline_end",
             "created_at",
             "updated_at",
         ]
@@ -249,6 +254,10 @@ class GanttTaskSerializer(serializers.Serializer):
     is_overdue = serializers.BooleanField()
     editable = serializers.BooleanField()
     custom_class = serializers.CharField()
+    critical = serializers.BooleanField()
+    baseline_start = serializers.DateField(allow_null=True)
+    baseline_end = serializers.DateField(allow_null=True)
+    slip_days = serializers.IntegerField(allow_null=True)
 
 
 class GanttSerializer(serializers.Serializer):
@@ -262,6 +271,8 @@ class GanttSerializer(serializers.Serializer):
         allow_null=True, help_text="`offset` of the next window; null after the last."
     )
     tasks = GanttTaskSerializer(many=True)
+    baselines = BaselineSerializer(many=True)
+    baseline = serializers.IntegerField(allow_null=True)
 
 
 class GanttQuerySerializer(serializers.Serializer):
@@ -296,6 +307,7 @@ class GanttViewSet(viewsets.ViewSet):
                 bool,
                 description="true: one summary bar per top-level WBS group instead of tasks.",
             ),
+            BASELINE_PARAMETER,
         ],
     )
     def list(self, request, requirement_pk=None):
@@ -307,15 +319,14 @@ class GanttViewSet(viewsets.ViewSet):
             rows = gantt_groups(requirement)
             data = gantt_rows(requirement, request.user, limit=0)
             data.update(tasks=rows, total=len(rows), next_offset=None)
-            return Response(data)
-        return Response(
-            gantt_rows(
+        else:
+            data = gantt_rows(
                 requirement,
                 request.user,
                 offset=params.get("offset", 0),
                 limit=params.get("limit", GANTT_WINDOW),
             )
-        )
+        return Response(gantt_marks(data, requirement, request.query_params.get("baseline")))
 
 
 # Plans ----------------------------------------------------------------------------
@@ -456,6 +467,7 @@ def register(router):
     """Registers this app's endpoints on the v1 router."""
     router.register("tasks", TaskViewSet, basename="task")
     router.register("plans", PlanViewSet, basename="plan")
+    baseline_api.register(router)
     router.register(
         r"requirements/(?P<requirement_pk>\d+)/gantt", GanttViewSet, basename="requirement-gantt"
     )

@@ -29,6 +29,7 @@ from requests_app.pages import requirement_or_404
 
 from . import board, services
 from . import rules as perms
+from .baselines import OPEN_REQUIREMENT, gantt_marks
 from .forms import CommentForm, ProgressForm, TaskForm, TransitionForm
 from .lifecycle import TASK_LIFECYCLE
 from .models import Task, TaskStatus
@@ -337,13 +338,20 @@ def kanban_column_view(request, pk, status):
 @login_required
 def gantt_view(request, pk):
     requirement = requirement_or_404(request, pk)
+    gantt = gantt_marks(
+        gantt_rows(requirement, request.user, limit=board.GANTT_WINDOW),
+        requirement,
+        request.GET.get("baseline"),
+    )
     return render(
         request,
         "tasks_app/gantt.html",
         {
             "requirement": requirement,
             # The first window of bars; the page fetches the next ones as it scrolls.
-            "gantt": gantt_rows(requirement, request.user, limit=board.GANTT_WINDOW),
+            "gantt": gantt,
+            "can_save_baseline": perms.manages_all(request.user, requirement)
+            and requirement.status in OPEN_REQUIREMENT,
         },
     )
 

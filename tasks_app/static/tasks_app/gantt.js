@@ -7,7 +7,13 @@
   if (!source || !holder) { return; }
   var data = JSON.parse(source.textContent);
   if (!data.tasks.length) { return; }
+  holder.ganttData = data;  // bars loaded later get their baseline too (gantt_baseline.js)
   var texts = holder.dataset;
+  function dataUrl(name, value) {
+    var url = new URL(texts.dataUrl, window.location.href);
+    url.searchParams.set(name, value);
+    return url.toString();
+  }
   var box = document.getElementById("gantt-message");
   var byId = {};
   data.tasks.forEach(function (t) { byId[t.id] = Object.assign({}, t); });
@@ -51,7 +57,7 @@
   function loadMore() {
     if (loading || data.next_offset === null || collapsed !== null) { return; }
     loading = true;
-    fetch(texts.dataUrl + "?offset=" + encodeURIComponent(data.next_offset), {credentials: "same-origin"})
+    fetch(dataUrl("offset", data.next_offset), {credentials: "same-origin"})
       .then(function (r) { return r.json(); })
       .then(function (page) {
         page.tasks.forEach(function (t) { byId[t.id] = Object.assign({}, t); data.tasks.push(t); });
@@ -129,7 +135,7 @@
         gantt.refresh(original()); drawToday(); updateMore();
         return;
       }
-      fetch(texts.dataUrl + "?groups=true", {credentials: "same-origin"})
+      fetch(dataUrl("groups", "true"), {credentials: "same-origin"})
         .then(function (r) { return r.json(); })
         .then(function (page) {
           collapsed = page.tasks; collapse.classList.add("active");
