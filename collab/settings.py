@@ -395,6 +395,43 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Enterprise platforms (collab/identity/platforms.py): the org sync reads their
+# contacts, personal work notices use their message APIs. API bases are overridable for
+# private deployments and tests.
+COLLAB_DINGTALK_CLIENT_ID = env("COLLAB_DINGTALK_CLIENT_ID", default="")
+COLLAB_DINGTALK_CLIENT_SECRET = env("COLLAB_DINGTALK_CLIENT_SECRET", default="")
+COLLAB_DINGTALK_AGENT_ID = env("COLLAB_DINGTALK_AGENT_ID", default="")
+COLLAB_DINGTALK_OAPI_BASE = env("COLLAB_DINGTALK_OAPI_BASE", default="https://oapi.dingtalk.com")
+COLLAB_FEISHU_APP_ID = env("COLLAB_FEISHU_APP_ID", default="")
+COLLAB_FEISHU_APP_SECRET = env("COLLAB_FEISHU_APP_SECRET", default="")
+COLLAB_FEISHU_API_BASE = env("COLLAB_FEISHU_API_BASE", default="https://open.feishu.cn")
+COLLAB_WECOM_CORP_ID = env("COLLAB_WECOM_CORP_ID", default="")
+COLLAB_WECOM_AGENT_ID = env("COLLAB_WECOM_AGENT_ID", default="")
+COLLAB_WECOM_SECRET = env("COLLAB_WECOM_SECRET", default="")
+COLLAB_WECOM_CONTACTS_SECRET = env("COLLAB_WECOM_CONTACTS_SECRET", default="")
+COLLAB_WECOM_API_BASE = env("COLLAB_WECOM_API_BASE", default="https://qyapi.weixin.qq.com")
+COLLAB_LDAP_URL = env("COLLAB_LDAP_URL", default="")
+COLLAB_LDAP_BIND_DN = env("COLLAB_LDAP_BIND_DN", default="")
+COLLAB_LDAP_BIND_PASSWORD = env("COLLAB_LDAP_BIND_PASSWORD", default="")
+COLLAB_LDAP_START_TLS = env.bool("COLLAB_LDAP_START_TLS", default=False)
+COLLAB_LDAP_BASE_DN = env("COLLAB_LDAP_BASE_DN", default="")
+COLLAB_LDAP_USER_FILTER = env("COLLAB_LDAP_USER_FILTER", default="(objectClass=inetOrgPerson)")
+COLLAB_LDAP_DEPARTMENT_FILTER = env(
+    "COLLAB_LDAP_DEPARTMENT_FILTER", default="(objectClass=organizationalUnit)"
+)
+COLLAB_LDAP_USER_ID_ATTR = env("COLLAB_LDAP_USER_ID_ATTR", default="uid")
+# The nightly org sync: source (dingtalk, feishu, wecom, ldap; empty = off) and time.
+COLLAB_ORG_SYNC_SOURCE = env("COLLAB_ORG_SYNC_SOURCE", default="")
+COLLAB_ORG_SYNC_TIME = env("COLLAB_ORG_SYNC_TIME", default="02:30")
+if COLLAB_ORG_SYNC_SOURCE:
+    _sync_hour, _sync_minute = (int(x) for x in COLLAB_ORG_SYNC_TIME.split(":"))
+    CELERY_BEAT_SCHEDULE["org-sync"] = {
+        "task": "collab.identity.tasks.org_sync",
+        "schedule": crontab(hour=_sync_hour, minute=_sync_minute),
+        "args": [COLLAB_ORG_SYNC_SOURCE],
+        "options": {"expires": 3600},
+    }
+
 # Product settings
 COLLAB_ALERT_DAY_COUNTING = env("COLLAB_ALERT_DAY_COUNTING", default="calendar")
 

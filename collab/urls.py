@@ -25,6 +25,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("documents/", include("documents.urls")),
     path("spreadsheets/", include("collab.spreadsheets.urls")),
+    path("identity/", include("collab.identity.handover_urls")),
     path("admin/", admin.site.urls),
     path("api/", include("collab.api_urls")),
 ]
