@@ -11,6 +11,7 @@ import risks_app.api
 import tasks_app.api
 from collab.accounts import api as accounts_api
 from collab.accounts import auth_api
+from collab.integrations import api as integrations_api
 from collab.notifications import api as notifications_api
 from collab.spreadsheets import api as spreadsheets_api
 from documents import api as documents_api
@@ -20,6 +21,7 @@ router = DefaultRouter()
 for module in (
     accounts_api,
     notifications_api,
+    integrations_api,
     meetings_api,
     documents_api,
     spreadsheets_api,

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "collab.notifications",
     "collab.spreadsheets",
     "collab.identity",
+    "collab.integrations",
     # The registers, lowest first: each app depends only on the ones above it.
     "requests_app",
     "meetings",
@@ -352,6 +353,9 @@ COLLAB_ROBOT_RATE_LIMITS = {
     "wecom": env("COLLAB_ROBOT_RATE_WECOM", default="20/60"),
     "feishu": env("COLLAB_ROBOT_RATE_FEISHU", default="100/60,5/1"),
     "webhook": env("COLLAB_ROBOT_RATE_WEBHOOK", default=""),
+    "ding_work": env("COLLAB_WORK_NOTICE_RATE_DINGTALK", default="20/1"),
+    "feishu_msg": env("COLLAB_WORK_NOTICE_RATE_FEISHU", default="50/1"),
+    "wecom_app": env("COLLAB_WORK_NOTICE_RATE_WECOM", default="30/1"),
 }
 COLLAB_ROBOT_DIGEST_MAX_ITEMS = env.int("COLLAB_ROBOT_DIGEST_MAX_ITEMS", default=15)
 COLLAB_SITE_URL = env("COLLAB_SITE_URL", default="http://127.0.0.1:8000")
@@ -373,6 +377,10 @@ CELERY_TASK_ROUTES = {
     "collab.notifications.tasks.deliver_dingtalk": {"queue": "robot-dingtalk"},
     "collab.notifications.tasks.deliver_feishu": {"queue": "robot-feishu"},
     "collab.notifications.tasks.deliver_wecom": {"queue": "robot-wecom"},
+    # Personal work notices share their platform's lane.
+    "collab.notifications.tasks.deliver_ding_work": {"queue": "robot-dingtalk"},
+    "collab.notifications.tasks.deliver_feishu_msg": {"queue": "robot-feishu"},
+    "collab.notifications.tasks.deliver_wecom_app": {"queue": "robot-wecom"},
 }
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
