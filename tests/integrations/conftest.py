@@ -24,3 +24,9 @@ def platforms(settings):
         cache.delete(token_cache_key(name, app_id, secret))
     yield fake
     fake.stop()
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """The demo organization hashes fifteen passwords per test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
