@@ -103,9 +103,7 @@ def _new_code(platform: str, external_id: str, taken: set[str]) -> str:
 def _sync_departments(platform: str, snapshot, diff: Diff) -> dict[str, Department]:
     mapped = {
         m.external_id: m
-        for m in PlatformDepartment.objects.filter(platform=platform).select_related(
-            "department"
-        )
+        for m in PlatformDepartment.objects.filter(platform=platform).select_related("department")
     }
     departments = list(Department.objects.all())
     by_name = {d.name.lower(): d for d in departments}
@@ -409,8 +407,10 @@ def format_run(run: SyncRun) -> str:
         f"deactivated={run.deactivated} flagged={run.flagged}"
     ]
     for line in run.lines:
-        out.append(f"  [{line['action']}] {labels.get(line['action'], '')} {line['object']}"
-                   + (f"：{line['detail']}" if line["detail"] else ""))
+        out.append(
+            f"  [{line['action']}] {labels.get(line['action'], '')} {line['object']}"
+            + (f"：{line['detail']}" if line["detail"] else "")
+        )
     if run.error:
         out.append(f"  错误：{run.error}")
     return "\n".join(out)

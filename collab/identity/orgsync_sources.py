@@ -85,7 +85,9 @@ def feishu() -> Snapshot:
         SourceDepartment(
             dept["open_department_id"],
             dept["name"],
-            "" if dept.get("parent_department_id") in ("0", "", None) else dept["parent_department_id"],
+            ""
+            if dept.get("parent_department_id") in ("0", "", None)
+            else dept["parent_department_id"],
             [dept["leader_user_id"]] if dept.get("leader_user_id") else [],
         )
         for dept in client.departments()
@@ -238,7 +240,9 @@ def ldap(connection=None) -> Snapshot:
         head = uid_of.get(_first(unit, "managedBy").lower(), "")
         departments.append(
             SourceDepartment(
-                dn, _first(unit, "ou") or dn, parent if parent in unit_ids else "",
+                dn,
+                _first(unit, "ou") or dn,
+                parent if parent in unit_ids else "",
                 [head] if head else [],
             )
         )

@@ -174,7 +174,9 @@ class Client:
         except PlatformError as error:
             known = MESSAGE_PERMANENT[self.platform].get(error.code, "")
             if known or error.code in TOKEN_EXPIRED[self.platform] or error.code is None:
-                raise PermanentChannelError(f"{error}（{known}）" if known else str(error)) from error
+                raise PermanentChannelError(
+                    f"{error}（{known}）" if known else str(error)
+                ) from error
             raise PermanentChannelError(str(error)) from error
 
 
@@ -193,7 +195,9 @@ class DingTalk(Client):
         query = urllib.parse.urlencode({"appkey": self.app_id, "appsecret": self.secret})
         answer = _http("GET", f"{self.base}/gettoken?{query}")
         if answer.data.get("errcode", 0) != 0 or "access_token" not in answer.data:
-            raise PlatformError(f"dingtalk gettoken: {answer.data}", code=answer.data.get("errcode"))
+            raise PlatformError(
+                f"dingtalk gettoken: {answer.data}", code=answer.data.get("errcode")
+            )
         return answer.data["access_token"], answer.data.get("expires_in", 7200)
 
     def _request(self, method, path, token, *, params=None, body=None):
@@ -369,9 +373,9 @@ class WeCom(Client):
         return self.call("GET", "/cgi-bin/department/list").get("department", [])
 
     def users(self, department_id) -> list[dict]:
-        return self.call(
-            "GET", "/cgi-bin/user/list", params={"department_id": department_id}
-        ).get("userlist", [])
+        return self.call("GET", "/cgi-bin/user/list", params={"department_id": department_id}).get(
+            "userlist", []
+        )
 
     def app_message(self, *, userid: str, title: str, text: str, url: str) -> dict:
         agent_id = setting("COLLAB_WECOM_AGENT_ID")

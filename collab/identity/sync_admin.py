@@ -41,8 +41,10 @@ class SyncRunAdmin(admin.ModelAdmin):
         return format_html_join(
             "\n",
             "<div><code>{}</code> {}{}</div>",
-            ((line["action"], line["object"], f"：{line['detail']}" if line["detail"] else "")
-             for line in run.lines),
+            (
+                (line["action"], line["object"], f"：{line['detail']}" if line["detail"] else "")
+                for line in run.lines
+            ),
         )
 
     def has_add_permission(self, request):

@@ -49,9 +49,7 @@ class WebhookSubscriptionSerializer(serializers.ModelSerializer):
     def update(self, instance, validated_data):
         for key, value in validated_data.items():
             setattr(instance, key, value)
-        return webhooks.subscription_save(
-            subscription=instance, actor=self.context["request"].user
-        )
+        return webhooks.subscription_save(subscription=instance, actor=self.context["request"].user)
 
 
 class WebhookDeliverySerializer(serializers.ModelSerializer):

@@ -42,6 +42,8 @@ class WebhookSubscription(models.Model):
         if not isinstance(self.kinds, list) or not self.kinds:
             errors["kinds"] = _("请至少选择一种事件类型")
         elif unknown := [k for k in self.kinds if k not in known]:
-            errors["kinds"] = _("未知的事件类型：%(kinds)s") % {"kinds": ", ".join(map(str, unknown))}
+            errors["kinds"] = _("未知的事件类型：%(kinds)s") % {
+                "kinds": ", ".join(map(str, unknown))
+            }
         if errors:
             raise ValidationError(errors)

@@ -120,7 +120,5 @@ def subscription_send_test(*, subscription: WebhookSubscription, actor) -> Deliv
     delivery = Delivery.objects.create(
         alert=alert, channel=Channel.WEBHOOK, subscription=subscription
     )
-    transaction.on_commit(
-        partial(deliveries_dispatch, deliveries=[(delivery.pk, Channel.WEBHOOK)])
-    )
+    transaction.on_commit(partial(deliveries_dispatch, deliveries=[(delivery.pk, Channel.WEBHOOK)]))
     return delivery

@@ -42,9 +42,9 @@ from django.utils.translation import gettext as _
 
 from . import channels, ratelimit
 from .models import (
+    PERSONAL_CHANNELS,
     Alert,
     Channel,
-    PERSONAL_CHANNELS,
     Delivery,
     DeliveryAttempt,
     DeliveryStatus,

@@ -49,7 +49,9 @@ def work_notice_error(user, channel: str) -> str:
         return _("未知的消息渠道")
     if not platform_ids([user.pk]).get((user.pk, platform)):
         label = dict(Channel.choices)[channel]
-        return _("您的账号尚未关联%(platform)s，无法接收%(label)s。请先用该平台登录或等待通讯录同步。") % {
+        return _(
+            "您的账号尚未关联%(platform)s，无法接收%(label)s。请先用该平台登录或等待通讯录同步。"
+        ) % {
             "platform": {"dingtalk": _("钉钉"), "feishu": _("飞书"), "wecom": _("企业微信")}[
                 platform
             ],

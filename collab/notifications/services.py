@@ -144,9 +144,7 @@ def _requirement_type():
         return None
 
 
-def _plan_deliveries(
-    alert: Alert, spec: AlertSpec, prefs, robots, accounts=None
-) -> list[Delivery]:
+def _plan_deliveries(alert: Alert, spec: AlertSpec, prefs, robots, accounts=None) -> list[Delivery]:
     rows: list[Delivery] = []
     seen_users = set()
     chosen_robots: dict[int, RobotConfig] = {}

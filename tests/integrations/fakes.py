@@ -133,8 +133,12 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/gettoken":
             if (query.get("appkey"), query.get("appsecret")) != CREDENTIALS["dingtalk"]:
                 return 200, {"errcode": 40089, "errmsg": "不合法的corpid或corpsecret"}
-            return 200, {"errcode": 0, "errmsg": "ok", "access_token": platform.new_token(),
-                         "expires_in": 7200}
+            return 200, {
+                "errcode": 0,
+                "errmsg": "ok",
+                "access_token": platform.new_token(),
+                "expires_in": 7200,
+            }
         error = self._dingtalk_token_error(platform, query)
         if error:
             return 200, error
@@ -177,16 +181,24 @@ class _Handler(BaseHTTPRequestHandler):
         if any(uid not in known for uid in body["userid_list"].split(",")):
             return 200, {"errcode": 33012, "errmsg": "无效的userid"}
         platform.sent.append(body)
-        return 200, {"errcode": 0, "errmsg": "ok", "task_id": len(platform.sent),
-                     "request_id": uuid.uuid4().hex}
+        return 200, {
+            "errcode": 0,
+            "errmsg": "ok",
+            "task_id": len(platform.sent),
+            "request_id": uuid.uuid4().hex,
+        }
 
     # Feishu
     def _feishu(self, platform, method, path, query, body):
         if path == "/open-apis/auth/v3/tenant_access_token/internal":
             if (body.get("app_id"), body.get("app_secret")) != CREDENTIALS["feishu"]:
                 return 200, {"code": 10014, "msg": "app secret invalid"}
-            return 200, {"code": 0, "msg": "ok", "tenant_access_token": platform.new_token(),
-                         "expire": 7200}
+            return 200, {
+                "code": 0,
+                "msg": "ok",
+                "tenant_access_token": platform.new_token(),
+                "expire": 7200,
+            }
         auth = self.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ")
         if not auth.startswith("Bearer ") or not platform.tokens.get(token):
@@ -197,14 +209,22 @@ class _Handler(BaseHTTPRequestHandler):
             return 200, self._feishu_page(platform.departments, query)
         if path == "/open-apis/contact/v3/users/find_by_department":
             dept = query.get("department_id")
-            people = [u for u in platform.users if dept in u["department_ids"]
-                      or (dept == "0" and not u["department_ids"])]
+            people = [
+                u
+                for u in platform.users
+                if dept in u["department_ids"] or (dept == "0" and not u["department_ids"])
+            ]
             return 200, self._feishu_page(people, query)
         if path == "/open-apis/im/v1/messages" and method == "POST":
             if platform.send_errors:
                 return platform.send_errors.pop(0)
-            if query.get("receive_id_type") not in ("open_id", "user_id", "union_id", "email",
-                                                    "chat_id"):
+            if query.get("receive_id_type") not in (
+                "open_id",
+                "user_id",
+                "union_id",
+                "email",
+                "chat_id",
+            ):
                 return 400, {"code": 230001, "msg": "invalid receive_id_type"}
             try:
                 json.loads(body.get("content", ""))
@@ -214,7 +234,11 @@ class _Handler(BaseHTTPRequestHandler):
             if body.get("receive_id") not in known:
                 return 400, {"code": 230013, "msg": "user not in app's availability"}
             platform.sent.append({**body, "receive_id_type": query["receive_id_type"]})
-            return 200, {"code": 0, "msg": "success", "data": {"message_id": f"om_{len(platform.sent)}"}}
+            return 200, {
+                "code": 0,
+                "msg": "success",
+                "data": {"message_id": f"om_{len(platform.sent)}"},
+            }
         return 404, {"code": 404, "msg": "not found"}
 
     def _feishu_page(self, items, query):
@@ -234,8 +258,12 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/cgi-bin/gettoken":
             if (query.get("corpid"), query.get("corpsecret")) != CREDENTIALS["wecom"]:
                 return 200, {"errcode": 40001, "errmsg": "invalid credential"}
-            return 200, {"errcode": 0, "errmsg": "ok", "access_token": platform.new_token(),
-                         "expires_in": 7200}
+            return 200, {
+                "errcode": 0,
+                "errmsg": "ok",
+                "access_token": platform.new_token(),
+                "expires_in": 7200,
+            }
         token = query.get("access_token", "")
         if token not in platform.tokens:
             return 200, {"errcode": 40014, "errmsg": "invalid access_token"}
@@ -262,6 +290,10 @@ class _Handler(BaseHTTPRequestHandler):
             if invalid and len(invalid) == len(body["touser"].split("|")):
                 return 200, {"errcode": 81013, "errmsg": "user & party & tag all invalid"}
             platform.sent.append(body)
-            return 200, {"errcode": 0, "errmsg": "ok", "invaliduser": "|".join(invalid),
-                         "msgid": f"msg{len(platform.sent)}"}
+            return 200, {
+                "errcode": 0,
+                "errmsg": "ok",
+                "invaliduser": "|".join(invalid),
+                "msgid": f"msg{len(platform.sent)}",
+            }
         return 404, {"errcode": 404, "errmsg": "not found"}

@@ -119,9 +119,7 @@ def test_events_are_signed_and_retried(org, receiver, django_capture_on_commit_c
     first, second = receiver.hits
     assert first.valid and second.valid
     assert second.headers["x-collab-event"] == "user_mentioned"
-    assert first.headers["x-collab-delivery"] == second.headers["x-collab-delivery"] == str(
-        row.pk
-    )
+    assert first.headers["x-collab-delivery"] == second.headers["x-collab-delivery"] == str(row.pk)
     assert second.body["event"] == "user_mentioned"
     assert second.body["url"] == "http://127.0.0.1:8000/requirements/3/"
     assert second.body["object"] == {"type": "accounts.user", "id": user.pk}
@@ -173,14 +171,20 @@ def test_admin_form_log_and_test_button(
     assert hit.body["test"] is True and "BI" in hit.body["message"]
     log = admin_client.get(change).content.decode()
     assert 'id="delivery-log"' in log and "webhook_test" in log and "已发送" in log
-    assert admin_client.get(
-        f"/admin/integrations/webhooksubscription/{subscription.pk}/send-test/"
-    ).status_code == 405
+    assert (
+        admin_client.get(
+            f"/admin/integrations/webhooksubscription/{subscription.pk}/send-test/"
+        ).status_code
+        == 405
+    )
 
 
 def test_api_test_event(api, org, receiver):
     subscription = subscribe(receiver)
     answer = api.as_user(org["users"]["admin"]).post(f"{URL}{subscription.pk}/test/")
     assert answer.status_code == 202 and answer.json()["event"] == "webhook_test"
-    assert api.as_user(org["users"]["mkt_head"]).post(f"{URL}{subscription.pk}/test/").status_code == 403
+    assert (
+        api.as_user(org["users"]["mkt_head"]).post(f"{URL}{subscription.pk}/test/").status_code
+        == 403
+    )
     assert json.loads(json.dumps(answer.json()))["status"] == "pending"

@@ -30,8 +30,15 @@ def dingtalk_org(fake):
         {"dept_id": 4, "name": "前端组", "parent_id": 3, "dept_manager_userid_list": ["u3"]},
     ]
     dt.users = [
-        {"userid": "u1", "unionid": "un1", "name": "张三", "dept_id_list": [2],
-         "title": "市场总监", "email": "zhang@example.com", "mobile": "13800000001"},
+        {
+            "userid": "u1",
+            "unionid": "un1",
+            "name": "张三",
+            "dept_id_list": [2],
+            "title": "市场总监",
+            "email": "zhang@example.com",
+            "mobile": "13800000001",
+        },
         {"userid": "u2", "name": "李四", "dept_id_list": [2], "title": "专员"},
         {"userid": "u6", "name": "钱七", "dept_id_list": [2], "title": "专员"},
         {"userid": "u3", "name": "王五", "dept_id_list": [4], "title": "组长"},
@@ -42,9 +49,11 @@ def dingtalk_org(fake):
 
 
 def account(platform, external_id) -> User:
-    return PlatformAccount.objects.select_related("user").get(
-        platform=platform, external_id=external_id
-    ).user
+    return (
+        PlatformAccount.objects.select_related("user")
+        .get(platform=platform, external_id=external_id)
+        .user
+    )
 
 
 def test_dingtalk_dry_run_then_apply_then_changes(org, platforms):
@@ -142,20 +151,40 @@ def test_handover_page(client, org, platforms):
 def test_feishu_paging_token_expiry_and_resigned(org, platforms):
     fs = platforms["feishu"]
     fs.departments = [
-        {"open_department_id": "od-mkt", "name": "市场部", "parent_department_id": "0",
-         "leader_user_id": "f1"},
+        {
+            "open_department_id": "od-mkt",
+            "name": "市场部",
+            "parent_department_id": "0",
+            "leader_user_id": "f1",
+        },
         {"open_department_id": "od-rd", "name": "研发部", "parent_department_id": "0"},
-        {"open_department_id": "od-be", "name": "后端组", "parent_department_id": "od-rd",
-         "leader_user_id": "f3"},
+        {
+            "open_department_id": "od-be",
+            "name": "后端组",
+            "parent_department_id": "od-rd",
+            "leader_user_id": "f3",
+        },
     ]
     fs.users = [
-        {"user_id": "f1", "open_id": "ou_1", "union_id": "on_1", "name": "周一",
-         "department_ids": ["od-mkt"], "job_title": "经理", "email": "zhou@example.com",
-         "mobile": "+8613900000001", "status": {"is_resigned": False}},
+        {
+            "user_id": "f1",
+            "open_id": "ou_1",
+            "union_id": "on_1",
+            "name": "周一",
+            "department_ids": ["od-mkt"],
+            "job_title": "经理",
+            "email": "zhou@example.com",
+            "mobile": "+8613900000001",
+            "status": {"is_resigned": False},
+        },
         {"user_id": "f2", "name": "吴二", "department_ids": ["od-be"], "status": {}},
         {"user_id": "f3", "name": "郑三", "department_ids": ["od-be"], "status": {}},
-        {"user_id": "f4", "name": "冯四", "department_ids": ["od-be"],
-         "status": {"is_resigned": True}},
+        {
+            "user_id": "f4",
+            "name": "冯四",
+            "department_ids": ["od-be"],
+            "status": {"is_resigned": True},
+        },
     ]
     run = orgsync.org_sync(source="feishu")
     assert run.status == SyncRun.Status.APPLIED, run.error
@@ -182,8 +211,14 @@ def test_wecom_without_mobile_or_email_keeps_collab_values(org, platforms):
         {"id": 2, "name": "技术部", "parentid": 1, "department_leader": ["w1"]},
     ]
     wc.users = [
-        {"userid": "w1", "name": "技术部负责人", "department": [2], "main_department": 2,
-         "position": "CTO", "status": 1},
+        {
+            "userid": "w1",
+            "name": "技术部负责人",
+            "department": [2],
+            "main_department": 2,
+            "position": "CTO",
+            "status": 1,
+        },
         {"userid": "w2", "name": "新同事", "department": [2], "main_department": 2, "status": 1},
     ]
     tec_head = org["users"]["tec_head"]
@@ -215,7 +250,9 @@ def ldap_directory():
 
     server = ldap3.Server("fake-directory")
     connection = ldap3.Connection(
-        server, user="cn=sync,dc=example,dc=com", password="secret",  # noqa: S106
+        server,
+        user="cn=sync,dc=example,dc=com",
+        password="secret",
         client_strategy=ldap3.MOCK_SYNC,
     )
     strategy = connection.strategy
@@ -224,7 +261,11 @@ def ldap_directory():
     for dn, ou, manager in [
         ("ou=市场部,dc=example,dc=com", "市场部", "uid=li,ou=市场部,dc=example,dc=com"),
         ("ou=研发,dc=example,dc=com", "研发", ""),
-        ("ou=平台组,ou=研发,dc=example,dc=com", "平台组", "uid=he,ou=平台组,ou=研发,dc=example,dc=com"),
+        (
+            "ou=平台组,ou=研发,dc=example,dc=com",
+            "平台组",
+            "uid=he,ou=平台组,ou=研发,dc=example,dc=com",
+        ),
     ]:
         attrs = {"objectClass": ["organizationalUnit"], "ou": ou}
         if manager:

@@ -107,9 +107,10 @@ def test_wecom_app_message_and_errors(org, platforms, django_capture_on_commit_c
     (sent,) = wc.sent
     assert sent["msgtype"] == "textcard" and sent["agentid"] == 1000002
     assert sent["textcard"]["url"] == "http://127.0.0.1:8000/requirements/7/"
-    assert list(
-        DeliveryAttempt.objects.filter(delivery=row).values_list("outcome", flat=True)
-    ) == ["error", "ok"]
+    assert list(DeliveryAttempt.objects.filter(delivery=row).values_list("outcome", flat=True)) == [
+        "error",
+        "ok",
+    ]
 
     # The person left the app's visible range: 81013 fails at once, no retry.
     wc.users = []

@@ -20,9 +20,10 @@ def verify(secret: str, headers, body: bytes, *, tolerance: int = 300) -> bool:
     signature = headers.get("X-Collab-Signature", "")
     if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > tolerance:
         return False
-    expected = "sha256=" + hmac.new(
-        secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256
-    ).hexdigest()
+    expected = (
+        "sha256="
+        + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    )
     return hmac.compare_digest(expected, signature)
 
 
