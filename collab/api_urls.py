@@ -13,6 +13,7 @@ from calendars import api as calendars_api
 from cockpit import api as cockpit_api
 from collab.accounts import api as accounts_api
 from collab.accounts import auth_api
+from collab.integrations import api as integrations_api
 from collab.notifications import api as notifications_api
 from collab.spreadsheets import api as spreadsheets_api
 from documents import api as documents_api
@@ -23,6 +24,7 @@ router = DefaultRouter()
 for module in (
     accounts_api,
     notifications_api,
+    integrations_api,
     meetings_api,
     documents_api,
     spreadsheets_api,

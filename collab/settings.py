@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.dingtalk",
     "allauth.socialaccount.providers.feishu",
     "allauth.socialaccount.providers.openid_connect",
+    "collab.integrations",
     # The registers, lowest first: each app depends only on the ones above it.
     "requests_app",
     "meetings",
@@ -370,6 +371,9 @@ COLLAB_ROBOT_RATE_LIMITS = {
     "wecom": env("COLLAB_ROBOT_RATE_WECOM", default="20/60"),
     "feishu": env("COLLAB_ROBOT_RATE_FEISHU", default="100/60,5/1"),
     "webhook": env("COLLAB_ROBOT_RATE_WEBHOOK", default=""),
+    "ding_work": env("COLLAB_WORK_NOTICE_RATE_DINGTALK", default="20/1"),
+    "feishu_msg": env("COLLAB_WORK_NOTICE_RATE_FEISHU", default="50/1"),
+    "wecom_app": env("COLLAB_WORK_NOTICE_RATE_WECOM", default="30/1"),
 }
 COLLAB_ROBOT_DIGEST_MAX_ITEMS = env.int("COLLAB_ROBOT_DIGEST_MAX_ITEMS", default=15)
 COLLAB_SITE_URL = env("COLLAB_SITE_URL", default="http://127.0.0.1:8000")
@@ -391,6 +395,10 @@ CELERY_TASK_ROUTES = {
     "collab.notifications.tasks.deliver_dingtalk": {"queue": "robot-dingtalk"},
     "collab.notifications.tasks.deliver_feishu": {"queue": "robot-feishu"},
     "collab.notifications.tasks.deliver_wecom": {"queue": "robot-wecom"},
+    # Personal work notices share their platform's lane.
+    "collab.notifications.tasks.deliver_ding_work": {"queue": "robot-dingtalk"},
+    "collab.notifications.tasks.deliver_feishu_msg": {"queue": "robot-feishu"},
+    "collab.notifications.tasks.deliver_wecom_app": {"queue": "robot-wecom"},
 }
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
@@ -419,6 +427,33 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 3600},
     },
 }
+
+# Enterprise platforms (collab/identity/platforms.py): the org sync reads their
+# contacts, personal work notices use their message APIs, with the client ids, secrets
+# and API bases of single sign-on below; besides those:
+COLLAB_DINGTALK_AGENT_ID = env("COLLAB_DINGTALK_AGENT_ID", default="")
+COLLAB_WECOM_CONTACTS_SECRET = env("COLLAB_WECOM_CONTACTS_SECRET", default="")
+COLLAB_LDAP_URL = env("COLLAB_LDAP_URL", default="")
+COLLAB_LDAP_BIND_DN = env("COLLAB_LDAP_BIND_DN", default="")
+COLLAB_LDAP_BIND_PASSWORD = env("COLLAB_LDAP_BIND_PASSWORD", default="")
+COLLAB_LDAP_START_TLS = env.bool("COLLAB_LDAP_START_TLS", default=False)
+COLLAB_LDAP_BASE_DN = env("COLLAB_LDAP_BASE_DN", default="")
+COLLAB_LDAP_USER_FILTER = env("COLLAB_LDAP_USER_FILTER", default="(objectClass=inetOrgPerson)")
+COLLAB_LDAP_DEPARTMENT_FILTER = env(
+    "COLLAB_LDAP_DEPARTMENT_FILTER", default="(objectClass=organizationalUnit)"
+)
+COLLAB_LDAP_USER_ID_ATTR = env("COLLAB_LDAP_USER_ID_ATTR", default="uid")
+# The nightly org sync: source (dingtalk, feishu, wecom, ldap; empty = off) and time.
+COLLAB_ORG_SYNC_SOURCE = env("COLLAB_ORG_SYNC_SOURCE", default="")
+COLLAB_ORG_SYNC_TIME = env("COLLAB_ORG_SYNC_TIME", default="02:30")
+if COLLAB_ORG_SYNC_SOURCE:
+    _sync_hour, _sync_minute = (int(x) for x in COLLAB_ORG_SYNC_TIME.split(":"))
+    CELERY_BEAT_SCHEDULE["org-sync"] = {
+        "task": "collab.identity.tasks.org_sync",
+        "schedule": crontab(hour=_sync_hour, minute=_sync_minute),
+        "args": [COLLAB_ORG_SYNC_SOURCE],
+        "options": {"expires": 3600},
+    }
 
 # Product settings
 COLLAB_ALERT_DAY_COUNTING = env("COLLAB_ALERT_DAY_COUNTING", default="calendar")

@@ -32,6 +32,7 @@ urlpatterns = [
     path("cockpit/", include("cockpit.urls")),
     path("calendar/", include("calendars.urls")),
     path("views/", include("saved_views.urls")),
+    path("identity/", include("collab.identity.handover_urls")),
     path("admin/", admin.site.urls),
     path("api/", include("collab.api_urls")),
 ]
