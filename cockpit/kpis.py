@@ -198,9 +198,12 @@ def department_kpis(user: User, period: Period, department: Department | None = 
     if department is not None:
         finished = finished.filter(owner_department=department)
     late = Q(actual_end__gt=F("planned_end"))
+    # One pass over the finished tasks, by department and day: the department rows and
+    # the weekly trend are both summed from it.
+    weeks: dict[datetime.date, list[int]] = {week: [0, 0] for week in period.weeks()}
     for row in (
         finished.order_by()
-        .values("owner_department")
+        .values("owner_department", "actual_end")
         .annotate(
             finished=Count("pk"),
             on_time=Count("pk", filter=~late),
@@ -213,8 +216,14 @@ def department_kpis(user: User, period: Period, department: Department | None = 
             target.on_time += row["on_time"]
             target.late += row["late"]
             target.delay_total += row["delay"] or 0
-
-    weekly = _weekly(finished, period)
+        day = row["actual_end"]
+        week = weeks[day - datetime.timedelta(days=day.weekday())]
+        week[0] += row["finished"]
+        week[1] += row["on_time"]
+    weekly = [
+        {"week": week, "finished": n, "on_time": ok, "rate": percent(ok, n)}
+        for week, (n, ok) in weeks.items()
+    ]
     by_cause = _delay_by_cause(finished.filter(late))
 
     turnaround: dict[tuple[int, str], list[float]] = defaultdict(list)
@@ -280,24 +289,6 @@ def department_kpis(user: User, period: Period, department: Department | None = 
         by_cause=by_cause,
         turnaround=turnaround_rows,
     )
-
-
-def _weekly(finished: QuerySet, period: Period) -> list[dict]:
-    counts: dict[datetime.date, list[int]] = {week: [0, 0] for week in period.weeks()}
-    on_time = Q(actual_end__lte=F("planned_end"))
-    for row in (
-        finished.order_by()
-        .values("actual_end")
-        .annotate(finished=Count("pk"), on_time=Count("pk", filter=on_time))
-    ):
-        day = row["actual_end"]
-        week = counts[day - datetime.timedelta(days=day.weekday())]
-        week[0] += row["finished"]
-        week[1] += row["on_time"]
-    return [
-        {"week": week, "finished": n, "on_time": ok, "rate": percent(ok, n)}
-        for week, (n, ok) in counts.items()
-    ]
 
 
 def _delay_by_cause(late_tasks: QuerySet) -> list[dict]:
