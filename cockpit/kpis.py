@@ -13,7 +13,18 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -224,7 +235,7 @@ def department_kpis(user: User, period: Period, department: Department | None = 
         {"week": week, "finished": n, "on_time": ok, "rate": percent(ok, n)}
         for week, (n, ok) in weeks.items()
     ]
-    by_cause = _delay_by_cause(finished.filter(late))
+    by_cause = _delay_by_cause(finished.filter(late), overall.late, overall.delay_total)
 
     turnaround: dict[tuple[int, str], list[float]] = defaultdict(list)
     for dept_id, stage, hours in _signoff_hours(user, period, department):
@@ -291,29 +302,32 @@ def department_kpis(user: User, period: Period, department: Department | None = 
     )
 
 
-def _delay_by_cause(late_tasks: QuerySet) -> list[dict]:
-    """Delay days of late tasks by the cause of their latest special meeting."""
-    latest_cause = (
-        Meeting.objects.filter(
-            kind=MeetingKind.SPECIAL,
-            subject_type=ContentType.objects.get_for_model(Task),
-            subject_id=OuterRef("pk"),
-        )
-        .exclude(cause_category="")
-        .order_by("-held_at", "-id")
-        .values("cause_category")[:1]
+def _delay_by_cause(late_tasks: QuerySet, late_count: int, late_days: int) -> list[dict]:
+    """Delay days of late tasks by the cause of their latest special meeting, read from
+    the meetings' side (the latest analysed special meeting of each late task); the late
+    tasks no meeting analysed make up the rest of `late_count` and `late_days`."""
+    special = Meeting.objects.filter(
+        kind=MeetingKind.SPECIAL, subject_type=ContentType.objects.get_for_model(Task)
+    ).exclude(cause_category="")
+    later = special.filter(subject_id=OuterRef("subject_id")).filter(
+        Q(held_at__gt=OuterRef("held_at")) | Q(held_at=OuterRef("held_at"), pk__gt=OuterRef("pk"))
+    )
+    delay = late_tasks.filter(pk=OuterRef("subject_id")).annotate(
+        days=DaysBetween(F("actual_end"), F("planned_end"))
     )
     totals: dict[str, list[int]] = {}
     for row in (
-        late_tasks.annotate(cause=Subquery(latest_cause))
+        special.filter(subject_id__in=late_tasks.values("pk"))
+        .filter(~Exists(later))
+        .annotate(delay=Subquery(delay.values("days")[:1], output_field=IntegerField()))
         .order_by()
-        .values("cause")
-        .annotate(tasks=Count("pk"), delay=Sum(DaysBetween(F("actual_end"), F("planned_end"))))
+        .values("cause_category")
+        .annotate(tasks=Count("pk"), days=Sum("delay"))
     ):
-        cause = row["cause"] or UNANALYSED
-        entry = totals.setdefault(cause, [0, 0])
-        entry[0] += row["tasks"]
-        entry[1] += row["delay"] or 0
+        totals[row["cause_category"]] = [row["tasks"], row["days"] or 0]
+    analysed = [sum(entry[0] for entry in totals.values()), sum(e[1] for e in totals.values())]
+    if late_count > analysed[0]:
+        totals[UNANALYSED] = [late_count - analysed[0], late_days - analysed[1]]
     labels = {**dict(CauseCategory.choices), UNANALYSED: _("未分析")}
     order = [*CauseCategory.values, UNANALYSED]
     return [
