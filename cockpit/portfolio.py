@@ -238,8 +238,8 @@ def portfolio(user: User, filters: PortfolioFilters | None = None, *, today=None
     qs = with_portfolio_data(qs.select_related("initiating_department"), today)
     if filters.stage:
         qs = qs.filter(stage_code=filters.stage)
-    if filters.health:
-        qs = qs.filter(health_rank=Health.rank[filters.health])
+    if filters.health:  # one health: no need to sort by it
+        return qs.filter(health_rank=Health.rank[filters.health]).order_by("end_date", "number")
     return qs.order_by("health_rank", "end_date", "number")
 
 
