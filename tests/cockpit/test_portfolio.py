@@ -139,6 +139,10 @@ def test_health_reasons_progress_milestone_and_leader_on_page_and_api(org, clien
     assert "1 个任务逾期，最长 5 天" in page
     assert "1 个高影响问题未解决" in page
     assert 'id="nav-cockpit"' in page
+    english = client.get(reverse("cockpit:portfolio"), HTTP_ACCEPT_LANGUAGE="en").text
+    assert "1 task(s) overdue, the longest by 5 days" in english
+    assert "an open task more than 2 days past its planned end" in english
+    assert ">Late</span>" in english
 
 
 @time_machine.travel(NOW, tick=False)
