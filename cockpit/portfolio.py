@@ -23,6 +23,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import models
 from django.db.models import (
     Avg,
     Case,
@@ -57,18 +58,15 @@ RUNNING = (RequirementStatus.CONFIRMED, RequirementStatus.IN_PROGRESS)
 RUNNING_STEPS = [step for status in RUNNING for step in STATUS_STEPS[status]]
 
 
-class Health:
-    LATE = "late"
-    AT_RISK = "at_risk"
-    ON_TRACK = "on_track"
+class Health(models.TextChoices):
+    LATE = "late", gettext_lazy("滞后")
+    AT_RISK = "at_risk", gettext_lazy("有风险")
+    ON_TRACK = "on_track", gettext_lazy("正常")
 
-    choices = [
-        (LATE, gettext_lazy("滞后")),
-        (AT_RISK, gettext_lazy("有风险")),
-        (ON_TRACK, gettext_lazy("正常")),
-    ]
-    rank = {LATE: 0, AT_RISK: 1, ON_TRACK: 2}
-    by_rank = {0: LATE, 1: AT_RISK, 2: ON_TRACK}
+
+# Worst first: the order the portfolio is sorted in.
+HEALTH_RANK = {Health.LATE: 0, Health.AT_RISK: 1, Health.ON_TRACK: 2}
+HEALTH_BY_RANK = {rank: health for health, rank in HEALTH_RANK.items()}
 
 
 def late_days() -> int:
@@ -239,7 +237,7 @@ def portfolio(user: User, filters: PortfolioFilters | None = None, *, today=None
     if filters.stage:
         qs = qs.filter(stage_code=filters.stage)
     if filters.health:  # one health: no need to sort by it
-        return qs.filter(health_rank=Health.rank[filters.health]).order_by("end_date", "number")
+        return qs.filter(health_rank=HEALTH_RANK[filters.health]).order_by("end_date", "number")
     return qs.order_by("health_rank", "end_date", "number")
 
 
@@ -260,7 +258,7 @@ class PortfolioRow:
 
     @property
     def health_label(self) -> str:
-        return str(dict(Health.choices)[self.health])
+        return str(Health(self.health).label)
 
     @property
     def reason_text(self) -> str:
@@ -316,7 +314,7 @@ def portfolio_rows(requirements, *, today=None) -> list[PortfolioRow]:
             PortfolioRow(
                 requirement=requirement,
                 stage=requirement.stage_code,
-                health=Health.by_rank[requirement.health_rank],
+                health=HEALTH_BY_RANK[requirement.health_rank],
                 reasons=health_reasons(requirement, today),
                 progress=round(requirement.progress_avg or 0),
                 milestone=milestone,
