@@ -18,36 +18,28 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
 )
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from collab.accounts.models import Department, User
-from collab.signoffs.models import SignOff
 from meetings.models import CauseCategory, Meeting, MeetingKind
-from requests_app.lifecycle import REVIEW_STAGE
-from requests_app.models import Requirement
-from reviews_app.lifecycle import ACCEPTANCE_STAGE
 from reviews_app.models import (
-    Acceptance,
-    AcceptanceStatus,
     ActionStatus,
     ImprovementAction,
     Metric,
     achievement_rate,
 )
 from risks_app.models import ACTIVE_STATUSES, IMPACT_ORDER, Risk
-from tasks_app.lifecycle import PLAN_STAGE
-from tasks_app.models import Plan, PlanVersion, Task, TaskStatus
+from tasks_app.models import Task, TaskStatus
 from tasks_app.selectors import DaysBetween
 
-from .scope import cockpit_requirements, sees_everything
+from .scope import scoped
+from .turnaround import STAGE_LABELS, signoff_hours
 
 UNANALYSED = "unanalysed"
 COORDINATOR_SLOT = 0  # the coordinator's own sign-off slot has no department
@@ -82,12 +74,6 @@ DEFINITIONS = {
         "复盘目标达成：复盘会在期间内召开的需求的目标达成指标，达成率 = 实际值 ÷ 目标值；"
         "统计平均达成率和达成（实际值不低于目标值）的指标数（按需求发起部门）"
     ),
-}
-
-STAGE_LABELS = {
-    REVIEW_STAGE: _("需求评审"),
-    PLAN_STAGE: _("方案审批"),
-    ACCEPTANCE_STAGE: _("成果验收"),
 }
 
 
@@ -189,14 +175,6 @@ def _departments(rows: dict, department: Department | None) -> list[DepartmentKp
     return [rows[dept.pk] for dept in listed]
 
 
-def scoped(qs: QuerySet, user: User, lookup: str = "requirement") -> QuerySet:
-    """`qs` limited to rows of the requirements in the user's cockpit (no condition for
-    those who see every requirement)."""
-    if sees_everything(user):
-        return qs
-    return qs.filter(**{f"{lookup}__in": cockpit_requirements(user).values("pk")})
-
-
 def department_kpis(user: User, period: Period, department: Department | None = None) -> Kpis:
     rows: dict[int, DepartmentKpis] = defaultdict(lambda: DepartmentKpis(None))
     overall = DepartmentKpis(None)
@@ -238,7 +216,7 @@ def department_kpis(user: User, period: Period, department: Department | None = 
     by_cause = _delay_by_cause(finished.filter(late), overall.late, overall.delay_total)
 
     turnaround: dict[tuple[int, str], list[float]] = defaultdict(list)
-    for dept_id, stage, hours in _signoff_hours(user, period, department):
+    for dept_id, stage, hours in signoff_hours(user, period.start, period.end, department):
         key = dept_id or COORDINATOR_SLOT
         rows[key].signoffs.append(hours)
         overall.signoffs.append(hours)
@@ -340,58 +318,6 @@ def _delay_by_cause(late_tasks: QuerySet, late_count: int, late_days: int) -> li
         for cause in order
         if cause in totals
     ]
-
-
-def _signoff_hours(user: User, period: Period, department: Department | None):
-    """(department id, stage, hours from request to signature) of every signature given
-    in the period on an object of a requirement in scope."""
-    start = datetime.datetime.combine(period.start, datetime.time.min)
-    end = datetime.datetime.combine(period.end + datetime.timedelta(days=1), datetime.time.min)
-    signoffs = SignOff.objects.filter(
-        signed_at__gte=timezone.make_aware(start), signed_at__lt=timezone.make_aware(end)
-    )
-    if department is not None:
-        signoffs = signoffs.filter(department=department)
-    review_started = (
-        Requirement.history.model.objects.filter(
-            id=OuterRef("object_id"), review_round=OuterRef("round")
-        )
-        .order_by()
-        .values("id")
-        .annotate(first=Min("history_date"))
-        .values("first")[:1]
-    )
-    plan_submitted = PlanVersion.objects.filter(
-        plan=OuterRef("object_id"), version=OuterRef("round")
-    ).values("submitted_at")[:1]
-    signing_started = (
-        Acceptance.history.model.objects.filter(
-            id=OuterRef("object_id"), round=OuterRef("round"), status=AcceptanceStatus.SIGNING
-        )
-        .order_by()
-        .values("id")
-        .annotate(first=Min("history_date"))
-        .values("first")[:1]
-    )
-    points = [
-        (REVIEW_STAGE, Requirement, scoped(Requirement.objects, user, "pk"), review_started),
-        (PLAN_STAGE, Plan, scoped(Plan.objects, user), plan_submitted),
-        (ACCEPTANCE_STAGE, Acceptance, scoped(Acceptance.objects, user), signing_started),
-    ]
-    for stage, model, targets, requested in points:
-        of_stage = signoffs.filter(
-            stage=stage, content_type=ContentType.objects.get_for_model(model)
-        )
-        if not sees_everything(user):
-            of_stage = of_stage.filter(object_id__in=targets.values("pk"))
-        rows = of_stage.annotate(requested_at=Subquery(requested)).values_list(
-            "department_id", "requested_at", "signed_at"
-        )
-        for dept_id, requested_at, signed_at in rows:
-            if requested_at is None:
-                continue
-            hours = max((signed_at - requested_at).total_seconds(), 0) / 3600
-            yield dept_id, stage, hours
 
 
 def _turnaround_rows(turnaround: dict, departments: list[DepartmentKpis]) -> list[dict]:

@@ -3,7 +3,7 @@ health and the reason, progress, next milestone and leader, computed for all row
 few queries with subquery annotations (no per-row query, no task loaded).
 
 Running means 已确认 (group, division of work and plans) or 执行中. The step is the one
-requests_app.stage computes, read from the same conditions as counts: while confirmed,
+requests_app.stage computes, read from the same conditions as existence checks: while confirmed,
 分工 until a leader, every liaison and a task exist, then 方案; while in progress,
 风险与问题 while an issue is open, then 执行 while a task is open, then 验收复盘.
 
