@@ -52,6 +52,7 @@ from risks_app.models import ACTIVE_STATUSES, Impact, Risk, RiskKind
 from tasks_app.models import OPEN_STATUSES, Plan, PlanStatus, PlanVersion, Task, TaskStatus
 
 from .scope import cockpit_requirements
+from .turnaround import acceptance_signing_since
 
 RUNNING = (RequirementStatus.CONFIRMED, RequirementStatus.IN_PROGRESS)
 # The steps a running requirement can be at.
@@ -116,18 +117,9 @@ def with_portfolio_data(qs: QuerySet[Requirement], today: datetime.date) -> Quer
         .annotate(since=Subquery(submitted.values("submitted_at")[:1]))
         .filter(since__lt=wait_cutoff)
     )
-    signing_since = (
-        Acceptance.history.model.objects.filter(
-            id=OuterRef("pk"), round=OuterRef("round"), status=AcceptanceStatus.SIGNING
-        )
-        .order_by()
-        .values("id")
-        .annotate(first=Min("history_date"))
-        .values("first")[:1]
-    )
     waiting_acceptances = (
         Acceptance.objects.filter(status=AcceptanceStatus.SIGNING)
-        .annotate(since=Subquery(signing_since))
+        .annotate(since=Subquery(acceptance_signing_since("pk", "round")))
         .filter(since__lt=wait_cutoff)
     )
     progress = (

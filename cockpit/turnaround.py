@@ -33,6 +33,20 @@ STAGE_LABELS = {
 }
 
 
+def acceptance_signing_since(acceptance: str, round_: str):
+    """When the acceptance named by the outer field `acceptance` entered the signing
+    round named by `round_`: the first history row of that round in 签字中."""
+    return (
+        Acceptance.history.model.objects.filter(
+            id=OuterRef(acceptance), round=OuterRef(round_), status=AcceptanceStatus.SIGNING
+        )
+        .order_by()
+        .values("id")
+        .annotate(first=Min("history_date"))
+        .values("first")[:1]
+    )
+
+
 def signoff_hours(
     user: User, start: datetime.date, end: datetime.date, department: Department | None
 ) -> Iterator[tuple[int | None, str, float]]:
@@ -57,15 +71,7 @@ def signoff_hours(
     plan_submitted = PlanVersion.objects.filter(
         plan=OuterRef("object_id"), version=OuterRef("round")
     ).values("submitted_at")[:1]
-    signing_started = (
-        Acceptance.history.model.objects.filter(
-            id=OuterRef("object_id"), round=OuterRef("round"), status=AcceptanceStatus.SIGNING
-        )
-        .order_by()
-        .values("id")
-        .annotate(first=Min("history_date"))
-        .values("first")[:1]
-    )
+    signing_started = acceptance_signing_since("object_id", "round")
     points = [
         (REVIEW_STAGE, Requirement, scoped(Requirement.objects, user, "pk"), review_started),
         (PLAN_STAGE, Plan, scoped(Plan.objects, user), plan_submitted),

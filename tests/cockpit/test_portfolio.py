@@ -313,3 +313,42 @@ def test_page_and_endpoint_queries_are_constant(org, client, api, django_assert_
             assert body["count"] == rows
             assert len(body["results"]) == rows
             assert all(row["leader"] is not None for row in body["results"])
+
+
+def test_sign_offs_waiting_too_long_put_a_collaboration_at_risk(org, api):
+    """A plan in review and an acceptance being signed, each asked for more than three
+    days ago, count; a plan submitted yesterday does not."""
+    from reviews_app.models import Acceptance
+    from tasks_app.models import Plan, PlanVersion
+
+    requirement = running(org, "等签字")
+    Requirement.objects.filter(pk=requirement.pk).update(status="in_progress")
+    leader = org["users"]["mkt_head"]
+    today = datetime.datetime(2026, 12, 20, 10, 0)
+    for title, days_ago in (("方案甲", 5), ("方案乙", 1)):
+        when = timezone.make_aware(today - datetime.timedelta(days=days_ago))
+        with time_machine.travel(when, tick=False):
+            plan = Plan.objects.create(
+                requirement=requirement, title=title, body="步骤", author=leader, status="in_review"
+            )
+            PlanVersion.objects.create(
+                plan=plan,
+                version=1,
+                title=title,
+                body="步骤",
+                budget_unit="wan_yuan",
+                submitted_by=leader,
+            )
+    with time_machine.travel(timezone.make_aware(today - datetime.timedelta(days=4)), tick=False):
+        Acceptance.objects.create(
+            requirement=requirement,
+            accepted_on=TODAY,
+            status="signing",
+            created_by=leader,
+        )
+    with time_machine.travel(NOW, tick=False):
+        body = api.as_user(org["users"]["director"]).get("/api/v1/portfolio/").json()
+    [row] = body["results"]
+    assert row["overdue_signoffs"] == 2
+    assert row["health"] == "at_risk"
+    assert row["reasons"] == ["2 项签字等待超过 3 天"]
