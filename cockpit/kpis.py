@@ -13,30 +13,33 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
-from django.utils import timezone
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.utils.translation import gettext_lazy as _
 
 from collab.accounts.models import Department, User
-from collab.signoffs.models import SignOff
 from meetings.models import CauseCategory, Meeting, MeetingKind
-from requests_app.lifecycle import REVIEW_STAGE
-from requests_app.models import Requirement
-from reviews_app.lifecycle import ACCEPTANCE_STAGE
 from reviews_app.models import (
-    Acceptance,
-    AcceptanceStatus,
     ActionStatus,
     ImprovementAction,
     Metric,
     achievement_rate,
 )
 from risks_app.models import ACTIVE_STATUSES, IMPACT_ORDER, Risk
-from tasks_app.lifecycle import PLAN_STAGE
-from tasks_app.models import Plan, PlanVersion, Task, TaskStatus
+from tasks_app.models import Task, TaskStatus
 from tasks_app.selectors import DaysBetween
 
-from .scope import cockpit_requirements, sees_everything
+from .scope import scoped
+from .turnaround import STAGE_LABELS, signoff_hours
 
 UNANALYSED = "unanalysed"
 COORDINATOR_SLOT = 0  # the coordinator's own sign-off slot has no department
@@ -71,12 +74,6 @@ DEFINITIONS = {
         "复盘目标达成：复盘会在期间内召开的需求的目标达成指标，达成率 = 实际值 ÷ 目标值；"
         "统计平均达成率和达成（实际值不低于目标值）的指标数（按需求发起部门）"
     ),
-}
-
-STAGE_LABELS = {
-    REVIEW_STAGE: _("需求评审"),
-    PLAN_STAGE: _("方案审批"),
-    ACCEPTANCE_STAGE: _("成果验收"),
 }
 
 
@@ -178,14 +175,6 @@ def _departments(rows: dict, department: Department | None) -> list[DepartmentKp
     return [rows[dept.pk] for dept in listed]
 
 
-def scoped(qs: QuerySet, user: User, lookup: str = "requirement") -> QuerySet:
-    """`qs` limited to rows of the requirements in the user's cockpit (no condition for
-    those who see every requirement)."""
-    if sees_everything(user):
-        return qs
-    return qs.filter(**{f"{lookup}__in": cockpit_requirements(user).values("pk")})
-
-
 def department_kpis(user: User, period: Period, department: Department | None = None) -> Kpis:
     rows: dict[int, DepartmentKpis] = defaultdict(lambda: DepartmentKpis(None))
     overall = DepartmentKpis(None)
@@ -198,9 +187,12 @@ def department_kpis(user: User, period: Period, department: Department | None = 
     if department is not None:
         finished = finished.filter(owner_department=department)
     late = Q(actual_end__gt=F("planned_end"))
+    # One pass over the finished tasks, by department and day: the department rows and
+    # the weekly trend are both summed from it.
+    weeks: dict[datetime.date, list[int]] = {week: [0, 0] for week in period.weeks()}
     for row in (
         finished.order_by()
-        .values("owner_department")
+        .values("owner_department", "actual_end")
         .annotate(
             finished=Count("pk"),
             on_time=Count("pk", filter=~late),
@@ -213,12 +205,18 @@ def department_kpis(user: User, period: Period, department: Department | None = 
             target.on_time += row["on_time"]
             target.late += row["late"]
             target.delay_total += row["delay"] or 0
-
-    weekly = _weekly(finished, period)
-    by_cause = _delay_by_cause(finished.filter(late))
+        day = row["actual_end"]
+        week = weeks[day - datetime.timedelta(days=day.weekday())]
+        week[0] += row["finished"]
+        week[1] += row["on_time"]
+    weekly = [
+        {"week": week, "finished": n, "on_time": ok, "rate": percent(ok, n)}
+        for week, (n, ok) in weeks.items()
+    ]
+    by_cause = _delay_by_cause(finished.filter(late), overall.late, overall.delay_total)
 
     turnaround: dict[tuple[int, str], list[float]] = defaultdict(list)
-    for dept_id, stage, hours in _signoff_hours(user, period, department):
+    for dept_id, stage, hours in signoff_hours(user, period.start, period.end, department):
         key = dept_id or COORDINATOR_SLOT
         rows[key].signoffs.append(hours)
         overall.signoffs.append(hours)
@@ -282,47 +280,32 @@ def department_kpis(user: User, period: Period, department: Department | None = 
     )
 
 
-def _weekly(finished: QuerySet, period: Period) -> list[dict]:
-    counts: dict[datetime.date, list[int]] = {week: [0, 0] for week in period.weeks()}
-    on_time = Q(actual_end__lte=F("planned_end"))
-    for row in (
-        finished.order_by()
-        .values("actual_end")
-        .annotate(finished=Count("pk"), on_time=Count("pk", filter=on_time))
-    ):
-        day = row["actual_end"]
-        week = counts[day - datetime.timedelta(days=day.weekday())]
-        week[0] += row["finished"]
-        week[1] += row["on_time"]
-    return [
-        {"week": week, "finished": n, "on_time": ok, "rate": percent(ok, n)}
-        for week, (n, ok) in counts.items()
-    ]
-
-
-def _delay_by_cause(late_tasks: QuerySet) -> list[dict]:
-    """Delay days of late tasks by the cause of their latest special meeting."""
-    latest_cause = (
-        Meeting.objects.filter(
-            kind=MeetingKind.SPECIAL,
-            subject_type=ContentType.objects.get_for_model(Task),
-            subject_id=OuterRef("pk"),
-        )
-        .exclude(cause_category="")
-        .order_by("-held_at", "-id")
-        .values("cause_category")[:1]
+def _delay_by_cause(late_tasks: QuerySet, late_count: int, late_days: int) -> list[dict]:
+    """Delay days of late tasks by the cause of their latest special meeting, read from
+    the meetings' side (the latest analysed special meeting of each late task); the late
+    tasks no meeting analysed make up the rest of `late_count` and `late_days`."""
+    special = Meeting.objects.filter(
+        kind=MeetingKind.SPECIAL, subject_type=ContentType.objects.get_for_model(Task)
+    ).exclude(cause_category="")
+    later = special.filter(subject_id=OuterRef("subject_id")).filter(
+        Q(held_at__gt=OuterRef("held_at")) | Q(held_at=OuterRef("held_at"), pk__gt=OuterRef("pk"))
+    )
+    delay = late_tasks.filter(pk=OuterRef("subject_id")).annotate(
+        days=DaysBetween(F("actual_end"), F("planned_end"))
     )
     totals: dict[str, list[int]] = {}
     for row in (
-        late_tasks.annotate(cause=Subquery(latest_cause))
+        special.filter(subject_id__in=late_tasks.values("pk"))
+        .filter(~Exists(later))
+        .annotate(delay=Subquery(delay.values("days")[:1], output_field=IntegerField()))
         .order_by()
-        .values("cause")
-        .annotate(tasks=Count("pk"), delay=Sum(DaysBetween(F("actual_end"), F("planned_end"))))
+        .values("cause_category")
+        .annotate(tasks=Count("pk"), days=Sum("delay"))
     ):
-        cause = row["cause"] or UNANALYSED
-        entry = totals.setdefault(cause, [0, 0])
-        entry[0] += row["tasks"]
-        entry[1] += row["delay"] or 0
+        totals[row["cause_category"]] = [row["tasks"], row["days"] or 0]
+    analysed = [sum(entry[0] for entry in totals.values()), sum(e[1] for e in totals.values())]
+    if late_count > analysed[0]:
+        totals[UNANALYSED] = [late_count - analysed[0], late_days - analysed[1]]
     labels = {**dict(CauseCategory.choices), UNANALYSED: _("未分析")}
     order = [*CauseCategory.values, UNANALYSED]
     return [
@@ -335,58 +318,6 @@ def _delay_by_cause(late_tasks: QuerySet) -> list[dict]:
         for cause in order
         if cause in totals
     ]
-
-
-def _signoff_hours(user: User, period: Period, department: Department | None):
-    """(department id, stage, hours from request to signature) of every signature given
-    in the period on an object of a requirement in scope."""
-    start = datetime.datetime.combine(period.start, datetime.time.min)
-    end = datetime.datetime.combine(period.end + datetime.timedelta(days=1), datetime.time.min)
-    signoffs = SignOff.objects.filter(
-        signed_at__gte=timezone.make_aware(start), signed_at__lt=timezone.make_aware(end)
-    )
-    if department is not None:
-        signoffs = signoffs.filter(department=department)
-    review_started = (
-        Requirement.history.model.objects.filter(
-            id=OuterRef("object_id"), review_round=OuterRef("round")
-        )
-        .order_by()
-        .values("id")
-        .annotate(first=Min("history_date"))
-        .values("first")[:1]
-    )
-    plan_submitted = PlanVersion.objects.filter(
-        plan=OuterRef("object_id"), version=OuterRef("round")
-    ).values("submitted_at")[:1]
-    signing_started = (
-        Acceptance.history.model.objects.filter(
-            id=OuterRef("object_id"), round=OuterRef("round"), status=AcceptanceStatus.SIGNING
-        )
-        .order_by()
-        .values("id")
-        .annotate(first=Min("history_date"))
-        .values("first")[:1]
-    )
-    points = [
-        (REVIEW_STAGE, Requirement, scoped(Requirement.objects, user, "pk"), review_started),
-        (PLAN_STAGE, Plan, scoped(Plan.objects, user), plan_submitted),
-        (ACCEPTANCE_STAGE, Acceptance, scoped(Acceptance.objects, user), signing_started),
-    ]
-    for stage, model, targets, requested in points:
-        of_stage = signoffs.filter(
-            stage=stage, content_type=ContentType.objects.get_for_model(model)
-        )
-        if not sees_everything(user):
-            of_stage = of_stage.filter(object_id__in=targets.values("pk"))
-        rows = of_stage.annotate(requested_at=Subquery(requested)).values_list(
-            "department_id", "requested_at", "signed_at"
-        )
-        for dept_id, requested_at, signed_at in rows:
-            if requested_at is None:
-                continue
-            hours = max((signed_at - requested_at).total_seconds(), 0) / 3600
-            yield dept_id, stage, hours
 
 
 def _turnaround_rows(turnaround: dict, departments: list[DepartmentKpis]) -> list[dict]:

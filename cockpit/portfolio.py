@@ -3,7 +3,7 @@ health and the reason, progress, next milestone and leader, computed for all row
 few queries with subquery annotations (no per-row query, no task loaded).
 
 Running means 已确认 (group, division of work and plans) or 执行中. The step is the one
-requests_app.stage computes, read from the same conditions as counts: while confirmed,
+requests_app.stage computes, read from the same conditions as existence checks: while confirmed,
 分工 until a leader, every liaison and a task exist, then 方案; while in progress,
 风险与问题 while an issue is open, then 执行 while a task is open, then 验收复盘.
 
@@ -23,6 +23,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import models
 from django.db.models import (
     Avg,
     Case,
@@ -51,24 +52,22 @@ from risks_app.models import ACTIVE_STATUSES, Impact, Risk, RiskKind
 from tasks_app.models import OPEN_STATUSES, Plan, PlanStatus, PlanVersion, Task, TaskStatus
 
 from .scope import cockpit_requirements
+from .turnaround import acceptance_signing_since
 
 RUNNING = (RequirementStatus.CONFIRMED, RequirementStatus.IN_PROGRESS)
 # The steps a running requirement can be at.
 RUNNING_STEPS = [step for status in RUNNING for step in STATUS_STEPS[status]]
 
 
-class Health:
-    LATE = "late"
-    AT_RISK = "at_risk"
-    ON_TRACK = "on_track"
+class Health(models.TextChoices):
+    LATE = "late", gettext_lazy("滞后")
+    AT_RISK = "at_risk", gettext_lazy("有风险")
+    ON_TRACK = "on_track", gettext_lazy("正常")
 
-    choices = [
-        (LATE, gettext_lazy("滞后")),
-        (AT_RISK, gettext_lazy("有风险")),
-        (ON_TRACK, gettext_lazy("正常")),
-    ]
-    rank = {LATE: 0, AT_RISK: 1, ON_TRACK: 2}
-    by_rank = {0: LATE, 1: AT_RISK, 2: ON_TRACK}
+
+# Worst first: the order the portfolio is sorted in.
+HEALTH_RANK = {Health.LATE: 0, Health.AT_RISK: 1, Health.ON_TRACK: 2}
+HEALTH_BY_RANK = {rank: health for health, rank in HEALTH_RANK.items()}
 
 
 def late_days() -> int:
@@ -118,18 +117,9 @@ def with_portfolio_data(qs: QuerySet[Requirement], today: datetime.date) -> Quer
         .annotate(since=Subquery(submitted.values("submitted_at")[:1]))
         .filter(since__lt=wait_cutoff)
     )
-    signing_since = (
-        Acceptance.history.model.objects.filter(
-            id=OuterRef("pk"), round=OuterRef("round"), status=AcceptanceStatus.SIGNING
-        )
-        .order_by()
-        .values("id")
-        .annotate(first=Min("history_date"))
-        .values("first")[:1]
-    )
     waiting_acceptances = (
         Acceptance.objects.filter(status=AcceptanceStatus.SIGNING)
-        .annotate(since=Subquery(signing_since))
+        .annotate(since=Subquery(acceptance_signing_since("pk", "round")))
         .filter(since__lt=wait_cutoff)
     )
     progress = (
@@ -238,8 +228,8 @@ def portfolio(user: User, filters: PortfolioFilters | None = None, *, today=None
     qs = with_portfolio_data(qs.select_related("initiating_department"), today)
     if filters.stage:
         qs = qs.filter(stage_code=filters.stage)
-    if filters.health:
-        qs = qs.filter(health_rank=Health.rank[filters.health])
+    if filters.health:  # one health: no need to sort by it
+        return qs.filter(health_rank=HEALTH_RANK[filters.health]).order_by("end_date", "number")
     return qs.order_by("health_rank", "end_date", "number")
 
 
@@ -260,7 +250,7 @@ class PortfolioRow:
 
     @property
     def health_label(self) -> str:
-        return str(dict(Health.choices)[self.health])
+        return str(Health(self.health).label)
 
     @property
     def reason_text(self) -> str:
@@ -316,7 +306,7 @@ def portfolio_rows(requirements, *, today=None) -> list[PortfolioRow]:
             PortfolioRow(
                 requirement=requirement,
                 stage=requirement.stage_code,
-                health=Health.by_rank[requirement.health_rank],
+                health=HEALTH_BY_RANK[requirement.health_rank],
                 reasons=health_reasons(requirement, today),
                 progress=round(requirement.progress_avg or 0),
                 milestone=milestone,

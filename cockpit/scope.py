@@ -39,3 +39,11 @@ def cockpit_requirements(user: User) -> QuerySet[Requirement]:
         )
     )
     return visible.filter(Q(initiating_department__in=headed) | Q(involved))
+
+
+def scoped(qs: QuerySet, user: User, lookup: str = "requirement") -> QuerySet:
+    """`qs` limited to rows of the requirements in the user's cockpit (no condition for
+    those who see every requirement)."""
+    if sees_everything(user):
+        return qs
+    return qs.filter(**{f"{lookup}__in": cockpit_requirements(user).values("pk")})

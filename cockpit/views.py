@@ -14,7 +14,7 @@ from collab.spreadsheets.responses import filename, xlsx_response
 from .excel import write_kpis
 from .forms import KpiFilterForm, PortfolioFilterForm
 from .kpis import DEFINITIONS, department_kpis, risk_impacts
-from .portfolio import Health, portfolio, portfolio_rows
+from .portfolio import late_days, portfolio, portfolio_rows, signoff_wait_days
 from .scope import may_use_cockpit
 
 PAGE_SIZE = 50
@@ -40,7 +40,14 @@ def portfolio_view(request):
     return render(
         request,
         "cockpit/portfolio.html",
-        {"form": form, "page_obj": page, "rows": rows, "error": error, "healths": Health},
+        {
+            "form": form,
+            "page_obj": page,
+            "rows": rows,
+            "error": error,
+            "late_days": late_days(),
+            "wait_days": signoff_wait_days(),
+        },
     )
 
 

@@ -391,5 +391,5 @@ def test_queries_do_not_grow_with_the_data(org, known, api, client, django_asser
 
 
 # Measured: queries for one request.
-KPI_API_QUERIES = 11
-KPI_PAGE_QUERIES = 14
+KPI_API_QUERIES = 10
+KPI_PAGE_QUERIES = 13

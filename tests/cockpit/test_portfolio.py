@@ -139,6 +139,10 @@ def test_health_reasons_progress_milestone_and_leader_on_page_and_api(org, clien
     assert "1 个任务逾期，最长 5 天" in page
     assert "1 个高影响问题未解决" in page
     assert 'id="nav-cockpit"' in page
+    english = client.get(reverse("cockpit:portfolio"), HTTP_ACCEPT_LANGUAGE="en").text
+    assert "1 task(s) overdue, the longest by 5 days" in english
+    assert "an open task more than 2 days past its planned end" in english
+    assert ">Late</span>" in english
 
 
 @time_machine.travel(NOW, tick=False)
@@ -203,8 +207,8 @@ def test_partners_and_outsiders_never_see_collaborations_they_are_not_in(org, cl
 
 
 # Measured: queries for one request, the same for 5 and for 50 running requirements.
-PAGE_QUERIES = 8
-API_QUERIES = 5
+PAGE_QUERIES = {"director": 8, "prd_head": 9}
+API_QUERIES = {"director": 5, "prd_head": 6}
 
 
 def make_running(org, count, start=0):
@@ -288,21 +292,63 @@ def make_running(org, count, start=0):
 
 
 def test_page_and_endpoint_queries_are_constant(org, client, api, django_assert_num_queries):
-    director = org["users"]["director"]
+    """5 rows, then 50: the page and the endpoint, as the coordinator and as the head of
+    a department taking part in every requirement."""
     make_running(org, 5)
     for rows in (5, 50):
         if rows == 50:
             make_running(org, 45, start=5)
-        client.force_login(director)
-        url = reverse("cockpit:portfolio")
-        client.get(url)
-        with django_assert_num_queries(PAGE_QUERIES):
-            response = client.get(url)
-        assert response.text.count("<tr data-health=") == rows
-        client_api = api.as_user(director)
-        client_api.get("/api/v1/portfolio/")
-        with django_assert_num_queries(API_QUERIES):
-            body = client_api.get("/api/v1/portfolio/", {"page_size": 50}).json()
-        assert body["count"] == rows
-        assert len(body["results"]) == rows
-        assert all(row["leader"] is not None for row in body["results"])
+        for username in ("director", "prd_head"):
+            user = org["users"][username]
+            client.force_login(user)
+            url = reverse("cockpit:portfolio")
+            client.get(url)
+            with django_assert_num_queries(PAGE_QUERIES[username]):
+                response = client.get(url)
+            assert response.text.count("<tr data-health=") == rows
+            client_api = api.as_user(user)
+            client_api.get("/api/v1/portfolio/")
+            with django_assert_num_queries(API_QUERIES[username]):
+                body = client_api.get("/api/v1/portfolio/", {"page_size": 50}).json()
+            assert body["count"] == rows
+            assert len(body["results"]) == rows
+            assert all(row["leader"] is not None for row in body["results"])
+
+
+def test_sign_offs_waiting_too_long_put_a_collaboration_at_risk(org, api):
+    """A plan in review and an acceptance being signed, each asked for more than three
+    days ago, count; a plan submitted yesterday does not."""
+    from reviews_app.models import Acceptance
+    from tasks_app.models import Plan, PlanVersion
+
+    requirement = running(org, "等签字")
+    Requirement.objects.filter(pk=requirement.pk).update(status="in_progress")
+    leader = org["users"]["mkt_head"]
+    today = datetime.datetime(2026, 12, 20, 10, 0)
+    for title, days_ago in (("方案甲", 5), ("方案乙", 1)):
+        when = timezone.make_aware(today - datetime.timedelta(days=days_ago))
+        with time_machine.travel(when, tick=False):
+            plan = Plan.objects.create(
+                requirement=requirement, title=title, body="步骤", author=leader, status="in_review"
+            )
+            PlanVersion.objects.create(
+                plan=plan,
+                version=1,
+                title=title,
+                body="步骤",
+                budget_unit="wan_yuan",
+                submitted_by=leader,
+            )
+    with time_machine.travel(timezone.make_aware(today - datetime.timedelta(days=4)), tick=False):
+        Acceptance.objects.create(
+            requirement=requirement,
+            accepted_on=TODAY,
+            status="signing",
+            created_by=leader,
+        )
+    with time_machine.travel(NOW, tick=False):
+        body = api.as_user(org["users"]["director"]).get("/api/v1/portfolio/").json()
+    [row] = body["results"]
+    assert row["overdue_signoffs"] == 2
+    assert row["health"] == "at_risk"
+    assert row["reasons"] == ["2 项签字等待超过 3 天"]
