@@ -45,6 +45,9 @@ def test_buttons_only_for_configured_providers(client, org, dingtalk, oidc):
     assert 'id="sso-oidc"' in content
     assert "使用统一身份认证登录" in content
     assert 'id="sso-feishu"' not in content and 'id="sso-wecom"' not in content
+    client.cookies["django_language"] = "en"
+    english = client.get("/login/").content.decode()
+    assert "Sign in with DingTalk" in english and "Or sign in with your company account" in english
 
 
 # --- DingTalk ------------------------------------------------------------------------
