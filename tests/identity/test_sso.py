@@ -106,6 +106,8 @@ def test_dingtalk_inapp_code_signs_in_and_refetches_an_expired_app_token(client,
     dingtalk.add_user("dt-tec", "技术部负责人")
     page = client.get("/accounts/dingtalk/inapp/?next=/tasks/")
     assert page.status_code == 200 and b'data-corp-id="ding-corp"' in page.content
+    # without the client's JS-API, the DingTalk login page is one button away
+    assert b'id="sso-dingtalk"' in page.content
     # a first sign-in caches the app token; then DingTalk expires it
     client.post("/accounts/dingtalk/inapp/", {"code": dingtalk.inapp_code("dt-tec")})
     assert signed_in_user_id(client) == user.pk
@@ -117,6 +119,12 @@ def test_dingtalk_inapp_code_signs_in_and_refetches_an_expired_app_token(client,
     assert response.status_code == 302 and response["Location"] == "/tasks/"
     assert signed_in_user_id(client) == user.pk
     assert dingtalk.count("/gettoken") == 2
+    client.logout()
+    elsewhere = client.post(
+        "/accounts/dingtalk/inapp/",
+        {"code": dingtalk.inapp_code("dt-tec"), "next": "https://elsewhere.example/"},
+    )
+    assert elsewhere["Location"] == "/"
 
 
 def test_dingtalk_inapp_bad_code_is_refused(client, org, dingtalk):
@@ -331,3 +339,28 @@ def test_admin_refuses_turning_passwords_off_without_any_provider(client, org):
     client.logout()
     client.post("/login/", {"username": "mkt_head", "password": "collab-demo"})
     assert signed_in_user_id(client) == org["users"]["mkt_head"].pk
+
+
+# --- admin ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_platform_account_admin_list_has_constant_queries(
+    client, org, rows, django_assert_num_queries
+):
+    from collab.accounts.models import User
+
+    people = User.objects.bulk_create(User(username=f"sso-{i}") for i in range(rows))
+    PlatformAccount.objects.bulk_create(
+        PlatformAccount(user=user, platform="wecom", external_id=f"wx-{i}")
+        for i, user in enumerate(people)
+    )
+    client.force_login(org["users"]["admin"])
+    client.get("/admin/identity/platformaccount/")  # session and caches warm
+    with django_assert_num_queries(ADMIN_LIST_QUERIES):
+        response = client.get("/admin/identity/platformaccount/")
+    assert response.status_code == 200
+    assert response.content.decode().count("wx-") >= min(rows, 50)
+
+
+ADMIN_LIST_QUERIES = 6
