@@ -364,3 +364,15 @@ def test_platform_account_admin_list_has_constant_queries(
 
 
 ADMIN_LIST_QUERIES = 6
+
+
+def test_allauth_pages_render_in_the_site_layout(client, org, dingtalk):
+    confirm = client.get("/accounts/dingtalk/login/")
+    assert confirm.status_code == 200
+    assert b'method="post"' in confirm.content and b'id="current-user"' not in confirm.content
+    assert b"bootstrap.min.css" in confirm.content
+    cancelled = client.get("/accounts/3rdparty/login/cancelled/")
+    assert cancelled.status_code == 200 and b"bootstrap.min.css" in cancelled.content
+    # allauth's own sign-up and login addresses lead to Collab's login page
+    assert client.get("/accounts/signup/")["Location"] == "/login/"
+    assert client.get("/accounts/login/?next=/tasks/")["Location"] == "/login/?next=/tasks/"
