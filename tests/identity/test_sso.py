@@ -270,6 +270,9 @@ def test_oidc_login_by_verified_email(client, org, oidc):
     user.save()
     oidc.add_person("kc-1", name="总监", email="director@corp.example")
     oidc.signed_in = "kc-1"
+    start = parse_qs(urlsplit(client.post("/accounts/oidc/oidc/login/")["Location"]).query)
+    assert start["code_challenge_method"] == ["S256"]
+    assert sorted(start["scope"][0].split()) == ["email", "openid", "profile"]
     response = sign_in(client, "/accounts/oidc/oidc/login/")
     assert response.status_code == 302
     assert signed_in_user_id(client) == user.pk
