@@ -379,3 +379,24 @@ def test_allauth_pages_render_in_the_site_layout(client, org, dingtalk):
     # allauth's own sign-up and login addresses lead to Collab's login page
     assert client.get("/accounts/signup/")["Location"] == "/login/"
     assert client.get("/accounts/login/?next=/tasks/")["Location"] == "/login/?next=/tasks/"
+
+
+def test_oidc_id_tokens_are_checked_against_the_published_keys(rf, org, oidc):
+    """allauth's provider verifies an id_token handed to it (RS256, keys from jwks_uri,
+    issuer and audience); one signed by another key is refused."""
+    import jwt
+    from allauth.socialaccount.adapter import get_adapter
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from django.core.exceptions import ValidationError
+
+    oidc.add_person("kc-9", name="某人", email="someone@corp.example")
+    request = rf.get("/")
+    provider = get_adapter().get_provider(request, "oidc")
+    login = provider.verify_token(request, {"id_token": oidc.id_token("kc-9", None)})
+    assert login.account.uid == "kc-9"
+    assert oidc.count("/jwks") == 1
+    other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    claims = jwt.decode(oidc.id_token("kc-9", None), options={"verify_signature": False})
+    forged = jwt.encode(claims, other_key, algorithm="RS256", headers={"kid": oidc.kid})
+    with pytest.raises(ValidationError):
+        provider.verify_token(request, {"id_token": forged})
