@@ -173,9 +173,10 @@ AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username before any password is checked.
     "collab.accounts.lockout.LockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
-    # Django's password check, refused for all but superusers when local passwords are
-    # turned off (COLLAB_LOCAL_PASSWORDS, or staff in the admin: 登录策略).
-    "collab.identity.backends.LocalPasswordBackend",
+    # Stops password sign-in of all but superusers when local passwords are turned off
+    # (COLLAB_LOCAL_PASSWORDS, or staff in the admin: 登录策略).
+    "collab.identity.backends.LocalPasswordPolicyBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

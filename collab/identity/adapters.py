@@ -14,7 +14,7 @@ from . import services
 from .identities import identity_from
 
 # The backend a platform sign-in is recorded under (it loads the user of the session).
-SESSION_BACKEND = "collab.identity.backends.LocalPasswordBackend"
+SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def refusal(request, message: str, status: int = 403):

@@ -47,8 +47,18 @@ class AppClient:
         except ValueError:
             raise PlatformError(self.platform, response.status_code, response.text[:200]) from None
 
+    # DingTalk oapi and WeCom: GET <token_path>?<id>=…&<secret>=… answers errcode,
+    # access_token and expires_in.
+    token_path = ""
+    token_id_param = ""
+    token_secret_param = ""
+
     def fetch_token(self) -> tuple[str, int]:
-        raise NotImplementedError
+        params = {self.token_id_param: self.app_id, self.token_secret_param: self.secret}
+        data = self.http("GET", self.token_path, params=params)
+        if data.get("errcode"):
+            raise PlatformError(self.platform, data["errcode"], data.get("errmsg", ""))
+        return data["access_token"], data.get("expires_in", 7200)
 
     def token(self) -> str:
         token = cache.get(self.cache_key)
@@ -87,6 +97,7 @@ class DingTalkApp(AppClient):
     platform = "dingtalk"
     # 40014 不合法的access_token, 42001 access_token 超时
     token_errors = frozenset({40014, 42001})
+    token_path, token_id_param, token_secret_param = "/gettoken", "appkey", "appsecret"
 
     @classmethod
     def from_settings(cls) -> DingTalkApp:
@@ -95,14 +106,6 @@ class DingTalkApp(AppClient):
             settings.COLLAB_DINGTALK_CLIENT_ID,
             settings.COLLAB_DINGTALK_CLIENT_SECRET,
         )
-
-    def fetch_token(self):
-        data = self.http(
-            "GET", "/gettoken", params={"appkey": self.app_id, "appsecret": self.secret}
-        )
-        if data.get("errcode"):
-            raise PlatformError(self.platform, data["errcode"], data.get("errmsg", ""))
-        return data["access_token"], data.get("expires_in", 7200)
 
     def user_by_code(self, code: str) -> dict:
         """The person behind an in-app 免登 code (dd.runtime.permission.requestAuthCode)."""
@@ -172,6 +175,7 @@ class WeComApp(AppClient):
     platform = "wecom"
     # 40014 invalid access_token, 42001 access_token expired
     token_errors = frozenset({40014, 42001})
+    token_path, token_id_param, token_secret_param = "/cgi-bin/gettoken", "corpid", "corpsecret"
 
     @classmethod
     def from_settings(cls) -> WeComApp:
@@ -180,14 +184,6 @@ class WeComApp(AppClient):
             settings.COLLAB_WECOM_CORP_ID,
             settings.COLLAB_WECOM_SECRET,
         )
-
-    def fetch_token(self):
-        data = self.http(
-            "GET", "/cgi-bin/gettoken", params={"corpid": self.app_id, "corpsecret": self.secret}
-        )
-        if data.get("errcode"):
-            raise PlatformError(self.platform, data["errcode"], data.get("errmsg", ""))
-        return data["access_token"], data.get("expires_in", 7200)
 
     def user_by_code(self, code: str) -> dict:
         return self.call("GET", "/cgi-bin/auth/getuserinfo", params={"code": code})

@@ -13,13 +13,14 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from .adapters import refusal
 from .platform_api import DingTalkApp, FeishuApp, PlatformError
 from .providers.dingtalk.views import company_profile
 
-PLATFORMS = {"dingtalk": _("钉钉"), "feishu": _("飞书")}
+PLATFORMS = {"dingtalk": gettext_lazy("钉钉"), "feishu": gettext_lazy("飞书")}
 
 
 def _provider(request, provider_id: str):

@@ -137,6 +137,20 @@ class AppTokens:
             return ""
         return "expired" if token in self.expired else "invalid"
 
+    def errcode_answer(self, request, expired_msg: str, invalid_msg: str):
+        """DingTalk oapi and WeCom: 42001 for an expired access_token, 40014 for an
+        invalid one (None when valid)."""
+        state = self.check(request.query.get("access_token", ""))
+        if state == "expired":
+            return Response(200, {"errcode": 42001, "errmsg": expired_msg})
+        if state == "invalid":
+            return Response(200, {"errcode": 40014, "errmsg": invalid_msg})
+        return None
+
+    def errcode_token(self) -> Response:
+        body = {"errcode": 0, "errmsg": "ok", "access_token": self.issue(), "expires_in": 7200}
+        return Response(200, body)
+
 
 class DingTalkFake(FakeServer):
     """login.dingtalk.com, api.dingtalk.com (v1.0) and oapi.dingtalk.com on one port."""
@@ -236,23 +250,10 @@ class DingTalkFake(FakeServer):
             or request.query.get("appsecret") != self.client_secret
         ):
             return Response(200, {"errcode": 40089, "errmsg": "不合法的appkey或appsecret"})
-        return Response(
-            200,
-            {
-                "errcode": 0,
-                "errmsg": "ok",
-                "access_token": self.app_tokens.issue(),
-                "expires_in": 7200,
-            },
-        )
+        return self.app_tokens.errcode_token()
 
     def _app_token_error(self, request):
-        state = self.app_tokens.check(request.query.get("access_token", ""))
-        if state == "expired":
-            return Response(200, {"errcode": 42001, "errmsg": "access_token超时"})
-        if state == "invalid":
-            return Response(200, {"errcode": 40014, "errmsg": "不合法的access_token"})
-        return None
+        return self.app_tokens.errcode_answer(request, "access_token超时", "不合法的access_token")
 
     def getuserinfo(self, request):
         if error := self._app_token_error(request):
@@ -482,23 +483,12 @@ class WeComFake(FakeServer):
             return Response(200, {"errcode": 40013, "errmsg": "invalid corpid"})
         if request.query.get("corpsecret") != self.secret:
             return Response(200, {"errcode": 40001, "errmsg": "invalid credential"})
-        return Response(
-            200,
-            {
-                "errcode": 0,
-                "errmsg": "ok",
-                "access_token": self.app_tokens.issue(),
-                "expires_in": 7200,
-            },
-        )
+        return self.app_tokens.errcode_token()
 
     def _app_token_error(self, request):
-        state = self.app_tokens.check(request.query.get("access_token", ""))
-        if state == "expired":
-            return Response(200, {"errcode": 42001, "errmsg": "access_token expired"})
-        if state == "invalid":
-            return Response(200, {"errcode": 40014, "errmsg": "invalid access_token"})
-        return None
+        return self.app_tokens.errcode_answer(
+            request, "access_token expired", "invalid access_token"
+        )
 
     def getuserinfo(self, request):
         if error := self._app_token_error(request):

@@ -45,6 +45,9 @@ def test_buttons_only_for_configured_providers(client, org, dingtalk, oidc):
     assert 'id="sso-oidc"' in content
     assert "使用统一身份认证登录" in content
     assert 'id="sso-feishu"' not in content and 'id="sso-wecom"' not in content
+    client.cookies["django_language"] = "en"
+    english = client.get("/login/").content.decode()
+    assert "Sign in with DingTalk" in english and "Or sign in with your company account" in english
 
 
 # --- DingTalk ------------------------------------------------------------------------
@@ -103,6 +106,8 @@ def test_dingtalk_inapp_code_signs_in_and_refetches_an_expired_app_token(client,
     dingtalk.add_user("dt-tec", "技术部负责人")
     page = client.get("/accounts/dingtalk/inapp/?next=/tasks/")
     assert page.status_code == 200 and b'data-corp-id="ding-corp"' in page.content
+    # without the client's JS-API, the DingTalk login page is one button away
+    assert b'id="sso-dingtalk"' in page.content
     # a first sign-in caches the app token; then DingTalk expires it
     client.post("/accounts/dingtalk/inapp/", {"code": dingtalk.inapp_code("dt-tec")})
     assert signed_in_user_id(client) == user.pk
@@ -114,6 +119,12 @@ def test_dingtalk_inapp_code_signs_in_and_refetches_an_expired_app_token(client,
     assert response.status_code == 302 and response["Location"] == "/tasks/"
     assert signed_in_user_id(client) == user.pk
     assert dingtalk.count("/gettoken") == 2
+    client.logout()
+    elsewhere = client.post(
+        "/accounts/dingtalk/inapp/",
+        {"code": dingtalk.inapp_code("dt-tec"), "next": "https://elsewhere.example/"},
+    )
+    assert elsewhere["Location"] == "/"
 
 
 def test_dingtalk_inapp_bad_code_is_refused(client, org, dingtalk):
@@ -259,6 +270,9 @@ def test_oidc_login_by_verified_email(client, org, oidc):
     user.save()
     oidc.add_person("kc-1", name="总监", email="director@corp.example")
     oidc.signed_in = "kc-1"
+    start = parse_qs(urlsplit(client.post("/accounts/oidc/oidc/login/")["Location"]).query)
+    assert start["code_challenge_method"] == ["S256"]
+    assert sorted(start["scope"][0].split()) == ["email", "openid", "profile"]
     response = sign_in(client, "/accounts/oidc/oidc/login/")
     assert response.status_code == 302
     assert signed_in_user_id(client) == user.pk
@@ -328,3 +342,61 @@ def test_admin_refuses_turning_passwords_off_without_any_provider(client, org):
     client.logout()
     client.post("/login/", {"username": "mkt_head", "password": "collab-demo"})
     assert signed_in_user_id(client) == org["users"]["mkt_head"].pk
+
+
+# --- admin ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_platform_account_admin_list_has_constant_queries(
+    client, org, rows, django_assert_num_queries
+):
+    from collab.accounts.models import User
+
+    people = User.objects.bulk_create(User(username=f"sso-{i}") for i in range(rows))
+    PlatformAccount.objects.bulk_create(
+        PlatformAccount(user=user, platform="wecom", external_id=f"wx-{i}")
+        for i, user in enumerate(people)
+    )
+    client.force_login(org["users"]["admin"])
+    client.get("/admin/identity/platformaccount/")  # session and caches warm
+    with django_assert_num_queries(ADMIN_LIST_QUERIES):
+        response = client.get("/admin/identity/platformaccount/")
+    assert response.status_code == 200
+    assert response.content.decode().count("wx-") >= min(rows, 50)
+
+
+ADMIN_LIST_QUERIES = 6
+
+
+def test_allauth_pages_render_in_the_site_layout(client, org, dingtalk):
+    confirm = client.get("/accounts/dingtalk/login/")
+    assert confirm.status_code == 200
+    assert b'method="post"' in confirm.content and b'id="current-user"' not in confirm.content
+    assert b"bootstrap.min.css" in confirm.content
+    cancelled = client.get("/accounts/3rdparty/login/cancelled/")
+    assert cancelled.status_code == 200 and b"bootstrap.min.css" in cancelled.content
+    # allauth's own sign-up and login addresses lead to Collab's login page
+    assert client.get("/accounts/signup/")["Location"] == "/login/"
+    assert client.get("/accounts/login/?next=/tasks/")["Location"] == "/login/?next=/tasks/"
+
+
+def test_oidc_id_tokens_are_checked_against_the_published_keys(rf, org, oidc):
+    """allauth's provider verifies an id_token handed to it (RS256, keys from jwks_uri,
+    issuer and audience); one signed by another key is refused."""
+    import jwt
+    from allauth.socialaccount.adapter import get_adapter
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from django.core.exceptions import ValidationError
+
+    oidc.add_person("kc-9", name="某人", email="someone@corp.example")
+    request = rf.get("/")
+    provider = get_adapter().get_provider(request, "oidc")
+    login = provider.verify_token(request, {"id_token": oidc.id_token("kc-9", None)})
+    assert login.account.uid == "kc-9"
+    assert oidc.count("/jwks") == 1
+    other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    claims = jwt.decode(oidc.id_token("kc-9", None), options={"verify_signature": False})
+    forged = jwt.encode(claims, other_key, algorithm="RS256", headers={"kid": oidc.kid})
+    with pytest.raises(ValidationError):
+        provider.verify_token(request, {"id_token": forged})

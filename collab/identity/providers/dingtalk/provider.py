@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from allauth.socialaccount.providers.dingtalk.provider import DingTalkProvider as BaseProvider
+from django.utils.translation import gettext_lazy as _
 
 from .views import DingTalkOAuth2Adapter
 
@@ -9,7 +10,7 @@ class DingTalkProvider(BaseProvider):
     """allauth's DingTalk provider; the account is keyed by the unionId, which the login
     page and the in-app 免登 both give (the openId exists only for the former)."""
 
-    name = "钉钉"
+    name = _("钉钉")
     oauth2_adapter_class = DingTalkOAuth2Adapter
 
     def extract_uid(self, data):

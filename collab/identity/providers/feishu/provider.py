@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from allauth.socialaccount.providers.feishu.provider import FeishuProvider as BaseProvider
+from django.utils.translation import gettext_lazy as _
 
 from .views import FeishuOAuth2Adapter
 
 
 class FeishuProvider(BaseProvider):
-    name = "飞书"
+    name = _("飞书")
     oauth2_adapter_class = FeishuOAuth2Adapter
 
     def extract_common_fields(self, data):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from allauth.socialaccount.providers.base import ProviderAccount
 from allauth.socialaccount.providers.oauth2.provider import OAuth2Provider
+from django.utils.translation import gettext_lazy as _
 
 from .views import WeComOAuth2Adapter
 
@@ -16,7 +17,7 @@ class WeComProvider(OAuth2Provider):
     company userid."""
 
     id = "wecom"
-    name = "企业微信"
+    name = _("企业微信")
     account_class = WeComAccount
     oauth2_adapter_class = WeComOAuth2Adapter
 
