@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "collab.accounts.middleware.UserLanguageMiddleware",
     "collab.core.site.MethodNotAllowedPageMiddleware",
+    "collab.accounts.masking.NameMaskingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
