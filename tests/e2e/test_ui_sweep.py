@@ -6,6 +6,7 @@ styles) and no raw status or kind code in the text. Screenshots go to var/screen
 (kept by CI as artifacts)."""
 
 import datetime
+import shutil
 from pathlib import Path
 
 import pytest
@@ -130,6 +131,7 @@ def sweep_as(browser, base_url: str, role: str, first: tuple) -> tuple[list[str]
 
 
 def test_every_page_reads_well_everywhere(browser, live_server, running):
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)  # this run's pages only
     problems = []
     first = (
         f"/requirements/{running.pk}/",
