@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "collab.accounts.middleware.UserLanguageMiddleware",
     "collab.core.site.MethodNotAllowedPageMiddleware",
+    "collab.accounts.masking.NameMaskingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from collab.accounts.views import PasswordChangeView, language_view
+from collab.accounts.views import PasswordChangeView, language_view, mask_names_view
 from collab.core import site
 from collab.ops import health, metrics
 from tasks_app.views import workbench
@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("collab.identity.urls")),
     path("password/", PasswordChangeView.as_view(), name="password_change"),
     path("language/", language_view, name="language"),
+    path("names-masked/", mask_names_view, name="mask_names"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("requirements/", include("requests_app.urls")),
     path("tasks/", include("tasks_app.urls")),

@@ -6,6 +6,8 @@ from simple_history.models import HistoricalRecords
 
 from collab.core import fields
 
+from .masking import mask, names_masked_active
+
 
 class Department(models.Model):
     """An internal department or an outside partner organization (渠道商A公司)."""
@@ -73,6 +75,11 @@ class User(AbstractUser):
         db_default="",
         help_text=_("页面、邮件和消息使用的语言；留空时按浏览器语言"),
     )
+    mask_names = models.BooleanField(
+        _("导出和打印时隐去姓名"),
+        default=False,
+        help_text=_("开启后，本人导出的 Excel/CSV 和打印页中人名只保留姓，例如 王芳 写作 王*"),
+    )
     history = HistoricalRecords(excluded_fields=["password", "last_login", "language"])
 
     class Meta:
@@ -85,7 +92,13 @@ class User(AbstractUser):
 
     @property
     def label(self) -> str:
-        return self.display_name or self.get_full_name() or self.username
+        name = self.display_name or self.get_full_name() or self.username
+        return mask(name) if names_masked_active() else name
+
+    @property
+    def masked_label(self) -> str:
+        """The name as masked exports and prints write it: 王芳 → 王*."""
+        return mask(self.display_name or self.get_full_name() or self.username)
 
     @property
     def is_partner(self) -> bool:

@@ -55,6 +55,14 @@ def user_change_password(*, user: User, actor: User, old_password: str, new_pass
 
 
 @transaction.atomic
+def user_set_mask_names(*, user: User, active: bool) -> User:
+    """Whether the person's own exports and prints write names masked (王芳 → 王*)."""
+    if user.mask_names != active:
+        user.mask_names = active
+        user.save(update_fields=["mask_names"])
+    return user
+
+
 def user_set_language(*, user: User, language: str) -> User:
     """Store the language a person picked: their pages, e-mails and messages use it."""
     if language not in dict(settings.LANGUAGES):

@@ -12,6 +12,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from collab.accounts.masking import names_masked
+
 from . import registry as r
 from .forms import VERSION_KEY, write_form
 from .models import ExportJob, ExportStatus
@@ -149,7 +151,7 @@ def export_run(*, job: ExportJob) -> ExportJob:
         tracker.done = done
         tracker.write()
 
-    with tempfile.TemporaryFile() as handle:
+    with tempfile.TemporaryFile() as handle, names_masked(job.created_by.mask_names):
         if job.file_format == "csv":
             for chunk in csv_bytes_iter(sheet, sheet.export_rows(queryset)):
                 handle.write(chunk)

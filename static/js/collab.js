@@ -6,6 +6,10 @@
     var button = event.target.closest && event.target.closest("[data-print]");
     if (button) { event.preventDefault(); window.print(); }
   });
+  // A print page (?print=1: names masked for people who chose so) prints once loaded.
+  if (document.body && document.body.hasAttribute("data-print-on-load")) {
+    window.addEventListener("load", function () { window.print(); });
+  }
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {

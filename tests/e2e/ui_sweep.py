@@ -197,9 +197,13 @@ def set_language(context, language: str) -> None:
     assert answer.status in (200, 302), answer.status
 
 
-def discover(page, events, sweep: Sweep, base_url: str, limit: int, shots: str = "") -> list[str]:
+def discover(
+    page, events, sweep: Sweep, base_url: str, limit: int, shots: str = "", first: tuple = ()
+) -> list[str]:
     """Pages reachable from the navigation: the menu and bottom bar, then the links on
-    those pages, one page of each kind, at most `limit`."""
+    those pages, one page of each kind, at most `limit`. `first` are pages reached from
+    the navigation that should stand for their kind (a requirement in progress rather
+    than a finished one)."""
     page.goto("/")
     start = links_to_follow(
         page.eval_on_selector_all(
@@ -207,7 +211,7 @@ def discover(page, events, sweep: Sweep, base_url: str, limit: int, shots: str =
         ),
         base_url,
     )
-    queue, seen, pages = list(dict.fromkeys(["/", *start])), set(), []
+    queue, seen, pages = list(dict.fromkeys(["/", *start, *first])), set(), []
     nav_count = len(queue)
     while queue and len(pages) < limit:
         url = queue.pop(0)
