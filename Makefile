@@ -73,6 +73,7 @@ bench: install dirs
 	DEBUG=1 $(PY) benchmarks/gantt_page.py
 	DEBUG=1 $(PY) benchmarks/excel_roundtrip.py --export-rows 20000 --import-rows 1000
 	@echo "Alert scans need PostgreSQL: see docs/benchmarks.md (benchmarks/alert_scans.py)."
+	@echo "Cockpit pages need PostgreSQL: see docs/benchmarks.md (benchmarks/cockpit_pages.py)."
 
 # Refresh locale/en/LC_MESSAGES/django.po from the source and compile it (needs gettext).
 messages: install

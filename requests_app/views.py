@@ -21,12 +21,12 @@ from . import services
 from .forms import GroupMemberForm, ReasonForm, RequirementForm
 from .models import REVIEW_STAGE, GroupMember, Priority, Requirement, RequirementStatus
 from .pages import requirement_or_404
-from .selectors import group_members, requirement_list
+from .selectors import group_members, requirement_rows
 
 
 @login_required
 def requirement_list_view(request):
-    qs = requirement_list(request.user)
+    qs = requirement_rows(request.user)
     params = request.GET
     if params.get("status") in RequirementStatus.values:
         qs = qs.filter(status=params["status"])

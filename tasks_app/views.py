@@ -8,8 +8,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,31 +22,24 @@ from collab.core.pages import (
     submit_form,
     transition_buttons,
 )
+from collab.core.paging import BoundedPaginator
 from collab.core.versioning import save_edit, versioned
 from requests_app.models import Priority
 from requests_app.pages import requirement_or_404
 
+from . import board, services
 from . import rules as perms
-from . import services
+from .baselines import OPEN_REQUIREMENT, gantt_marks
 from .forms import CommentForm, ProgressForm, TaskForm, TransitionForm
 from .lifecycle import TASK_LIFECYCLE
 from .models import Task, TaskStatus
 from .selectors import (
     gantt_rows,
     progress_updates,
-    requirement_tasks,
     task_list,
     today,
 )
 from .workbench import weekly_view_data, workbench_data
-
-KANBAN_COLUMNS = [
-    TaskStatus.NOT_STARTED,
-    TaskStatus.IN_PROGRESS,
-    TaskStatus.BLOCKED,
-    TaskStatus.DONE,
-    TaskStatus.CANCELLED,
-]
 
 
 def _task_or_404(request, task_id) -> Task:
@@ -81,19 +73,20 @@ def _filter_tasks(qs, params, *, by_requirement: bool = False):
         qs = qs.filter(owner_id=int(params["owner"]))
     if params.get("overdue") == "1":
         qs = qs.filter(is_overdue=True)
+    # The default and the planned-end order are read from an index (Task.Meta).
     ordering = {
-        "delay": ("-delay_days", "code_sort"),
-        "planned_end": ("planned_end", "code_sort"),
-    }.get(params.get("sort", ""), ("code_sort", "id"))
-    if by_requirement:
-        ordering = ("requirement__number", "requirement_id", *ordering)
+        "delay": ("-delay_days", "code_sort", "id"),
+        "planned_end": ("planned_end", "code_sort", "id"),
+    }.get(params.get("sort", ""), ("-requirement_id", "code_sort", "id"))
+    if by_requirement and ordering[0] != "-requirement_id":
+        ordering = ("-requirement_id", *ordering)
     return qs.order_by(*ordering)
 
 
 def _register_context(request, qs, **extra):
     across = bool(extra.get("show_requirement"))
     tasks = _filter_tasks(qs, request.GET, by_requirement=across)
-    page = Paginator(tasks, 50).get_page(request.GET.get("page"))
+    page = BoundedPaginator(tasks, 50).get_page(request.GET.get("page"))
     _mark_permissions(page.object_list, request.user, own_only=across)
     return {
         "page_obj": page,
@@ -133,7 +126,7 @@ def register_view(request, pk):
 def task_create_view(request, pk):
     requirement = requirement_or_404(request, pk)
     if not perms.can_create_in(request.user, requirement):
-        raise PermissionDenied
+        raise PermissionDenied(perms.editing_refusal(request.user, requirement))
     form = TaskForm(request.POST or None, requirement=requirement)
     if request.method == "POST" and form.is_valid():
         task = submit_form(
@@ -159,7 +152,7 @@ def task_create_view(request, pk):
 def task_edit_view(request, task_id):
     task = _task_or_404(request, task_id)
     if not perms.can_manage_task(request.user, task):
-        raise PermissionDenied
+        raise PermissionDenied(perms.editing_refusal(request.user, task.requirement))
     form = TaskForm(request.POST or None, requirement=task.requirement, task=task)
     versioned(form, task)
     if request.method == "POST" and form.is_valid():
@@ -313,30 +306,53 @@ def move_view(request, task_id):
 
 @login_required
 def kanban_view(request, pk):
+    """Each column's first cards with its count; the rest load as the column scrolls."""
     requirement = requirement_or_404(request, pk)
-    tasks = _mark_permissions(list(requirement_tasks(requirement)), request.user)
-    columns = [
-        {"status": s.value, "label": s.label, "tasks": [t for t in tasks if t.status == s]}
-        for s in KANBAN_COLUMNS
-    ]
     return render(
         request,
         "tasks_app/kanban.html",
         {
             "requirement": requirement,
-            "columns": columns,
+            "columns": board.kanban_columns(requirement, request.user),
             "needs_reason": ["blocked", "cancelled"],
         },
     )
 
 
 @login_required
+def kanban_column_view(request, pk, status):
+    """The next cards of one kanban column (htmx, on scroll)."""
+    requirement = requirement_or_404(request, pk)
+    if status not in TaskStatus.values:
+        raise Http404
+    try:
+        offset = max(int(request.GET.get("offset", "0")), 0)
+    except ValueError:
+        offset = 0
+    column = board.kanban_more(requirement, request.user, status, offset)
+    return render(
+        request, "tasks_app/_kanban_cards.html", {"requirement": requirement, "column": column}
+    )
+
+
+@login_required
 def gantt_view(request, pk):
     requirement = requirement_or_404(request, pk)
+    gantt = gantt_marks(
+        gantt_rows(requirement, request.user, limit=board.GANTT_WINDOW),
+        requirement,
+        request.GET.get("baseline"),
+    )
     return render(
         request,
         "tasks_app/gantt.html",
-        {"requirement": requirement, "gantt": gantt_rows(requirement, request.user)},
+        {
+            "requirement": requirement,
+            # The first window of bars; the page fetches the next ones as it scrolls.
+            "gantt": gantt,
+            "can_save_baseline": perms.manages_all(request.user, requirement)
+            and requirement.status in OPEN_REQUIREMENT,
+        },
     )
 
 

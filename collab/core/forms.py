@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from collab.accounts.models import Department, User
+from collab.core.widgets import PlainSelect
 
 DATE_FORMAT = "%Y-%m-%d"
 DATETIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -55,8 +56,9 @@ class DateTimePicker(forms.DateTimeInput):
         super().__init__(attrs={**defaults, **(attrs or {})}, format=DATETIME_FORMAT)
 
 
-class SearchSelect(forms.Select):
-    """A single choice the user can search by typing."""
+class SearchSelect(PlainSelect):
+    """A single choice the user can search by typing (its options rendered as one
+    string: lists of hundreds of people stay cheap)."""
 
     def __init__(self, attrs=None, choices=()):
         super().__init__(attrs={"data-search-select": "", **(attrs or {})}, choices=choices)

@@ -99,13 +99,14 @@ class DeliveryAdmin(admin.ModelAdmin):
         "sent_at",
         "last_error",
     ]
-    list_filter = ["status", "channel", "alert__kind"]
+    list_filter = ["status", "channel", "alert__kind", "subscription"]
     list_select_related = ["alert", "recipient", "robot"]
     readonly_fields = [
         "alert",
         "channel",
         "recipient",
         "robot",
+        "subscription",
         "status",
         "attempts",
         "last_error",

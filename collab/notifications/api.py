@@ -41,7 +41,15 @@ class NotificationSerializer(serializers.ModelSerializer):
 class ChannelPreferenceSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChannelPreference
-        fields = ["inbox", "email", "robots", "digest"]
+        fields = ["inbox", "email", "robots", "digest", "work_notice"]
+
+    def validate_work_notice(self, value):
+        from .personal import work_notice_error
+
+        error = work_notice_error(self.context["request"].user, value or "")
+        if error:
+            raise serializers.ValidationError(error)
+        return value or ""
 
 
 class ReadAllSerializer(serializers.Serializer):
@@ -105,7 +113,10 @@ class NotificationViewSet(
             data = ChannelPreferenceSerializer(preference or ChannelPreference()).data
             return Response(data)
         serializer = ChannelPreferenceSerializer(
-            preference, data=request.data, partial=request.method == "PATCH"
+            preference,
+            data=request.data,
+            partial=request.method == "PATCH",
+            context={"request": request},
         )
         serializer.is_valid(raise_exception=True)
         preference = channel_preference_update(actor=request.user, data=serializer.validated_data)

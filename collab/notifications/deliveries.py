@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from . import channels, ratelimit
 from .models import (
+    PERSONAL_CHANNELS,
     Alert,
     Channel,
     Delivery,
@@ -71,7 +72,16 @@ def setting(name: str, default):
     return getattr(settings, name, default)
 
 
+# Personal messages travel on their platform's lane.
+PLATFORM_LANES = {
+    Channel.DINGTALK_WORK: Channel.DINGTALK,
+    Channel.FEISHU_MESSAGE: Channel.FEISHU,
+    Channel.WECOM_APP: Channel.WECOM,
+}
+
+
 def queue_for(channel: str) -> str:
+    channel = PLATFORM_LANES.get(channel, channel)
     if channel in ROBOT_PLATFORMS:
         return f"robot-{channel}"
     return "notify"
@@ -226,6 +236,14 @@ def _send_external(delivery: Delivery, digest: list[Alert] | None = None) -> str
         except OSError as error:
             raise channels.ChannelError(f"{type(error).__name__}: {error}") from error
         return f"mail to {user.email} {message_id(delivery.pk)}"
+    if delivery.channel in PERSONAL_CHANNELS:
+        from . import personal
+
+        return personal.send(delivery)
+    if delivery.subscription_id:
+        from collab.integrations import webhooks
+
+        return webhooks.send(delivery)
     robot = delivery.robot
     if robot is None:
         raise channels.PermanentChannelError("robot was removed")
@@ -239,7 +257,7 @@ def _claim(delivery_id: int, *, to: str, now) -> Delivery | None:
     retrying to `to`; None when it is not ours to send (yet)."""
     delivery = (
         Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("alert", "alert__content_type", "recipient", "robot")
+        .select_related("alert", "alert__content_type", "recipient", "robot", "subscription")
         .filter(pk=delivery_id)
         .first()
     )
@@ -356,6 +374,14 @@ def delivery_send(*, delivery_id: int, task_id: str = "", robot_token: bool = Fa
         return "not due"
     if row["channel"] == Channel.INBOX:
         return _send_inbox(delivery_id, task_id or "", now)
+    if row["channel"] in PERSONAL_CHANNELS:
+        # The company app's own rate limit on the platform, shared by every worker.
+        wait = ratelimit.take_app_token(row["channel"])
+        if wait > 0:
+            Delivery.objects.filter(pk=delivery_id, status__in=CLAIMABLE).update(
+                next_attempt_at=now + timedelta(seconds=wait)
+            )
+            raise RetryLater("app rate limit", wait)
     if row["robot_id"] and not robot_token:
         wait = ratelimit.take_token(row["robot_id"], row["robot__kind"])
         if wait > 0:

@@ -6,11 +6,23 @@ from .models import ChannelPreference
 class ChannelPreferenceForm(forms.ModelForm):
     class Meta:
         model = ChannelPreference
-        fields = ["inbox", "email", "robots", "digest"]
+        fields = ["inbox", "email", "robots", "digest", "work_notice"]
         widgets = {
-            name: forms.CheckboxInput(attrs={"class": "form-check-input"})
-            for name in ["inbox", "email", "robots", "digest"]
+            **{
+                name: forms.CheckboxInput(attrs={"class": "form-check-input"})
+                for name in ["inbox", "email", "robots", "digest"]
+            },
+            "work_notice": forms.Select(attrs={"class": "form-select form-select-sm"}),
         }
+
+    def clean_work_notice(self):
+        from .personal import work_notice_error
+
+        value = self.cleaned_data.get("work_notice") or ""
+        error = work_notice_error(self.instance.user, value)
+        if error:
+            raise forms.ValidationError(error)
+        return value
 
 
 class DepartmentRobotForm(forms.ModelForm):

@@ -41,9 +41,14 @@ class Channel(models.TextChoices):
     FEISHU = "feishu", _("飞书机器人")
     WECOM = "wecom", _("企业微信机器人")
     WEBHOOK = "webhook", _("通用 Webhook")
+    # Personal messages from the company's app on each platform (personal.py).
+    DINGTALK_WORK = "ding_work", _("钉钉工作通知")
+    FEISHU_MESSAGE = "feishu_msg", _("飞书消息")
+    WECOM_APP = "wecom_app", _("企业微信应用消息")
 
 
 ROBOT_CHANNELS = (Channel.DINGTALK, Channel.FEISHU, Channel.WECOM, Channel.WEBHOOK)
+PERSONAL_CHANNELS = (Channel.DINGTALK_WORK, Channel.FEISHU_MESSAGE, Channel.WECOM_APP)
 
 
 class Notification(models.Model):
@@ -74,7 +79,10 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("站内通知")
         verbose_name_plural = _("站内通知")
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_inbox_idx"),
+        ]
 
     def __str__(self):
         return self.message[:40]
@@ -258,6 +266,14 @@ class ChannelPreference(models.Model):
         _("群机器人"), default=True, help_text=_("提醒同时发到所在部门或需求的群机器人")
     )
     digest = models.BooleanField(_("日同步汇总"), default=True)
+    work_notice = models.CharField(
+        _("个人工作消息"),
+        max_length=10,
+        blank=True,
+        default="",
+        choices=[("", _("不接收"))] + [(c.value, c.label) for c in PERSONAL_CHANNELS],
+        help_text=_("通知同时以钉钉工作通知、飞书消息或企业微信应用消息发给您本人"),
+    )
 
     class Meta:
         verbose_name = _("通知渠道偏好")
@@ -332,6 +348,15 @@ class Delivery(models.Model):
         blank=True,
         related_name="deliveries",
     )
+    # An event webhook of another system (collab.integrations): the row is its log.
+    subscription = models.ForeignKey(
+        "integrations.WebhookSubscription",
+        verbose_name=_("事件订阅"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
     status = models.CharField(
         _("状态"), max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
@@ -372,10 +397,15 @@ class Delivery(models.Model):
                 condition=Q(robot__isnull=False),
                 name="delivery_once_per_robot",
             ),
+            models.UniqueConstraint(
+                fields=["alert", "subscription"],
+                condition=Q(subscription__isnull=False),
+                name="delivery_once_per_subscription",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.get_channel_display()} → {self.recipient or self.robot}"
+        return f"{self.get_channel_display()} → {self.recipient or self.robot or self.subscription}"
 
 
 class DeliveryAttempt(models.Model):

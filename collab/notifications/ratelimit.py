@@ -31,6 +31,10 @@ DEFAULT_LIMITS = {
     "wecom": "20/60",
     "feishu": "100/60,5/1",
     "webhook": "",
+    # The company app's personal messages (whole app, every recipient).
+    "ding_work": "20/1",
+    "feishu_msg": "50/1",
+    "wecom_app": "30/1",
 }
 
 
@@ -113,7 +117,7 @@ def _redis(url: str):
     return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
 
 
-def _take_redis(url: str, robot_id: int, limits: tuple[Limit, ...], now: float) -> float:
+def _take_redis(url: str, robot_id: int | str, limits: tuple[Limit, ...], now: float) -> float:
     client = _redis(url)
     args = [repr(now), f"{now!r}:{uuid.uuid4().hex}"]
     for limit in limits:
@@ -151,3 +155,19 @@ def take_token(robot_id: int, kind: str, *, now: float | None = None) -> float:
         except Exception as error:  # Redis away: the database keeps the limit
             logger.warning("Robot rate limit falls back to the database: %s", error)
     return _take_database(robot_id, limits, now)
+
+
+def take_app_token(channel: str, *, now: float | None = None) -> float:
+    """One send token of the company app's personal messages on a platform: 0 when
+    granted, else the seconds to wait. Kept in Redis; without Redis the platform's own
+    rate-limit answers pace the sends (they are retried after its pause)."""
+    limits = limits_for(channel)
+    url = redis_url()
+    if not limits or not url:
+        return 0.0
+    now = time.time() if now is None else now
+    try:
+        return _take_redis(url, f"app-{channel}", limits, now)
+    except Exception as error:
+        logger.warning("App rate limit unavailable: %s", error)
+        return 0.0

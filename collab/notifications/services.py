@@ -44,6 +44,7 @@ from .models import (
     RobotConfig,
     Watch,
 )
+from .personal import PLATFORM_OF, platform_ids
 from .sweep import deliveries_resend, deliveries_sweep  # noqa: F401
 
 logger = logging.getLogger(__name__)
@@ -143,7 +144,7 @@ def _requirement_type():
         return None
 
 
-def _plan_deliveries(alert: Alert, spec: AlertSpec, prefs, robots) -> list[Delivery]:
+def _plan_deliveries(alert: Alert, spec: AlertSpec, prefs, robots, accounts=None) -> list[Delivery]:
     rows: list[Delivery] = []
     seen_users = set()
     chosen_robots: dict[int, RobotConfig] = {}
@@ -162,6 +163,9 @@ def _plan_deliveries(alert: Alert, spec: AlertSpec, prefs, robots) -> list[Deliv
             rows.append(inbox)
         if getattr(pref, "email", True) and user.email:
             rows.append(Delivery(alert=alert, channel=Channel.EMAIL, recipient=user))
+        personal = getattr(pref, "work_notice", "")
+        if personal and (accounts or {}).get((user.pk, PLATFORM_OF[personal])):
+            rows.append(Delivery(alert=alert, channel=personal, recipient=user))
         if spec.robots and getattr(pref, "robots", True) and user.department_id:
             for robot in robots.get(("department", user.department_id), []):
                 chosen_robots[robot.pk] = robot
@@ -247,13 +251,18 @@ def alerts_raise(*, specs: Sequence[AlertSpec]) -> list[Alert]:
     ]
     prefs = _preferences(u.pk for _a, spec in new_specs for u in spec.recipients if u is not None)
     robots = _robots([spec for _a, spec in new_specs], prefs)
+    accounts = platform_ids(p.user_id for p in prefs.values() if p.work_notice)
     deliveries = []
     for alert, spec in new_specs:
         note = _run_hooks(alert, spec)
         if note:
             alert.note = note
             alert.save(update_fields=["note"])
-        deliveries.extend(_plan_deliveries(alert, spec, prefs, robots))
+        deliveries.extend(_plan_deliveries(alert, spec, prefs, robots, accounts))
+    # Event webhooks of other systems (collab.integrations) get the kinds they chose.
+    from collab.integrations.webhooks import planned_rows
+
+    deliveries.extend(planned_rows(new_alerts))
     Delivery.objects.bulk_create(deliveries)
     _write_inbox([d for d in deliveries if d.status == DeliveryStatus.SENT])
     queued = list(
@@ -349,6 +358,16 @@ def channel_preference_update(*, actor, data: dict) -> ChannelPreference:
     fields = [name for name in ("inbox", "email", "robots", "digest") if name in data]
     for name in fields:
         setattr(preference, name, bool(data[name]))
+    if "work_notice" in data:
+        from django.core.exceptions import ValidationError
+
+        from .personal import work_notice_error
+
+        error = work_notice_error(actor, data["work_notice"] or "")
+        if error:
+            raise ValidationError({"work_notice": error})
+        preference.work_notice = data["work_notice"] or ""
+        fields.append("work_notice")
     if fields:
         preference.save(update_fields=fields)
     return preference

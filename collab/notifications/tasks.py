@@ -72,6 +72,9 @@ deliver_dingtalk = _delivery_task(Channel.DINGTALK)
 deliver_feishu = _delivery_task(Channel.FEISHU)
 deliver_wecom = _delivery_task(Channel.WECOM)
 deliver_webhook = _delivery_task(Channel.WEBHOOK)
+deliver_ding_work = _delivery_task(Channel.DINGTALK_WORK)
+deliver_feishu_msg = _delivery_task(Channel.FEISHU_MESSAGE)
+deliver_wecom_app = _delivery_task(Channel.WECOM_APP)
 
 CHANNEL_TASKS = {
     Channel.INBOX: deliver_inbox,
@@ -80,6 +83,9 @@ CHANNEL_TASKS = {
     Channel.FEISHU: deliver_feishu,
     Channel.WECOM: deliver_wecom,
     Channel.WEBHOOK: deliver_webhook,
+    Channel.DINGTALK_WORK: deliver_ding_work,
+    Channel.FEISHU_MESSAGE: deliver_feishu_msg,
+    Channel.WECOM_APP: deliver_wecom_app,
 }
 
 
