@@ -44,7 +44,7 @@ class RequirementForm(forms.ModelForm):
         self.fields["coordinator"].queryset = User.objects.filter(
             is_coordinator=True, is_active=True
         )
-        style_form(self, today=["start_date"])
+        style_form(self, today=["start_date"], preselect=["coordinator"])
 
     def clean(self):
         data = super().clean()

@@ -5,7 +5,8 @@ set). It gives every control its Bootstrap class and an accessible name, turns c
 people, departments and tasks into searchable selects (Tom Select, `static/js/forms.js`)
 with people shown as name and department, turns date inputs into date pickers that follow
 the page language (flatpickr), preselects a required choice that has only one option, and
-fills today into the date fields the form names as usually being today.
+fills today into the date fields the form names as usually being today. A required choice
+the form names (`preselect`) is chosen already when it has a single option.
 """
 
 from __future__ import annotations
@@ -139,7 +140,12 @@ def _preselect_only_choice(form, name: str, field) -> None:
 
 
 def style_form(
-    form, *, small: bool = False, today: Iterable[str] = (), placeholders: bool = False
+    form,
+    *,
+    small: bool = False,
+    today: Iterable[str] = (),
+    preselect: Iterable[str] = (),
+    placeholders: bool = False,
 ) -> None:
     """Apply the shared look and behaviour to every field of `form` (see module doc).
 
@@ -154,7 +160,7 @@ def style_form(
                 field.queryset = field.queryset.select_related("department")
                 field.label_from_instance = person_label
             field.widget = _searchable_widget(field)
-            if isinstance(field.widget, SearchSelect):
+            if name in preselect:  # costs a query, so only where it is the usual case
                 _preselect_only_choice(form, name, field)
         field.widget = _picker_widget(field)
         widget = field.widget

@@ -53,7 +53,9 @@
     if (chineseLocale() && window.flatpickr.l10ns && window.flatpickr.l10ns.zh) {
       options.locale = window.flatpickr.l10ns.zh;
     }
-    window.flatpickr(input, options);
+    var picker = window.flatpickr(input, options);
+    // Typing a date (or pasting one) needs no calendar over the rest of the form.
+    input.addEventListener("input", function (event) { if (event.isTrusted) { picker.close(); } });
   }
 
   function enhance(root) {

@@ -76,7 +76,7 @@ def sign(page, url: str, slot: str) -> None:
     page.goto(url)
     item = page.locator(f"#signoffs li[data-slot='{slot}']")
     item.locator("button[value=approve]").click()
-    page.wait_for_load_state()
+    item.locator(".badge", has_text="已同意").wait_for()
 
 
 def test_three_people_follow_one_loop_in_their_inboxes_and_workbenches(people, org):

@@ -59,7 +59,8 @@ def test_file_sign_and_confirm_a_requirement(page, login, org, artifact_path):
         assert page.locator("#signoffs button[value=approve]").count() == 1
         slot_item.locator("input[name=comment]").fill("同意")
         slot_item.locator("button[value=approve]").click()
-        page.wait_for_load_state()
+        # The slot collapses to its result in place (the last one reloads the page).
+        slot_item.locator(".badge", has_text="已同意").wait_for()
         assert "已签字" in page.inner_text("main")
         assert slot_item.locator(".badge", has_text="已同意").count() == 1
 
