@@ -170,3 +170,30 @@ def test_meeting_invitation_download(org, world, client):
     assert event["organizer"].params["CN"] == org["users"]["mkt_head"].label
     client.force_login(org["users"]["ops_staff"])
     assert client.get(reverse("calendars:meeting", args=[meeting.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_feed_queries_are_constant(org, world, client, rows, django_assert_num_queries):
+    users = org["users"]
+    requirement = world["requirement"]
+    for index in range(rows):
+        make_task(org, requirement, f"9.{index + 1}")
+        meeting_create(
+            requirement=requirement,
+            actor=users["mkt_head"],
+            kind="daily",
+            held_at=datetime.datetime(2026, 12, 16, 9, 0, tzinfo=SHANGHAI)
+            + datetime.timedelta(days=index),
+            attendees=[users["prd_liaison"]],
+        )
+    token = calendar_feed_get(user=users["prd_liaison"]).token
+    url = reverse("calendars:feed", args=[token])
+    client.get(url)  # content types and the work calendar cached, as in a running process
+    with django_assert_num_queries(FEED_QUERIES):
+        response = client.get(url)
+    assert len(_events(response.content)) == 2 * rows + 2
+
+
+# The token's owner, the tasks, the meetings, and the to-do sources (a fixed number
+# of queries each).
+FEED_QUERIES = 12
