@@ -12,7 +12,7 @@ from collab.core import serializers
 from collab.core.schema import OneObjectSchema
 
 from .services import calendar_feed_get, calendar_feed_regenerate
-from .views import subscribed_requirements, feed_urls
+from .views import feed_urls, subscribed_requirements
 
 
 class RequirementFeedSerializer(serializers.Serializer):
