@@ -9,10 +9,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from collab.core import serializers
-from collab.core.schema import AutoSchema
+from collab.core.schema import OneObjectSchema
 
 from .services import calendar_feed_get, calendar_feed_regenerate
-from .views import _subscribed_requirements, feed_urls
+from .views import feed_urls, subscribed_requirements
 
 
 class RequirementFeedSerializer(serializers.Serializer):
@@ -26,13 +26,8 @@ class CalendarFeedSerializer(serializers.Serializer):
     requirements = RequirementFeedSerializer(many=True)
 
 
-class SingleObjectSchema(AutoSchema):
-    def _is_list_view(self, serializer=None) -> bool:
-        return False
-
-
 def _answer(request, token: str) -> Response:
-    urls = feed_urls(request, token, _subscribed_requirements(request.user))
+    urls = feed_urls(request, token, subscribed_requirements(request.user))
     return Response(
         {
             "url": urls["personal"],
@@ -45,7 +40,7 @@ def _answer(request, token: str) -> Response:
 
 
 class CalendarFeedViewSet(viewsets.ViewSet):
-    schema = SingleObjectSchema()
+    schema = OneObjectSchema()
 
     @extend_schema(responses=CalendarFeedSerializer)
     def list(self, request):

@@ -44,7 +44,7 @@ def feed_urls(request, token: str, requirements=()) -> dict:
     }
 
 
-def _subscribed_requirements(user):
+def subscribed_requirements(user):
     return (
         requirements_visible_to(user)
         .filter(members__user=user)
@@ -57,7 +57,7 @@ def _subscribed_requirements(user):
 @login_required
 def calendar_view(request):
     feed = calendar_feed_get(user=request.user)
-    urls = feed_urls(request, feed.token, _subscribed_requirements(request.user))
+    urls = feed_urls(request, feed.token, subscribed_requirements(request.user))
     return render(request, "calendars/calendar.html", {"urls": urls})
 
 

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from collab.accounts.models import User
 from collab.core import serializers
-from collab.core.schema import AutoSchema
+from collab.core.schema import OneObjectSchema
 from requests_app.selectors import requirements_visible_to
 
 from .models import Weekday, WeeklyOccurrence, WeeklySchedule
@@ -60,16 +60,11 @@ class WeeklyScheduleSerializer(serializers.ModelSerializer):
         return OccurrenceSerializer(rows, many=True).data
 
 
-class SingleObjectSchema(AutoSchema):
-    def _is_list_view(self, serializer=None) -> bool:
-        return False
-
-
 class WeeklyScheduleViewSet(viewsets.ViewSet):
     """The requirement's weekly meeting schedule; POST sets or changes it (leader or
     coordinator). GET answers 404 while none is set."""
 
-    schema = SingleObjectSchema()
+    schema = OneObjectSchema()
 
     def _requirement(self, request, requirement_pk):
         return get_object_or_404(requirements_visible_to(request.user), pk=requirement_pk)

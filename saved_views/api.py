@@ -3,7 +3,6 @@ shared with one's groups; `url` opens the register with the saved filters."""
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
@@ -50,6 +49,8 @@ class SavedViewSerializer(serializers.ModelSerializer):
         return view_url(obj)
 
     def create(self, validated_data):
+        validated_data.setdefault("requirement", None)
+        validated_data.setdefault("query", "")
         return saved_view_create(actor=self.context["request"].user, **validated_data)
 
 
@@ -68,9 +69,6 @@ class SavedViewViewSet(
         if register in Register.values:
             qs = qs.filter(register=register)
         return qs.order_by("register", "name", "id")
-
-    def get_object(self):
-        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def destroy(self, request, *args, **kwargs):
         saved_view_delete(view=self.get_object(), actor=request.user)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import serializers as drf
 from rest_framework import status, viewsets
 from rest_framework.response import Response
 
@@ -67,13 +66,13 @@ class BaselineViewSet(viewsets.ViewSet):
         return Response(BaselineSerializer(data).data, status=status.HTTP_201_CREATED)
 
 
-class PlanMarksMixin(drf.Serializer):
+class PlanMarksMixin(serializers.Serializer):
     """`critical` and the task's dates in its requirement's latest baseline, read once for
     the whole page of rows."""
 
-    critical = drf.SerializerMethodField()
-    baseline_start = drf.SerializerMethodField()
-    baseline_end = drf.SerializerMethodField()
+    critical = serializers.SerializerMethodField()
+    baseline_start = serializers.SerializerMethodField()
+    baseline_end = serializers.SerializerMethodField()
 
     def _marks(self, obj) -> dict:
         cache = self.context.setdefault("plan_marks", {})

@@ -119,3 +119,11 @@ def add_links(result, generator, request, public):
         if links:
             create["responses"]["201"]["links"] = links
     return result
+
+
+class OneObjectSchema(AutoSchema):
+    """For a viewset whose `list` answers one object (a requirement's Gantt, its weekly
+    meeting schedule, the caller's calendar URLs), not a page of rows."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False

@@ -126,7 +126,7 @@ def test_workbench_lists_every_kind_and_keeps_its_queries(
     head, actions = bulk_todos(org, rows)
     client.force_login(head)
     client.get("/")  # content types cached, as in a running process
-    with django_assert_num_queries(30):
+    with django_assert_num_queries(31):
         response = client.get("/")
     todos = response.context["todos"]
     assert {t.action for t in todos} == actions

@@ -24,6 +24,8 @@ LEVELS = {
     "tasks_app": 2,
     "risks_app": 3,
     "reviews_app": 3,
+    "saved_views": 2,
+    "calendars": 4,
     "cockpit": 4,
 }
 PROJECT_WIRING = {"collab/urls.py", "collab/api_urls.py", "collab/settings.py"}

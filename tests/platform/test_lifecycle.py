@@ -54,6 +54,7 @@ def test_later_apps_add_conditions_to_the_requirement():
     assert [(f.name, f.app) for f in REQUIREMENT["complete"].followups] == [
         ("dissolve_group", "reviews_app")
     ]
+    assert [(f.name, f.app) for f in REQUIREMENT["start"].followups] == [("baseline", "tasks_app")]
     assert set(REQUIREMENT.prefetches()) == {"tasks", "plans", "acceptances"}
     assert REQUIREMENT.prefetches(listing=True) == []
     assert set(REQUIREMENT.list_annotations()) == {
