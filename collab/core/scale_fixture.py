@@ -43,7 +43,7 @@ SMALL = Sizes(
     meetings=150,
     users=60,
     departments=6,
-    big_requirement_tasks=1000,
+    big_requirement_tasks=2000,
     notifications=300,
     group_size=50,
 )
@@ -55,7 +55,7 @@ def table(label: str) -> str:
 
 def insert_series(model, count: int, exprs: dict[str, str], source: str = "") -> int:
     """INSERT count rows of model (or one per row of `source`); columns not in exprs get
-    a neutral value. Answers the number of rows written."""
+    a neutral value. Answers the number of rows written; `first_id()` the first new id."""
     columns, values = [], []
     for field in model._meta.concrete_fields:
         if field.primary_key and field.column not in exprs:
@@ -84,8 +84,19 @@ def insert_series(model, count: int, exprs: dict[str, str], source: str = "") ->
         f"SELECT {', '.join(values)} FROM {source or f'generate_series(1, {count}) g'}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return cursor.rowcount
+        cursor.execute(f"WITH added AS ({sql} RETURNING id) SELECT count(*), min(id) FROM added")
+        written, first = cursor.fetchone()
+    _first_ids[model._meta.label] = first
+    return written
+
+
+_first_ids: dict[str, int] = {}
+
+
+def first_id(label: str) -> int:
+    """The first id the last `insert_series` into `label` wrote (ids follow the series:
+    one statement, one session)."""
+    return _first_ids[label]
 
 
 def copy_history(label: str, history_type: str = "+", reason: str = "批量导入") -> int:
@@ -101,12 +112,6 @@ def copy_history(label: str, history_type: str = "+", reason: str = "批量导�
     with connection.cursor() as cursor:
         cursor.execute(sql, [history_type, reason])
         return cursor.rowcount
-
-
-def _min_id(label: str) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table(label)}")
-        return cursor.fetchone()[0] + 1
 
 
 def build(sizes: Sizes = Sizes(), *, log=print) -> dict[str, int]:  # noqa: B008
@@ -131,7 +136,6 @@ def build(sizes: Sizes = Sizes(), *, log=print) -> dict[str, int]:  # noqa: B008
     ContentType = apps.get_model("contenttypes.ContentType")
     password = make_password(PASSWORD)
     with transaction.atomic():
-        d0 = _min_id("accounts.Department")
         counts["departments"] = insert_series(
             Department,
             s.departments,
@@ -141,7 +145,7 @@ def build(sizes: Sizes = Sizes(), *, log=print) -> dict[str, int]:  # noqa: B008
                 "kind": "'internal'",
             },
         )
-        u0 = _min_id("accounts.User")
+        d0 = first_id("accounts.Department")
         # u0: the coordinator; then people spread over the departments, the first of each
         # department its head.
         dept_of = f"{d0} + (g - 2) % {s.departments}"
@@ -160,6 +164,7 @@ def build(sizes: Sizes = Sizes(), *, log=print) -> dict[str, int]:  # noqa: B008
                 "date_joined": "now()",
             },
         )
+        u0 = first_id("accounts.User")
         director = u0
 
         def member(dept: str, nth: int) -> str:
@@ -171,7 +176,6 @@ def build(sizes: Sizes = Sizes(), *, log=print) -> dict[str, int]:  # noqa: B008
                 f"UPDATE {Department._meta.db_table} SET head_id = "
                 f"{u0} + 1 + (id - {d0}) WHERE id >= {d0}"
             )
-        r0 = _min_id("requests_app.Requirement")
         dept_idx = f"((g - 1) % {s.departments})"
         counts["requirements"] = insert_series(
             Requirement,
@@ -195,6 +199,7 @@ def build(sizes: Sizes = Sizes(), *, log=print) -> dict[str, int]:  # noqa: B008
                 "updated_at": "now()",
             },
         )
+        r0 = first_id("requests_app.Requirement")
         big = r0
         through = Requirement.departments.through
         counts["requirement_departments"] = insert_series(
@@ -246,7 +251,6 @@ def build(sizes: Sizes = Sizes(), *, log=print) -> dict[str, int]:  # noqa: B008
         log(f"requirements, groups and sign-offs: {time.perf_counter() - started:.1f} s")
 
         # Tasks: the big requirement first, then the rest spread over the others.
-        t0 = _min_id("tasks_app.Task")
         big_n = min(s.big_requirement_tasks, s.tasks)
         rest = max(s.requirements - 1, 1)
         # n: the task's number inside its requirement (0-based); req: its requirement.
@@ -291,6 +295,7 @@ def build(sizes: Sizes = Sizes(), *, log=print) -> dict[str, int]:  # noqa: B008
             },
             source=source,
         )
+        t0 = first_id("tasks_app.Task")
         # The tasks of a WBS group run one after the other (finish-to-start).
         deps = Task.depends_on.through
         counts["dependencies"] = insert_series(
