@@ -336,7 +336,7 @@ def gantt_view(request, pk):
         {
             "requirement": requirement,
             # The first window of bars; the page fetches the next ones as it scrolls.
-            "gantt": gantt_rows(requirement, request.user, limit=board.GANTT_WINDOW),
+            "gantt": gantt_rows(requirement, request.user, limit=board.GANTT_FIRST_ROWS),
         },
     )
 

@@ -109,7 +109,7 @@ def test_big_requirement_pages_read_what_they_show(scale, client):
     limits = {
         reverse("tasks:kanban", args=[big.pk]): 600,
         reverse("tasks:weekly", args=[big.pk]): 600,
-        reverse("tasks:gantt", args=[big.pk]): 1300,
+        reverse("tasks:gantt", args=[big.pk]): 600,
         reverse("tasks:register", args=[big.pk]): 600,
         reverse("requirements:detail", args=[big.pk]): 600,
         reverse("requirements:list"): 600,
