@@ -198,7 +198,7 @@ def test_watches_are_registered_at_start_up_only():
 # issue, a blocked task, approved plans and a history; the same with three times as many
 # tasks, issues and history entries.
 DETAIL_PAGE_QUERIES = 20  # with the watch button; open tasks counted, their owners read once
-DETAIL_API_QUERIES = 10
+DETAIL_API_QUERIES = 12
 
 
 def grow(ctx, users, count):
