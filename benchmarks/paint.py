@@ -87,8 +87,9 @@ def main() -> None:
                     server_ms, fcp, drawn, size = (
                         statistics.median(f[i] for f in figures) for i in range(4)
                     )
+                    fcp_text = f"{fcp:.0f}" if fcp else "-"  # no entry: painted with the DOM
                     print(
-                        f"{tasks:>6} {label:7} {server_ms:>9.0f} {fcp:>7.0f} {drawn:>9.0f} "
+                        f"{tasks:>6} {label:7} {server_ms:>9.0f} {fcp_text:>7} {drawn:>9.0f} "
                         f"{size / 1024:>6.0f}",
                         flush=True,
                     )
