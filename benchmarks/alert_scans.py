@@ -37,7 +37,7 @@ from django.apps import apps  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from collab.core.scale_fixture import insert_series  # noqa: E402
+from benchmarks.scale_data import insert_series  # noqa: E402
 
 REQUIREMENTS = 2000
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from collab.core.scale_fixture import SMALL, build
+from benchmarks.scale_data import SMALL, build
 from tests.conftest import require_postgres
 
 pytestmark = pytest.mark.django_db

@@ -5,21 +5,40 @@ benchmarks and for checking that lists stay O(page) as the registers grow.
 `build(sizes)` fills the current database (PostgreSQL) with departments and people,
 running requirements with their groups, review sign-offs and plans, tasks with
 dependencies, progress updates and history, risks and meetings, plus one big
-requirement holding `sizes.big_requirement_tasks` tasks in WBS groups. Models are looked
-up by label, so the platform imports no register app. `manage.py seed_scale` runs it.
+requirement holding `sizes.big_requirement_tasks` tasks in WBS groups.
+
+Run as a script, it builds in a database you name (created and migrated when missing,
+on the server of DATABASE_URL):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
+        .venv/bin/python benchmarks/scale_data.py --database scale_collab [--small] [--rebuild]
+
+Every seeded person signs in with the demo password; `scale_director` is the coordinator.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
+
+if __name__ == "__main__":  # a script: the project's settings, development defaults
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collab.settings")
+    os.environ.setdefault("DEBUG", "1")
+    import django
+
+    django.setup()
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-PASSWORD = "collab-demo"  # noqa: S105 - every seeded person signs in with the demo password
+PASSWORD = "collab-demo"
 BIG_TOPIC = "大型需求"
 
 
@@ -405,3 +424,42 @@ def build(sizes: Sizes = Sizes(), *, log=print) -> dict[str, int]:  # noqa: B008
         cursor.execute("ANALYZE")
     log(f"built in {time.perf_counter() - started:.1f} s")
     return counts
+
+
+def main() -> None:
+    from django.core.management import call_command
+    from django.db import connections
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", required=True, help="database name to build in")
+    parser.add_argument("--small", action="store_true", help="5,000 tasks instead of 200,000")
+    parser.add_argument("--rebuild", action="store_true", help="drop the database first")
+    parser.add_argument("--tasks", type=int, help="number of tasks (overrides the size)")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("PostgreSQL only: set DATABASE_URL=postgres://…")
+    name = args.database
+    if not name.replace("_", "").isalnum():
+        sys.exit("database name: letters, digits and underscores only")
+    with connection._nodb_cursor() as cursor:
+        if args.rebuild:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    connections.close_all()
+    connections["default"].settings_dict["NAME"] = name
+    call_command("migrate", verbosity=0, interactive=False)
+    existing = apps.get_model("tasks_app.Task").objects.count()
+    if existing:
+        print(f"{name} already holds {existing:,} tasks (--rebuild builds again)")
+        return
+    sizes = SMALL if args.small else Sizes()
+    if args.tasks:
+        sizes = Sizes(**{**sizes.__dict__, "tasks": args.tasks})
+    for table_name, count in build(sizes).items():
+        print(f"{table_name:32} {count:>9,}")
+
+
+if __name__ == "__main__":
+    main()
