@@ -37,37 +37,9 @@ from django.apps import apps  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from benchmarks.scale_data import insert_series  # noqa: E402
+
 REQUIREMENTS = 2000
-
-
-def insert_series(model, count: int, exprs: dict[str, str], source: str = "") -> None:
-    """INSERT count rows of model; columns not in exprs get a neutral value."""
-    columns, values = [], []
-    for field in model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        column = field.column
-        columns.append(column)
-        if column in exprs:
-            values.append(exprs[column])
-        elif field.null:
-            values.append("NULL")
-        elif field.get_internal_type() in ("DateTimeField",):
-            values.append("now()")
-        elif field.get_internal_type() in ("DateField",):
-            values.append("current_date")
-        elif field.get_internal_type() in ("BooleanField",):
-            values.append("false")
-        elif "Integer" in field.get_internal_type():
-            values.append(str(field.default if isinstance(field.default, int) else 0))
-        else:
-            values.append("''")
-    sql = (
-        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "
-        f"SELECT {', '.join(values)} FROM {source or f'generate_series(1, {count}) g'}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
 
 
 def build(task_count: int) -> None:

@@ -7,7 +7,7 @@ runs, then the endpoint, so both see the same machine load. Prints requests/s of
 list endpoint and its ratio to the floor run just before it.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
-        .venv/bin/python manage.py seed_scale --database scale_collab     # once
+        .venv/bin/python benchmarks/scale_data.py --database scale_collab     # once
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python benchmarks/http_lists.py --scale-db scale_collab \\
         [--floor-db bench_floor] [--duration 10] [--floor /path/to/bare_floor.py]

@@ -3,7 +3,7 @@ the scale data), of the requirement list, and of every list endpoint, measured
 in-process with Django's test client on the scale database (no network, no browser).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
-        .venv/bin/python manage.py seed_scale --database scale_collab      # once
+        .venv/bin/python benchmarks/scale_data.py --database scale_collab      # once
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/scale_collab \\
         .venv/bin/python benchmarks/pages.py [--runs 5] [--user scale_director] [--debug]
 

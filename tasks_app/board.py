@@ -26,6 +26,7 @@ KANBAN_COLUMNS = [
     TaskStatus.CANCELLED,
 ]
 GANTT_WINDOW = 500  # Gantt rows per request of the data endpoint
+GANTT_FIRST_ROWS = 150  # bars the page embeds: a few screens; the rest load on scroll
 
 
 def _cards(requirement: Requirement, on: datetime.date | None = None) -> QuerySet[Task]:

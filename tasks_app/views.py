@@ -339,7 +339,7 @@ def kanban_column_view(request, pk, status):
 def gantt_view(request, pk):
     requirement = requirement_or_404(request, pk)
     gantt = gantt_marks(
-        gantt_rows(requirement, request.user, limit=board.GANTT_WINDOW),
+        gantt_rows(requirement, request.user, limit=board.GANTT_FIRST_ROWS),
         requirement,
         request.GET.get("baseline"),
     )

@@ -10,7 +10,7 @@ from .conftest import upload
 
 # Measured once; a new per-row query makes these fail for 50 rows.
 INDEX_PAGE_QUERIES = 7
-REQUIREMENT_TAB_QUERIES = 16  # 9, plus 7 for the requirement's step and next actions
+REQUIREMENT_TAB_QUERIES = 13  # 9, plus 4 for the requirement's step and next actions
 API_LIST_QUERIES = 5
 
 

@@ -9,15 +9,16 @@ from tasks_app.services import task_create, task_post_update
 
 from .conftest import make_task
 
-# The register tab: 13, plus 7 for the requirement's step and next actions (its
-# lifecycle data loaded once: the row, departments, members, sign-offs, tasks, plans,
-# acceptances).
-REGISTER_PAGE_QUERIES = 21
+# The register tab: 13, plus 4 for the requirement's step and next actions (its
+# lifecycle data loaded once: the row with its task, plan and acceptance aggregates,
+# departments, members, sign-offs), whatever the number of tasks.
+REGISTER_PAGE_QUERIES = 17
 # The list plus the plan marks: critical tasks (tasks, dependencies) and the latest
 # baselines (their task dates are read only when a baseline exists).
 TASK_LIST_QUERIES = 12
-# The bars, plus the baselines and the critical path (tasks, dependencies).
-GANTT_QUERIES = 10
+# The bars with their count (the chart loads in windows), plus the baselines and the
+# critical path (tasks, dependencies).
+GANTT_QUERIES = 11
 
 
 def _fill(org, requirement, count):
@@ -66,3 +67,43 @@ def test_gantt_endpoint(org, confirmed, api, rows, django_assert_num_queries):
     with django_assert_num_queries(GANTT_QUERIES):
         response = client.get(f"/api/v1/requirements/{confirmed.pk}/gantt/")
     assert len(response.json()["tasks"]) == rows
+
+
+KANBAN_QUERIES = 12
+KANBAN_MORE_QUERIES = 6
+WEEKLY_QUERIES = 10
+GANTT_PAGE_QUERIES = 14
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_kanban_pages(org, confirmed, client, rows, django_assert_num_queries):
+    """The board (50 cards a column, counts per column) and a column's next cards."""
+    _fill(org, confirmed, rows)
+    client.force_login(org["users"]["mkt_head"])
+    url = reverse("tasks:kanban", args=[confirmed.pk])
+    client.get(url)
+    with django_assert_num_queries(KANBAN_QUERIES):
+        response = client.get(url)
+    page = response.content.decode()
+    assert page.count('class="kanban-card') == rows
+    assert f'kanban-count">{rows}<' in page
+    more = reverse("tasks:kanban_column", args=[confirmed.pk, "not_started"])
+    with django_assert_num_queries(KANBAN_MORE_QUERIES):
+        response = client.get(more, {"offset": 2})
+    assert response.content.decode().count('class="kanban-card') == rows - 2
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_weekly_and_gantt_pages(org, confirmed, client, rows, django_assert_num_queries):
+    _fill(org, confirmed, rows)
+    client.force_login(org["users"]["mkt_head"])
+    weekly = reverse("tasks:weekly", args=[confirmed.pk])
+    client.get(weekly)
+    with django_assert_num_queries(WEEKLY_QUERIES):
+        response = client.get(weekly, {"week": "2026-12-01"})
+    assert response.content.decode().count('<tr data-code="2.') == 4  # 2.2–2.5 due
+    gantt = reverse("tasks:gantt", args=[confirmed.pk])
+    client.get(gantt)
+    with django_assert_num_queries(GANTT_PAGE_QUERIES):
+        response = client.get(gantt)
+    assert response.context["gantt"]["total"] == rows

@@ -5,21 +5,40 @@ benchmarks and for checking that lists stay O(page) as the registers grow.
 `build(sizes)` fills the current database (PostgreSQL) with departments and people,
 running requirements with their groups, review sign-offs and plans, tasks with
 dependencies, progress updates and history, risks and meetings, plus one big
-requirement holding `sizes.big_requirement_tasks` tasks in WBS groups. Models are looked
-up by label, so the platform imports no register app. `manage.py seed_scale` runs it.
+requirement holding `sizes.big_requirement_tasks` tasks in WBS groups.
+
+Run as a script, it builds in a database you name (created and migrated when missing,
+on the server of DATABASE_URL):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
+        .venv/bin/python benchmarks/scale_data.py --database scale_collab [--small] [--rebuild]
+
+Every seeded person signs in with the demo password; `scale_director` is the coordinator.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
+
+if __name__ == "__main__":  # a script: the project's settings, development defaults
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collab.settings")
+    os.environ.setdefault("DEBUG", "1")
+    import django
+
+    django.setup()
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-PASSWORD = "collab-demo"  # noqa: S105 - every seeded person signs in with the demo password
+PASSWORD = "collab-demo"
 BIG_TOPIC = "大型需求"
 
 
@@ -43,7 +62,7 @@ SMALL = Sizes(
     meetings=150,
     users=60,
     departments=6,
-    big_requirement_tasks=1000,
+    big_requirement_tasks=2000,
     notifications=300,
     group_size=50,
 )
@@ -55,7 +74,7 @@ def table(label: str) -> str:
 
 def insert_series(model, count: int, exprs: dict[str, str], source: str = "") -> int:
     """INSERT count rows of model (or one per row of `source`); columns not in exprs get
-    a neutral value. Answers the number of rows written."""
+    a neutral value. Answers the number of rows written; `first_id()` the first new id."""
     columns, values = [], []
     for field in model._meta.concrete_fields:
         if field.primary_key and field.column not in exprs:
@@ -84,8 +103,19 @@ def insert_series(model, count: int, exprs: dict[str, str], source: str = "") ->
         f"SELECT {', '.join(values)} FROM {source or f'generate_series(1, {count}) g'}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return cursor.rowcount
+        cursor.execute(f"WITH added AS ({sql} RETURNING id) SELECT count(*), min(id) FROM added")
+        written, first = cursor.fetchone()
+    _first_ids[model._meta.label] = first
+    return written
+
+
+_first_ids: dict[str, int] = {}
+
+
+def first_id(label: str) -> int:
+    """The first id the last `insert_series` into `label` wrote (ids follow the series:
+    one statement, one session)."""
+    return _first_ids[label]
 
 
 def copy_history(label: str, history_type: str = "+", reason: str = "批量导入") -> int:
@@ -101,12 +131,6 @@ def copy_history(label: str, history_type: str = "+", reason: str = "批量导�
     with connection.cursor() as cursor:
         cursor.execute(sql, [history_type, reason])
         return cursor.rowcount
-
-
-def _min_id(label: str) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table(label)}")
-        return cursor.fetchone()[0] + 1
 
 
 def build(sizes: Sizes = Sizes(), *, log=print) -> dict[str, int]:  # noqa: B008
@@ -131,7 +155,6 @@ def build(sizes: Sizes = Sizes(), *, log=print) -> dict[str, int]:  # noqa: B008
     ContentType = apps.get_model("contenttypes.ContentType")
     password = make_password(PASSWORD)
     with transaction.atomic():
-        d0 = _min_id("accounts.Department")
         counts["departments"] = insert_series(
             Department,
             s.departments,
@@ -141,7 +164,7 @@ def build(sizes: Sizes = Sizes(), *, log=print) -> dict[str, int]:  # noqa: B008
                 "kind": "'internal'",
             },
         )
-        u0 = _min_id("accounts.User")
+        d0 = first_id("accounts.Department")
         # u0: the coordinator; then people spread over the departments, the first of each
         # department its head.
         dept_of = f"{d0} + (g - 2) % {s.departments}"
@@ -160,6 +183,7 @@ def build(sizes: Sizes = Sizes(), *, log=print) -> dict[str, int]:  # noqa: B008
                 "date_joined": "now()",
             },
         )
+        u0 = first_id("accounts.User")
         director = u0
 
         def member(dept: str, nth: int) -> str:
@@ -171,7 +195,6 @@ def build(sizes: Sizes = Sizes(), *, log=print) -> dict[str, int]:  # noqa: B008
                 f"UPDATE {Department._meta.db_table} SET head_id = "
                 f"{u0} + 1 + (id - {d0}) WHERE id >= {d0}"
             )
-        r0 = _min_id("requests_app.Requirement")
         dept_idx = f"((g - 1) % {s.departments})"
         counts["requirements"] = insert_series(
             Requirement,
@@ -195,6 +218,7 @@ def build(sizes: Sizes = Sizes(), *, log=print) -> dict[str, int]:  # noqa: B008
                 "updated_at": "now()",
             },
         )
+        r0 = first_id("requests_app.Requirement")
         big = r0
         through = Requirement.departments.through
         counts["requirement_departments"] = insert_series(
@@ -246,7 +270,6 @@ def build(sizes: Sizes = Sizes(), *, log=print) -> dict[str, int]:  # noqa: B008
         log(f"requirements, groups and sign-offs: {time.perf_counter() - started:.1f} s")
 
         # Tasks: the big requirement first, then the rest spread over the others.
-        t0 = _min_id("tasks_app.Task")
         big_n = min(s.big_requirement_tasks, s.tasks)
         rest = max(s.requirements - 1, 1)
         # n: the task's number inside its requirement (0-based); req: its requirement.
@@ -291,6 +314,7 @@ def build(sizes: Sizes = Sizes(), *, log=print) -> dict[str, int]:  # noqa: B008
             },
             source=source,
         )
+        t0 = first_id("tasks_app.Task")
         # The tasks of a WBS group run one after the other (finish-to-start).
         deps = Task.depends_on.through
         counts["dependencies"] = insert_series(
@@ -400,3 +424,42 @@ def build(sizes: Sizes = Sizes(), *, log=print) -> dict[str, int]:  # noqa: B008
         cursor.execute("ANALYZE")
     log(f"built in {time.perf_counter() - started:.1f} s")
     return counts
+
+
+def main() -> None:
+    from django.core.management import call_command
+    from django.db import connections
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", required=True, help="database name to build in")
+    parser.add_argument("--small", action="store_true", help="5,000 tasks instead of 200,000")
+    parser.add_argument("--rebuild", action="store_true", help="drop the database first")
+    parser.add_argument("--tasks", type=int, help="number of tasks (overrides the size)")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("PostgreSQL only: set DATABASE_URL=postgres://…")
+    name = args.database
+    if not name.replace("_", "").isalnum():
+        sys.exit("database name: letters, digits and underscores only")
+    with connection._nodb_cursor() as cursor:
+        if args.rebuild:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    connections.close_all()
+    connections["default"].settings_dict["NAME"] = name
+    call_command("migrate", verbosity=0, interactive=False)
+    existing = apps.get_model("tasks_app.Task").objects.count()
+    if existing:
+        print(f"{name} already holds {existing:,} tasks (--rebuild builds again)")
+        return
+    sizes = SMALL if args.small else Sizes()
+    if args.tasks:
+        sizes = Sizes(**{**sizes.__dict__, "tasks": args.tasks})
+    for table_name, count in build(sizes).items():
+        print(f"{table_name:32} {count:>9,}")
+
+
+if __name__ == "__main__":
+    main()
