@@ -9,6 +9,8 @@ import requests_app.api
 import reviews_app.api
 import risks_app.api
 import tasks_app.api
+from calendars import api as calendars_api
+from cockpit import api as cockpit_api
 from collab.accounts import api as accounts_api
 from collab.accounts import auth_api
 from collab.integrations import api as integrations_api
@@ -16,6 +18,7 @@ from collab.notifications import api as notifications_api
 from collab.spreadsheets import api as spreadsheets_api
 from documents import api as documents_api
 from meetings import api as meetings_api
+from saved_views import api as saved_views_api
 
 router = DefaultRouter()
 for module in (
@@ -29,6 +32,8 @@ for module in (
     tasks_app.api,
     risks_app.api,
     reviews_app.api,
+    calendars_api,
+    saved_views_api,
 ):
     module.register(router)
 
@@ -45,6 +50,7 @@ urlpatterns = [
     path("v1/me/password/", auth_api.PasswordChangeView.as_view(), name="api-password"),
     path("v1/me/", accounts_api.me, name="api-me"),
     path("v1/", include(spreadsheets_api.urlpatterns)),  # before the router: *.xlsx paths
+    path("", include(cockpit_api.urlpatterns)),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(

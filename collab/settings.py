@@ -59,6 +59,14 @@ INSTALLED_APPS = [
     "collab.notifications",
     "collab.spreadsheets",
     "collab.identity",
+    # Single sign-on (collab/identity): allauth's DingTalk, Feishu and OpenID Connect
+    # providers (their API addresses made configurable) and Collab's WeCom provider.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.dingtalk",
+    "allauth.socialaccount.providers.feishu",
+    "allauth.socialaccount.providers.openid_connect",
     "collab.integrations",
     # The registers, lowest first: each app depends only on the ones above it.
     "requests_app",
@@ -67,6 +75,10 @@ INSTALLED_APPS = [
     "tasks_app",
     "risks_app",
     "reviews_app",
+    "cockpit",
+    # Above every register: calendar feeds and saved views read them all.
+    "calendars",
+    "saved_views",
 ]
 
 MIDDLEWARE = [
@@ -86,12 +98,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "collab.accounts.middleware.UserLanguageMiddleware",
+    "collab.core.site.MethodNotAllowedPageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After CSP (it answers first): the login page's form-action names the SSO providers.
+    "collab.identity.middleware.SsoFormActionMiddleware",
     "collab.core.middleware.ApiResponseHeadersMiddleware",
     # Late, as django-axes asks: it turns a lockout raised by authentication into a page.
     "axes.middleware.AxesMiddleware",
@@ -157,7 +173,9 @@ AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username before any password is checked.
     "collab.accounts.lockout.LockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's password check, refused for all but superusers when local passwords are
+    # turned off (COLLAB_LOCAL_PASSWORDS, or staff in the admin: 登录策略).
+    "collab.identity.backends.LocalPasswordBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -396,6 +414,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": ALERT_SCAN_SECONDS,
         "options": {"expires": max(ALERT_SCAN_SECONDS * 0.8, 1)},
     },
+    # The coming occurrences of every weekly meeting schedule (协作例会), created ahead;
+    # `manage.py create_weekly_meetings` runs the same thing.
+    "meetings-create-weekly": {
+        "task": "meetings.tasks.create_weekly_meetings",
+        "schedule": crontab(hour=6, minute=0),
+        "options": {"expires": 3600},
+    },
     "documents-purge-recycle-bin": {
         "task": "documents.tasks.purge_expired_documents",
         "schedule": crontab(hour=3, minute=30),
@@ -404,20 +429,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Enterprise platforms (collab/identity/platforms.py): the org sync reads their
-# contacts, personal work notices use their message APIs. API bases are overridable for
-# private deployments and tests.
-COLLAB_DINGTALK_CLIENT_ID = env("COLLAB_DINGTALK_CLIENT_ID", default="")
-COLLAB_DINGTALK_CLIENT_SECRET = env("COLLAB_DINGTALK_CLIENT_SECRET", default="")
+# contacts, personal work notices use their message APIs, with the client ids, secrets
+# and API bases of single sign-on below; besides those:
 COLLAB_DINGTALK_AGENT_ID = env("COLLAB_DINGTALK_AGENT_ID", default="")
-COLLAB_DINGTALK_OAPI_BASE = env("COLLAB_DINGTALK_OAPI_BASE", default="https://oapi.dingtalk.com")
-COLLAB_FEISHU_APP_ID = env("COLLAB_FEISHU_APP_ID", default="")
-COLLAB_FEISHU_APP_SECRET = env("COLLAB_FEISHU_APP_SECRET", default="")
-COLLAB_FEISHU_API_BASE = env("COLLAB_FEISHU_API_BASE", default="https://open.feishu.cn")
-COLLAB_WECOM_CORP_ID = env("COLLAB_WECOM_CORP_ID", default="")
-COLLAB_WECOM_AGENT_ID = env("COLLAB_WECOM_AGENT_ID", default="")
-COLLAB_WECOM_SECRET = env("COLLAB_WECOM_SECRET", default="")
 COLLAB_WECOM_CONTACTS_SECRET = env("COLLAB_WECOM_CONTACTS_SECRET", default="")
-COLLAB_WECOM_API_BASE = env("COLLAB_WECOM_API_BASE", default="https://qyapi.weixin.qq.com")
 COLLAB_LDAP_URL = env("COLLAB_LDAP_URL", default="")
 COLLAB_LDAP_BIND_DN = env("COLLAB_LDAP_BIND_DN", default="")
 COLLAB_LDAP_BIND_PASSWORD = env("COLLAB_LDAP_BIND_PASSWORD", default="")
@@ -442,6 +457,8 @@ if COLLAB_ORG_SYNC_SOURCE:
 
 # Product settings
 COLLAB_ALERT_DAY_COUNTING = env("COLLAB_ALERT_DAY_COUNTING", default="calendar")
+# Weekly meetings (协作例会) are created this many days ahead.
+COLLAB_WEEKLY_MEETING_DAYS_AHEAD = env.int("COLLAB_WEEKLY_MEETING_DAYS_AHEAD", default=7)
 
 # Excel round trip: upload limit, rows per import, and the row counts above which an
 # export or an import runs as a background job (collab/spreadsheets/conf.py).
@@ -480,6 +497,73 @@ DOCUMENTS_ALLOWED_EXTENSIONS = env.list(
     default=["pdf", "png", "jpg", "jpeg", "docx", "xlsx", "pptx", "txt", "csv", "md"],
 )
 DOCUMENTS_RECYCLE_DAYS = env.int("DOCUMENTS_RECYCLE_DAYS", default=30)
+
+# Single sign-on (collab/identity, docs/integrations.md): a provider is offered on the
+# login page once its id and secret are set. API addresses are overridable for private
+# deployments and tests.
+COLLAB_OIDC_ISSUER = env("COLLAB_OIDC_ISSUER", default="")
+COLLAB_OIDC_CLIENT_ID = env("COLLAB_OIDC_CLIENT_ID", default="")
+COLLAB_OIDC_CLIENT_SECRET = env("COLLAB_OIDC_CLIENT_SECRET", default="")
+COLLAB_OIDC_NAME = env("COLLAB_OIDC_NAME", default="统一身份认证")
+COLLAB_DINGTALK_CLIENT_ID = env("COLLAB_DINGTALK_CLIENT_ID", default="")
+COLLAB_DINGTALK_CLIENT_SECRET = env("COLLAB_DINGTALK_CLIENT_SECRET", default="")
+COLLAB_DINGTALK_CORP_ID = env("COLLAB_DINGTALK_CORP_ID", default="")
+COLLAB_DINGTALK_API_BASE = env("COLLAB_DINGTALK_API_BASE", default="https://api.dingtalk.com")
+COLLAB_DINGTALK_OAPI_BASE = env("COLLAB_DINGTALK_OAPI_BASE", default="https://oapi.dingtalk.com")
+COLLAB_DINGTALK_LOGIN_BASE = env("COLLAB_DINGTALK_LOGIN_BASE", default="https://login.dingtalk.com")
+COLLAB_FEISHU_APP_ID = env("COLLAB_FEISHU_APP_ID", default="")
+COLLAB_FEISHU_APP_SECRET = env("COLLAB_FEISHU_APP_SECRET", default="")
+COLLAB_FEISHU_API_BASE = env("COLLAB_FEISHU_API_BASE", default="https://open.feishu.cn")
+COLLAB_WECOM_CORP_ID = env("COLLAB_WECOM_CORP_ID", default="")
+COLLAB_WECOM_AGENT_ID = env("COLLAB_WECOM_AGENT_ID", default="")
+COLLAB_WECOM_SECRET = env("COLLAB_WECOM_SECRET", default="")
+COLLAB_WECOM_API_BASE = env("COLLAB_WECOM_API_BASE", default="https://qyapi.weixin.qq.com")
+COLLAB_WECOM_LOGIN_BASE = env("COLLAB_WECOM_LOGIN_BASE", default="https://login.work.weixin.qq.com")
+COLLAB_WECOM_OAUTH_BASE = env("COLLAB_WECOM_OAUTH_BASE", default="https://open.weixin.qq.com")
+# People the platform knows but Collab does not: refused (default) or given an account.
+COLLAB_SSO_CREATE_USERS = env.bool("COLLAB_SSO_CREATE_USERS", default=False)
+# Off: only superusers sign in with a password (staff can also turn it off in the admin).
+COLLAB_LOCAL_PASSWORDS = env.bool("COLLAB_LOCAL_PASSWORDS", default=True)
+COLLAB_SSO_HTTP_TIMEOUT = env.float("COLLAB_SSO_HTTP_TIMEOUT", default=10.0)
+SOCIALACCOUNT_PROVIDERS = {
+    "dingtalk": {"provider_class": "collab.identity.providers.dingtalk.provider.DingTalkProvider"},
+    "feishu": {"provider_class": "collab.identity.providers.feishu.provider.FeishuProvider"},
+    "openid_connect": {"OAUTH_PKCE_ENABLED": True},
+    "wecom": {},
+}
+if COLLAB_DINGTALK_CLIENT_ID and COLLAB_DINGTALK_CLIENT_SECRET:
+    SOCIALACCOUNT_PROVIDERS["dingtalk"]["APP"] = {
+        "client_id": COLLAB_DINGTALK_CLIENT_ID,
+        "secret": COLLAB_DINGTALK_CLIENT_SECRET,
+    }
+if COLLAB_FEISHU_APP_ID and COLLAB_FEISHU_APP_SECRET:
+    SOCIALACCOUNT_PROVIDERS["feishu"]["APP"] = {
+        "client_id": COLLAB_FEISHU_APP_ID,
+        "secret": COLLAB_FEISHU_APP_SECRET,
+    }
+if COLLAB_WECOM_CORP_ID and COLLAB_WECOM_AGENT_ID and COLLAB_WECOM_SECRET:
+    SOCIALACCOUNT_PROVIDERS["wecom"]["APP"] = {
+        "client_id": COLLAB_WECOM_CORP_ID,
+        "secret": COLLAB_WECOM_SECRET,
+        "key": COLLAB_WECOM_AGENT_ID,
+    }
+if COLLAB_OIDC_ISSUER and COLLAB_OIDC_CLIENT_ID:
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"] = [
+        {
+            "provider_id": "oidc",
+            "name": COLLAB_OIDC_NAME,
+            "client_id": COLLAB_OIDC_CLIENT_ID,
+            "secret": COLLAB_OIDC_CLIENT_SECRET,
+            "settings": {"server_url": COLLAB_OIDC_ISSUER},
+        }
+    ]
+ACCOUNT_ADAPTER = "collab.identity.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "collab.identity.adapters.SocialAccountAdapter"
+ACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = COLLAB_SSO_HTTP_TIMEOUT
 
 # Logs: one JSON object per line on stdout (LOG_FORMAT=console for humans), carrying
 # the request id of the request or of the request that queued a Celery task.

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from collab.accounts.models import Department, User
+from collab.core.forms import style_form
 
 from .models import Access, Category
 from .validation import check_upload
@@ -52,6 +53,10 @@ class PermissionsForm(forms.Form):
         queryset=User.objects.filter(is_active=True).order_by("username"),
         required=False,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form(self)
 
     def grant_specs(self):
         from .services import GrantSpec

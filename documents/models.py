@@ -104,6 +104,7 @@ class Document(models.Model):
             models.Index(fields=["requirement", "category"]),
             models.Index(fields=["content_type", "object_id"]),
             models.Index(fields=["deleted_at"]),
+            models.Index(fields=["-updated_at", "-id"], name="document_recent_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
-from .models import ActionItem, Meeting
+from .models import ActionItem, Meeting, WeeklyOccurrence, WeeklySchedule
 
 
 class ActionItemInline(admin.TabularInline):
@@ -75,4 +75,51 @@ class ActionItemAdmin(SimpleHistoryAdmin):
             queryset,
             lambda item: services.action_item_convert(item=item, actor=request.user, to="task"),
             _("已转为任务"),
+        )
+
+
+class WeeklyOccurrenceInline(admin.TabularInline):
+    model = WeeklyOccurrence
+    extra = 0
+    fields = ["date", "meeting", "skipped_reason", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WeeklySchedule)
+class WeeklyScheduleAdmin(SimpleHistoryAdmin):
+    """Schedules are set by the leader on the requirement's meetings tab (or the API);
+    here they are shown with their occurrences, which the action creates now."""
+
+    list_display = ["requirement", "weekday", "time", "location", "active", "created_by"]
+    list_filter = ["active", "weekday"]
+    search_fields = ["requirement__number", "requirement__topic", "location"]
+    list_select_related = ["requirement", "created_by"]
+    fields = [
+        "requirement",
+        "weekday",
+        "time",
+        "duration_minutes",
+        "location",
+        "attendees",
+        "active",
+        "created_by",
+    ]
+    readonly_fields = fields
+    inlines = [WeeklyOccurrenceInline]
+    actions = ["create_coming"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("立即创建未来的协作例会"))
+    def create_coming(self, request, queryset):
+        from .recurring import weekly_meetings_create
+
+        created = weekly_meetings_create(schedule_ids=queryset.values_list("pk", flat=True))
+        self.message_user(
+            request, _("已处理 %(count)s 场协作例会") % {"count": len(created)}, messages.SUCCESS
         )

@@ -11,7 +11,7 @@ from collab.core import serializers
 from collab.core.viewsets import RegisterViewSet
 from requests_app.selectors import requirements_visible_to
 
-from . import services
+from . import services, weekly_api
 from .models import RECORD_FIELDS, ActionItem, Meeting, MeetingKind
 from .selectors import action_items_visible_to, meeting_detail, meeting_list
 
@@ -231,3 +231,4 @@ __all__ = ["MeetingViewSet"]
 def register(router):
     router.register("meetings", MeetingViewSet, basename="meeting")
     router.register("action-items", ActionItemViewSet, basename="action-item")
+    weekly_api.register(router)

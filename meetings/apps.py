@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class MeetingsConfig(AppConfig):
     name = "meetings"
     label = "meetings"
+    verbose_name = pgettext_lazy("app", "会议")
 
     def ready(self):
         from collab.notifications.alerts import register_alerts

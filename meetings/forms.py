@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from collab.accounts.models import Department, User
+from collab.core.forms import DatePicker, DateTimePicker, style_form
 from requests_app.selectors import group_members
 
 from .hooks import action_item_converters
@@ -11,18 +12,8 @@ from .models import RECORD_FIELDS, ActionItem, ActionItemStatus, Meeting, Meetin
 SPECIAL_FIELDS = ("cause_category", "solution", "recovery_plan", "recovery_deadline")
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+DateInput = DatePicker
+DateTimeInput = DateTimePicker
 
 
 def people_of(requirement):
@@ -44,13 +35,10 @@ def people_of(requirement):
 
 
 class StyledForm:
+    today_fields: tuple[str, ...] = ()
+
     def style(self):
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs.setdefault("class", css)
+        style_form(self, today=self.today_fields)
 
 
 class MeetingForm(StyledForm, forms.ModelForm):
@@ -69,7 +57,6 @@ class MeetingForm(StyledForm, forms.ModelForm):
             *SPECIAL_FIELDS,
         ]
         widgets = {
-            "attendees": forms.SelectMultiple(attrs={"size": 8}),
             "departments": forms.CheckboxSelectMultiple,
             "agenda": forms.Textarea(attrs={"rows": 5}),
             "minutes": forms.Textarea(attrs={"rows": 6}),
@@ -125,16 +112,18 @@ class ConvertForm(forms.Form):
         self.fields["to"].choices = [(c.key, c.label) for c in action_item_converters()]
 
 
-class ReviewMeetingForm(forms.Form):
-    held_on = forms.DateField(
-        label=_("会议日期"), widget=DateInput(attrs={"class": "form-control"})
-    )
+class ReviewMeetingForm(StyledForm, forms.Form):
+    today_fields = ("held_on",)
+
+    held_on = forms.DateField(label=_("会议日期"), widget=DateInput())
     attendees = forms.ModelMultipleChoiceField(
         label=_("参会人"),
         queryset=User.objects.filter(is_active=True),
         required=False,
-        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 5}),
+        widget=forms.SelectMultiple(),
     )
-    conclusion = forms.CharField(
-        label=_("评审结论"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
-    )
+    conclusion = forms.CharField(label=_("评审结论"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()

@@ -108,6 +108,7 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["requirement", "kind"]),
             models.Index(fields=["subject_type", "subject_id"]),
+            models.Index(fields=["-held_at", "-id"], name="meeting_newest_idx"),
         ]
 
     def __str__(self):
@@ -196,3 +197,83 @@ class ActionItem(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status == ActionItemStatus.OPEN and self.due_date < timezone.localdate()
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("星期一")
+    TUESDAY = 1, _("星期二")
+    WEDNESDAY = 2, _("星期三")
+    THURSDAY = 3, _("星期四")
+    FRIDAY = 4, _("星期五")
+    SATURDAY = 5, _("星期六")
+    SUNDAY = 6, _("星期日")
+
+
+class WeeklySchedule(models.Model):
+    """The standing weekly meeting (协作例会) of a requirement: each occurrence is created
+    ahead as a meeting, its agenda prefilled from the tracker; non-working days skip."""
+
+    requirement = models.OneToOneField(
+        "requests_app.Requirement",
+        verbose_name=_("需求"),
+        on_delete=models.CASCADE,
+        related_name="weekly_schedule",
+    )
+    weekday = models.PositiveSmallIntegerField(_("星期"), choices=Weekday.choices)
+    time = models.TimeField(_("开始时间"))
+    duration_minutes = models.PositiveSmallIntegerField(_("时长(分钟)"), default=60)
+    location = fields.CharField(_("地点"), max_length=200, blank=True)
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("参会人"), blank=True, related_name="+"
+    )
+    active = models.BooleanField(_("启用"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("设置人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords(m2m_fields=[attendees])
+
+    class Meta:
+        verbose_name = _("协作例会安排")
+        verbose_name_plural = _("协作例会安排")
+
+    def __str__(self):
+        return f"{self.requirement_id} {self.get_weekday_display()} {self.time:%H:%M}"
+
+
+class WeeklyOccurrence(models.Model):
+    """One week's date of a schedule: the meeting created for it, or why it was skipped.
+    Unique per date, so a re-run or two beats never create a meeting twice."""
+
+    schedule = models.ForeignKey(
+        WeeklySchedule,
+        verbose_name=_("协作例会安排"),
+        on_delete=models.CASCADE,
+        related_name="occurrences",
+    )
+    date = models.DateField(_("日期"))
+    meeting = models.OneToOneField(
+        Meeting,
+        verbose_name=_("会议"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="weekly_occurrence",
+    )
+    skipped_reason = models.CharField(_("跳过原因"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["schedule", "date"]
+        verbose_name = _("协作例会场次")
+        verbose_name_plural = _("协作例会场次")
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "date"], name="weekly_occurrence_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.schedule_id} {self.date}"

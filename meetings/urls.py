@@ -1,12 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import views, weekly_views
 
 app_name = "meetings"
 urlpatterns = [
     path("", views.meeting_list_view, name="list"),
     path("requirement/<int:pk>/", views.meeting_list_view, name="requirement"),
     path("requirement/<int:pk>/new/", views.meeting_create_view, name="create"),
+    path(
+        "requirement/<int:pk>/weekly-schedule/",
+        weekly_views.weekly_schedule_view,
+        name="weekly_schedule",
+    ),
     path("requirement/<int:pk>/review/", views.review_meeting_record_view, name="review"),
     path("<int:pk>/", views.meeting_detail_view, name="detail"),
     path("<int:pk>/edit/", views.meeting_edit_view, name="edit"),

@@ -23,7 +23,12 @@ from .models import (
     Requirement,
     RequirementStatus,
 )
-from .selectors import group_members, requirement_detail
+from .selectors import (
+    group_members,
+    requirement_detail,
+    requirement_list,
+    with_condition_values,
+)
 from .stage import requirement_stage
 from .watching import WatchActionMixin
 
@@ -211,7 +216,13 @@ class RequirementViewSet(
     search_fields = ["number", "topic"]
     ordering_fields = ["number", "start_date", "end_date", "priority", "created_at", "status"]
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return with_condition_values(page) if page is not None else None
+
     def get_queryset(self):
+        if self.action == "list":
+            return requirement_list(self.request.user)
         return requirement_detail(self.request.user)
 
     def get_serializer_class(self):

@@ -2,15 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from collab.accounts.models import Department, User
+from collab.core.forms import DatePicker as DateInput
+from collab.core.forms import style_form
 
 from .models import SEED_FIELDS, GroupRole, Requirement
 
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+__all__ = ["DateInput", "GroupMemberForm", "ReasonForm", "RequirementForm"]
 
 
 class RequirementForm(forms.ModelForm):
@@ -47,10 +44,7 @@ class RequirementForm(forms.ModelForm):
         self.fields["coordinator"].queryset = User.objects.filter(
             is_coordinator=True, is_active=True
         )
-        for name, field in self.fields.items():
-            if name != "departments":
-                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-                field.widget.attrs.setdefault("class", css)
+        style_form(self, today=["start_date"])
 
     def clean(self):
         data = super().clean()
@@ -72,10 +66,9 @@ class GroupMemberForm(forms.Form):
     user = forms.ModelChoiceField(
         label=_("成员"),
         queryset=User.objects.filter(is_active=True).select_related("department"),
-        widget=forms.Select(attrs={"class": "form-select"}),
     )
-    role = forms.ChoiceField(
-        label=_("角色"),
-        choices=GroupRole.choices,
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
+    role = forms.ChoiceField(label=_("角色"), choices=GroupRole.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form(self)

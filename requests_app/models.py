@@ -41,6 +41,8 @@ class NumberSequence(models.Model):
     last_value = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("需求编号序列")
+        verbose_name_plural = _("需求编号序列")
         constraints = [
             models.UniqueConstraint(fields=["year", "department"], name="unique_sequence")
         ]
@@ -109,7 +111,11 @@ class Requirement(FSMModelMixin, models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("协作需求")
         verbose_name_plural = _("协作需求")
-        indexes = [models.Index(fields=["status", "priority"])]
+        indexes = [
+            models.Index(fields=["status", "priority"]),
+            # The register's order (newest first), served without sorting.
+            models.Index(fields=["-created_at", "-id"], name="requirement_newest_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__gte=models.F("start_date")),

@@ -46,13 +46,49 @@ def colleagues_of(user: User) -> Q:
 
 def requirement_list(user: User) -> QuerySet[Requirement]:
     """Rows with everything a list row, its permissions and its transition conditions
-    read (departments with heads, group members, sign-offs): constant queries per page."""
-    return with_lifecycle_data(requirements_visible_to(user))
+    read (departments with heads, group members, sign-offs): constant queries per page.
+    Conditions over tasks, plans and acceptances are read for the rows of the page only
+    by `with_condition_values(page)`, never by prefetching every task of the rows."""
+    return with_lifecycle_data(requirements_visible_to(user), conditions=False)
 
 
-def with_lifecycle_data(qs: QuerySet[Requirement]) -> QuerySet[Requirement]:
-    """What permissions, transition conditions and the stage read, loaded up front."""
-    return qs.select_related(
+def with_condition_values(requirements: list[Requirement]) -> list[Requirement]:
+    """Set on each requirement what the lifecycle's conditions read as aggregates
+    (`Exists` over its tasks, plans, acceptances), in one query over these rows' ids:
+    evaluated per row, so it costs the page, not the tables."""
+    annotations = LIFECYCLE.list_annotations()
+    if not requirements or not annotations:
+        return requirements
+    rows = (
+        Requirement.objects.filter(pk__in=[r.pk for r in requirements])
+        .order_by()
+        .annotate(**annotations)
+        .values("pk", *annotations)
+    )
+    by_pk = {row.pop("pk"): row for row in rows}
+    for requirement in requirements:
+        for name, value in by_pk.get(requirement.pk, {}).items():
+            setattr(requirement, name, value)
+    return requirements
+
+
+def requirement_rows(user: User) -> QuerySet[Requirement]:
+    """What the register page's rows show (no transitions): people and departments."""
+    return (
+        requirements_visible_to(user)
+        .select_related("initiating_department", "contact__department")
+        .prefetch_related(Prefetch("departments", queryset=Department.objects.order_by("code")))
+    )
+
+
+def with_lifecycle_data(
+    qs: QuerySet[Requirement], *, conditions: bool = True
+) -> QuerySet[Requirement]:
+    """What permissions, transition conditions and the stage read, loaded up front: the
+    group, departments and sign-offs as rows; tasks, plans and acceptances as aggregate
+    subqueries (a requirement with 5,000 tasks loads none of them). Services load the
+    requirement themselves and so give the full reasons (which tasks are still open)."""
+    qs = qs.select_related(
         "initiating_department__head", "contact__department", "coordinator__department"
     ).prefetch_related(
         Prefetch(
@@ -61,19 +97,22 @@ def with_lifecycle_data(qs: QuerySet[Requirement]) -> QuerySet[Requirement]:
         Prefetch("members", queryset=GroupMember.objects.select_related("user", "department")),
         Prefetch("signoffs", queryset=SignOff.objects.select_related("department", "signer")),
         # What the lifecycle's conditions read (lifecycle.py and the apps adding to it).
-        *LIFECYCLE.prefetches(),
+        *LIFECYCLE.prefetches(listing=True),
     )
+    return qs.annotate(**LIFECYCLE.list_annotations()) if conditions else qs
 
 
 def requirement_detail(user: User) -> QuerySet[Requirement]:
-    return requirement_list(user)
+    return with_lifecycle_data(requirements_visible_to(user))
 
 
 def with_lifecycle_data_loaded(requirement: Requirement) -> Requirement:
     """`requirement` itself when a detail query loaded it, else loaded that way (a page
     that only needed its header), so the stage and the buttons read no row twice."""
-    if "members" in getattr(requirement, "_prefetched_objects_cache", {}):
-        return requirement
+    cache = getattr(requirement, "_prefetched_objects_cache", {})
+    if all(name in cache for name in ("members", "departments", "signoffs")):
+        missing = [n for n in LIFECYCLE.list_annotations() if not hasattr(requirement, n)]
+        return with_condition_values([requirement])[0] if missing else requirement
     return with_lifecycle_data(Requirement.objects.filter(pk=requirement.pk)).get()
 
 

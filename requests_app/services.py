@@ -227,6 +227,8 @@ def requirement_resubmit(*, requirement: Requirement, actor: User, reason: str =
 @transaction.atomic
 def requirement_start(*, requirement: Requirement, actor: User, reason: str = "") -> Requirement:
     requirement = _transition(requirement, "start", actor=actor, reason=reason or _("开始执行"))
+    # Steps the later registers add to the start (tasks_app: the plan's baseline).
+    LIFECYCLE.run_followups("start", requirement, actor=actor)
     events.notify(events.RequirementEvent.STARTED, requirement, actor=actor)
     return requirement
 

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,19 +14,19 @@ from collab.accounts.models import Department
 from collab.core.history import history_entries
 from collab.core.pages import apply_errors, run_service, transition_buttons
 from collab.core.versioning import save_edit, versioned
-from collab.signoffs.pages import sign_from_page
+from collab.signoffs.pages import sign_response
 
 from . import rules as perms
 from . import services
 from .forms import GroupMemberForm, ReasonForm, RequirementForm
-from .models import GroupMember, Priority, Requirement, RequirementStatus
+from .models import REVIEW_STAGE, GroupMember, Priority, Requirement, RequirementStatus
 from .pages import requirement_or_404
-from .selectors import group_members, requirement_list
+from .selectors import group_members, requirement_rows
 
 
 @login_required
 def requirement_list_view(request):
-    qs = requirement_list(request.user)
+    qs = requirement_rows(request.user)
     params = request.GET
     if params.get("status") in RequirementStatus.values:
         qs = qs.filter(status=params["status"])
@@ -145,8 +146,14 @@ def requirement_transition_view(request, pk, name):
 @require_POST
 def requirement_sign_view(request, pk):
     requirement = requirement_or_404(request, pk, detail=True)
-    sign_from_page(request, partial(services.requirement_sign, requirement=requirement))
-    return redirect("requirements:detail", pk=pk)
+    return sign_response(
+        request,
+        partial(services.requirement_sign, requirement=requirement),
+        target=requirement,
+        stage=REVIEW_STAGE,
+        person_slot="coordinator",
+        back=reverse("requirements:detail", args=[pk]),
+    )
 
 
 @login_required

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from collab.accounts.models import Department, User
+from collab.core.forms import style_form
 from requests_app.forms import DateInput
 
 from .models import FindingKind, QualityRating
@@ -9,19 +10,21 @@ from .models import FindingKind, QualityRating
 MAX_REWORK_ROWS = 3
 
 
-def _styled(form):
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
-            continue
-        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-        widget.attrs.setdefault("class", f"{css} form-control-sm")
+def _styled(form, today=(), placeholders=False):
+    style_form(form, small=True, today=today, placeholders=placeholders)
 
 
 class StyledForm(forms.Form):
+    today_fields: tuple[str, ...] = ()
+    inline = False  # laid out in one row without visible labels
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _styled(self)
+        self.after_init()
+        _styled(self, self.today_fields, self.inline)
+
+    def after_init(self):
+        """Where a form sets its querysets before the shared styling sees them."""
 
 
 class CriterionForm(StyledForm):
@@ -49,8 +52,14 @@ class AcceptanceForm(StyledForm):
         label=_("评价说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    today_fields = ("accepted_on",)
+
     def __init__(self, *args, requirement=None, **kwargs):
+        self.requirement = requirement
         super().__init__(*args, **kwargs)
+
+    def after_init(self):
+        requirement = self.requirement
         if requirement is not None:
             ids = [requirement.initiating_department_id] + [
                 d.pk for d in requirement.departments.all()
@@ -87,12 +96,15 @@ class DeliverableForm(StyledForm):
     note = forms.CharField(label=_("说明"), required=False, max_length=500)
 
     def __init__(self, *args, requirement=None, **kwargs):
+        self.requirement = requirement
         super().__init__(*args, **kwargs)
+
+    def after_init(self):
         from tasks_app.models import Task
 
         qs = Task.objects.none()
-        if requirement is not None:
-            qs = Task.objects.filter(requirement=requirement).order_by("code_sort")
+        if self.requirement is not None:
+            qs = Task.objects.filter(requirement=self.requirement).order_by("code_sort")
         self.fields["task"].queryset = qs
 
 
@@ -153,6 +165,8 @@ class FailForm(forms.Form):
 
 
 class RetrospectiveForm(StyledForm):
+    today_fields = ("held_on",)
+
     held_on = forms.DateField(label=_("复盘会日期"), widget=DateInput(), required=False)
     reviewer = forms.ModelChoiceField(
         label=_("复盘人"),
@@ -173,6 +187,8 @@ class RetrospectiveForm(StyledForm):
 
 
 class MetricForm(StyledForm):
+    inline = True
+
     name = forms.CharField(label=_("指标"), max_length=100)
     unit = forms.CharField(label=_("单位"), max_length=20, required=False)
     target = forms.DecimalField(label=_("目标值"), max_digits=16, decimal_places=4, min_value=0)
@@ -180,11 +196,15 @@ class MetricForm(StyledForm):
 
 
 class FindingForm(StyledForm):
+    inline = True
+
     kind = forms.ChoiceField(label=_("类型"), choices=FindingKind.choices)
     text = forms.CharField(label=_("内容"), max_length=500)
 
 
 class ImprovementForm(StyledForm):
+    inline = True
+
     action = forms.CharField(label=_("改进措施"), max_length=500)
     owner = forms.ModelChoiceField(
         label=_("负责人"),
@@ -195,13 +215,15 @@ class ImprovementForm(StyledForm):
     due_date = forms.DateField(label=_("完成期限"), widget=DateInput())
 
 
-class FinishForm(forms.Form):
+class FinishForm(StyledForm):
+    today_fields = ("done_on",)
+
     done_on = forms.DateField(label=_("完成日期"), required=False, widget=DateInput())
     result = forms.CharField(label=_("完成情况"), required=False, max_length=2000)
     reason = forms.CharField(label=_("原因"), required=False, max_length=2000)
 
 
-class LessonsFilterForm(forms.Form):
+class LessonsFilterForm(StyledForm):
     department = forms.ModelChoiceField(
         label=_("部门"), queryset=Department.objects.all(), required=False
     )

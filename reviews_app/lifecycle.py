@@ -3,6 +3,7 @@ improvement actions (改进措施); and what a requirement needs before it compl
 (added to the requirement's `complete` in apps.py)."""
 
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -38,7 +39,10 @@ def _joined(reasons) -> str | None:
 
 # Requirement completion ------------------------------------------------------------
 def requirement_accepted(requirement) -> str | None:
-    if not any(a.status == AcceptanceStatus.PASSED for a in requirement.acceptances.all()):
+    passed = getattr(requirement, "has_passed_acceptance", None)
+    if passed is None:
+        passed = any(a.status == AcceptanceStatus.PASSED for a in requirement.acceptances.all())
+    if not passed:
         return gettext("尚未通过成果验收")
     return None
 
@@ -46,6 +50,9 @@ def requirement_accepted(requirement) -> str | None:
 def requirement_tasks_closed(requirement) -> str | None:
     from tasks_app.lifecycle import CLOSED_STATUSES
 
+    open_left = getattr(requirement, "has_open_tasks", None)
+    if open_left is not None:  # a list row: whether, not which
+        return gettext("还有任务尚未完成或取消") if open_left else None
     open_tasks = sorted(
         (t for t in requirement.tasks.all() if t.status not in CLOSED_STATUSES),
         key=lambda t: t.code_sort,
@@ -54,6 +61,21 @@ def requirement_tasks_closed(requirement) -> str | None:
         codes = "、".join(t.code for t in open_tasks)
         return gettext("以下任务尚未完成或取消：%(codes)s") % {"codes": codes}
     return None
+
+
+def accepted_annotations() -> dict:
+    from .models import Acceptance
+
+    passed = Acceptance.objects.filter(requirement=OuterRef("pk"), status=AcceptanceStatus.PASSED)
+    return {"has_passed_acceptance": Exists(passed)}
+
+
+def tasks_closed_annotations() -> dict:
+    from tasks_app.lifecycle import CLOSED_STATUSES
+    from tasks_app.models import Task
+
+    still_open = Task.objects.filter(requirement=OuterRef("pk")).exclude(status__in=CLOSED_STATUSES)
+    return {"has_open_tasks": Exists(still_open)}
 
 
 def dissolve_group(requirement, *, actor) -> None:
@@ -82,6 +104,7 @@ REQUIREMENT_COMPLETE_CONDITIONS = [
         prefetch=("acceptances",),
         step=Step.DELIVERY,
         pending=acceptance_pending,
+        annotations=accepted_annotations,
     ),
     Condition(
         "tasks_closed",
@@ -90,6 +113,7 @@ REQUIREMENT_COMPLETE_CONDITIONS = [
         prefetch=("tasks",),
         step=Step.EXECUTION,
         pending=open_tasks_pending,
+        annotations=tasks_closed_annotations,
     ),
 ]
 REQUIREMENT_COMPLETE_FOLLOWUPS = [

@@ -104,7 +104,7 @@ class Acceptance(FSMModelMixin, models.Model):
     history = HistoricalRecords(m2m_fields=[departments])
 
     class Meta:
-        ordering = ["requirement", "-attempt"]
+        ordering = ["-requirement_id", "-attempt"]  # the (requirement, attempt) index, backwards
         verbose_name = _("成果验收")
         verbose_name_plural = _("成果验收")
         constraints = [
@@ -295,7 +295,10 @@ class Retrospective(FSMModelMixin, models.Model):
         ordering = ["-due_on", "-id"]
         verbose_name = _("复盘")
         verbose_name_plural = _("复盘")
-        indexes = [models.Index(fields=["status", "due_on"])]
+        indexes = [
+            models.Index(fields=["status", "due_on"]),
+            models.Index(fields=["-due_on", "-id"], name="retrospective_due_idx"),
+        ]
 
     def __str__(self):
         return gettext("%(number)s 复盘") % {"number": self.requirement.number}

@@ -5,6 +5,7 @@ registered in apps.py)."""
 
 from __future__ import annotations
 
+from django.db.models import Min
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -25,17 +26,27 @@ def _unique(users) -> list:
     return list({user.pk: user for user in users if user is not None}.values())
 
 
+def _owners_in_order(tasks) -> list:
+    """The owners of `tasks`, each once, in the WBS order of their first task."""
+    from collab.accounts.models import User
+
+    firsts = tasks.order_by().values("owner_id").annotate(first=Min("code_sort"))
+    order = [row["owner_id"] for row in firsts.order_by("first", "owner_id")]
+    people = User.objects.in_bulk(order)
+    return [people[pk] for pk in order if pk in people]
+
+
 def open_tasks_pending(requirement) -> list[Pending]:
     """Blocked tasks one by one (their owners unblock them), the other open tasks
     counted, held by their owners; after a failed acceptance they are the rework."""
-    tasks = list(
-        Task.objects.filter(requirement=requirement, status__in=OPEN_STATUSES)
+    open_tasks = Task.objects.filter(requirement=requirement, status__in=OPEN_STATUSES)
+    blocked = list(
+        open_tasks.filter(status=TaskStatus.BLOCKED)
         .select_related("owner", "owner_department")
-        .order_by("code_sort", "id")
+        .order_by("code_sort", "id")[:BLOCKED_SHOWN]
     )
     items = []
-    blocked = [t for t in tasks if t.status == TaskStatus.BLOCKED]
-    for task in blocked[:BLOCKED_SHOWN]:
+    for task in blocked:
         text = _("任务 %(code)s 阻塞：%(reason)s") % {
             "code": task.code,
             "reason": task.block_reason,
@@ -44,17 +55,20 @@ def open_tasks_pending(requirement) -> list[Pending]:
         items.append(
             Pending(text, users=[task.owner], departments=[task.owner_department], url=url)
         )
-    rest = [t for t in tasks if t not in blocked[:BLOCKED_SHOWN]]
-    if rest:
-        text = _("%(count)s 个任务未完成") % {"count": len(rest)}
+    # The rest counted in the database, held by their owners in WBS order of their
+    # first task: bounded by people, not by tasks.
+    rest = open_tasks.exclude(pk__in=[t.pk for t in blocked])
+    count = rest.count()
+    if count:
+        text = _("%(count)s 个任务未完成") % {"count": count}
         latest = next(iter(requirement.acceptances.all()), None)  # newest attempt first
         if latest is not None and latest.status == AcceptanceStatus.FAILED:
             text = _("验收不通过（%(reason)s），返工中：%(count)s 个任务未完成") % {
                 "reason": latest.failure_reason,
-                "count": len(rest),
+                "count": count,
             }
         url = reverse("tasks:register", args=[requirement.pk])
-        items.append(Pending(text, users=_unique(t.owner for t in rest), url=url))
+        items.append(Pending(text, users=_owners_in_order(rest), url=url))
     return items
 
 

@@ -11,6 +11,8 @@ from .services import EDITABLE_FIELDS
 
 
 class RiskForm(StyledForm, forms.ModelForm):
+    today_fields = ("occurred_on",)
+
     class Meta:
         model = Risk
         fields = list(EDITABLE_FIELDS)
@@ -33,6 +35,8 @@ class RiskForm(StyledForm, forms.ModelForm):
 
 
 class ResolveForm(StyledForm, forms.Form):
+    today_fields = ("actual_resolution",)
+
     measures = forms.CharField(
         label=_("解决措施"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
@@ -77,7 +81,6 @@ class ReallocateForm(StyledForm, forms.Form):
         label=_("增加协作人"),
         queryset=None,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
     )
     reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -105,7 +108,6 @@ class SpecialMeetingForm(StyledForm, forms.Form):
         label=_("参会人"),
         queryset=None,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 5}),
     )
     cause_category = forms.ChoiceField(label=_("原因类别"), choices=CauseCategory.choices)
     solution = forms.CharField(label=_("解决方案"), widget=forms.Textarea(attrs={"rows": 2}))

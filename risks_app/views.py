@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from collab.accounts.models import Department
 from collab.core.history import history_entries
 from collab.core.pages import apply_errors, run_service, transition_buttons
+from collab.core.paging import BoundedPaginator
 from collab.core.versioning import save_edit, versioned
 from requests_app.pages import requirement_or_404
 
@@ -23,8 +24,21 @@ from .forms import (
     RiskForm,
     SpecialMeetingForm,
 )
-from .models import Impact, RiskKind, RiskStatus
+from .models import IMPACT_ORDER, Impact, RiskKind, RiskStatus
 from .selectors import filter_risks, risk_detail, risk_list, risk_matrix, special_meetings
+
+# Sortings of the register page (saved with its filters in saved views).
+RISK_SORTS = {
+    "planned_resolution": ("planned_resolution", "requirement_id", "code"),
+    "impact": (
+        Case(
+            *[When(impact=value, then=Value(rank)) for rank, value in enumerate(IMPACT_ORDER)],
+            output_field=IntegerField(),
+        ),
+        "requirement_id",
+        "code",
+    ),
+}
 
 
 def _risk_or_404(request, pk):
@@ -40,8 +54,9 @@ def risk_list_view(request, pk=None):
     if requirement is not None:
         qs = qs.filter(requirement=requirement)
     matrix = risk_matrix(qs) if requirement is not None else None
-    filtered = filter_risks(qs, request.GET).order_by("requirement_id", "code")
-    page = Paginator(filtered, 50).get_page(request.GET.get("page"))
+    ordering = RISK_SORTS.get(request.GET.get("sort", ""), ("requirement_id", "code"))
+    filtered = filter_risks(qs, request.GET).order_by(*ordering)
+    page = BoundedPaginator(filtered, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "risks_app/risk_list.html",

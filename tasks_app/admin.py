@@ -6,7 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from collab.core.admin import ServiceFSMAdminMixin
 
 from . import plan_services, services
-from .models import Plan, PlanComment, PlanVersion, ProgressUpdate, Task
+from .models import Baseline, BaselineTask, Plan, PlanComment, PlanVersion, ProgressUpdate, Task
 
 
 class ProgressUpdateInline(admin.TabularInline):
@@ -130,3 +130,31 @@ class PlanCommentAdmin(SimpleHistoryAdmin):
 class PlanVersionAdmin(admin.ModelAdmin):
     list_display = ["plan", "version", "title", "submitted_by", "submitted_at"]
     list_select_related = ["plan", "submitted_by"]
+
+
+class BaselineTaskInline(admin.TabularInline):
+    model = BaselineTask
+    extra = 0
+    fields = ["task", "planned_start", "planned_end"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Baseline)
+class BaselineAdmin(admin.ModelAdmin):
+    """Baselines are saved from the Gantt page or the API (the plan as it was then);
+    the admin shows them and may delete one, never edits its dates."""
+
+    list_display = ["name", "requirement", "automatic", "created_by", "created_at"]
+    list_filter = ["automatic"]
+    search_fields = ["name", "requirement__number"]
+    list_select_related = ["requirement", "created_by"]
+    fields = ["requirement", "name", "automatic", "created_by", "created_at"]
+    readonly_fields = fields
+    inlines = [BaselineTaskInline]
+
+    def has_add_permission(self, request):
+        return False

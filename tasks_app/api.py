@@ -1,7 +1,7 @@
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter, SearchFilter
@@ -17,13 +17,16 @@ from collab.signoffs.api import signoffs_action
 from requests_app.models import Priority, Requirement
 from requests_app.selectors import requirements_visible_to
 
-from . import plan_services, services
+from . import baseline_api, plan_services, services
+from .baseline_api import BASELINE_PARAMETER, BaselineSerializer, PlanMarksMixin
+from .baselines import gantt_marks
+from .board import GANTT_WINDOW
 from .models import PLAN_STAGE, Plan, PlanComment, PlanVersion, ProgressUpdate, Task, TaskStatus
 from .plan_services import PLAN_FIELDS
-from .selectors import gantt_rows, plan_list, progress_updates, task_list
+from .selectors import gantt_groups, gantt_rows, plan_list, progress_updates, task_list
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(PlanMarksMixin, serializers.ModelSerializer):
     requirement = serializers.PrimaryKeyRelatedField(queryset=Requirement.objects.none())
     code = serializers.CharField(max_length=32, required=False, allow_blank=True)
     owner_department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all())
@@ -73,6 +76,9 @@ class TaskSerializer(serializers.ModelSerializer):
             "latest_note",
             "available_transitions",
             "warnings",
+            "critical",
+            "baseline_start",
+            "baseline_end",
             "created_at",
             "updated_at",
         ]
@@ -178,7 +184,7 @@ class TaskViewSet(RegisterViewSet):
     ]
     search_fields = ["code", "name", "deliverable"]
     ordering_fields = ["planned_end", "delay_days", "priority", "code"]
-    ordering = ["requirement", "code_sort", "id"]
+    ordering = ["-requirement_id", "code_sort", "id"]
 
     def get_queryset(self):
         return task_list(self.request.user)
@@ -248,6 +254,10 @@ class GanttTaskSerializer(serializers.Serializer):
     is_overdue = serializers.BooleanField()
     editable = serializers.BooleanField()
     custom_class = serializers.CharField()
+    critical = serializers.BooleanField()
+    baseline_start = serializers.DateField(allow_null=True)
+    baseline_end = serializers.DateField(allow_null=True)
+    slip_days = serializers.IntegerField(allow_null=True)
 
 
 class GanttSerializer(serializers.Serializer):
@@ -255,7 +265,20 @@ class GanttSerializer(serializers.Serializer):
     today = serializers.DateField()
     start_date = serializers.DateField()
     end_date = serializers.DateField()
+    total = serializers.IntegerField(help_text="Bars in the whole chart.")
+    offset = serializers.IntegerField()
+    next_offset = serializers.IntegerField(
+        allow_null=True, help_text="`offset` of the next window; null after the last."
+    )
     tasks = GanttTaskSerializer(many=True)
+    baselines = BaselineSerializer(many=True)
+    baseline = serializers.IntegerField(allow_null=True)
+
+
+class GanttQuerySerializer(serializers.Serializer):
+    offset = serializers.IntegerField(required=False, min_value=0, max_value=10_000_000)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=GANTT_WINDOW)
+    groups = serializers.BooleanField(required=False, default=False)
 
 
 class OneObjectSchema(AutoSchema):
@@ -270,10 +293,40 @@ class GanttViewSet(viewsets.ViewSet):
 
     schema = OneObjectSchema()
 
-    @extend_schema(responses=GanttSerializer)
+    @extend_schema(
+        responses=GanttSerializer,
+        parameters=[
+            OpenApiParameter(
+                "offset", int, description="First row of the window (WBS order), from 0."
+            ),
+            OpenApiParameter(
+                "limit", int, description=f"Rows in the window (1 to {GANTT_WINDOW}, the default)."
+            ),
+            OpenApiParameter(
+                "groups",
+                bool,
+                description="true: one summary bar per top-level WBS group instead of tasks.",
+            ),
+            BASELINE_PARAMETER,
+        ],
+    )
     def list(self, request, requirement_pk=None):
         requirement = get_object_or_404(requirements_visible_to(request.user), pk=requirement_pk)
-        return Response(gantt_rows(requirement, request.user))
+        query = GanttQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        if params.get("groups"):
+            rows = gantt_groups(requirement)
+            data = gantt_rows(requirement, request.user, limit=0)
+            data.update(tasks=rows, total=len(rows), next_offset=None)
+        else:
+            data = gantt_rows(
+                requirement,
+                request.user,
+                offset=params.get("offset", 0),
+                limit=params.get("limit", GANTT_WINDOW),
+            )
+        return Response(gantt_marks(data, requirement, request.query_params.get("baseline")))
 
 
 # Plans ----------------------------------------------------------------------------
@@ -371,7 +424,7 @@ class PlanViewSet(RegisterViewSet):
     serializer_class = PlanSerializer
     filterset_class = PlanFilter
     ordering_fields = ["created_at", "updated_at", "version", "status"]
-    ordering = ["requirement", "id"]
+    ordering = ["-requirement_id", "id"]
 
     def get_queryset(self):
         return plan_list(self.request.user)
@@ -414,6 +467,7 @@ def register(router):
     """Registers this app's endpoints on the v1 router."""
     router.register("tasks", TaskViewSet, basename="task")
     router.register("plans", PlanViewSet, basename="plan")
+    baseline_api.register(router)
     router.register(
         r"requirements/(?P<requirement_pk>\d+)/gantt", GanttViewSet, basename="requirement-gantt"
     )

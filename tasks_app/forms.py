@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from collab.accounts.models import Department, User
+from collab.core.forms import style_form
 from requests_app.forms import DateInput
 from requests_app.models import Priority
 
@@ -10,12 +11,7 @@ from .plan_services import PLAN_FIELDS
 
 
 def _style(form):
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple):
-            continue
-        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-        widget.attrs.setdefault("class", css)
+    style_form(form)
 
 
 class TaskForm(forms.Form):
@@ -40,7 +36,6 @@ class TaskForm(forms.Form):
         label=_("协作人"),
         queryset=User.objects,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
     )
     planned_start = forms.DateField(label=_("计划开始时间"), widget=DateInput())
     planned_end = forms.DateField(label=_("计划结束时间"), widget=DateInput())
@@ -50,7 +45,6 @@ class TaskForm(forms.Form):
         label=_("前置任务"),
         queryset=Task.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
         help_text=_("完成-开始依赖：前置任务完成后本任务才能开始"),
     )
 
@@ -66,9 +60,7 @@ class TaskForm(forms.Form):
             "department"
         )
         self.fields["owner"].queryset = people
-        self.fields["owner"].label_from_instance = lambda u: f"{u.label}（{u.department}）"
         self.fields["collaborators"].queryset = people
-        self.fields["collaborators"].label_from_instance = lambda u: f"{u.label}（{u.department}）"
         others = requirement.tasks.exclude(status="cancelled")
         if task is not None:
             others = others.exclude(pk=task.pk)

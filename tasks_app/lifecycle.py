@@ -2,6 +2,7 @@
 from them before it starts (added to the requirement's `start` in apps.py)."""
 
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -53,17 +54,38 @@ def plan_signed(plan) -> str | None:
 
 
 def requirement_has_tasks(requirement) -> str | None:
-    """At least one task that is not cancelled (reads the prefetchable `tasks`)."""
-    if not any(t.status != TaskStatus.CANCELLED for t in requirement.tasks.all()):
+    """At least one task that is not cancelled (reads the annotated `has_live_tasks` in
+    lists, the prefetchable `tasks` otherwise)."""
+    live = getattr(requirement, "has_live_tasks", None)
+    if live is None:
+        live = any(t.status != TaskStatus.CANCELLED for t in requirement.tasks.all())
+    if not live:
         return gettext("尚未分解任务（至少需要一个任务）")
     return None
 
 
 def requirement_plans_approved(requirement) -> str | None:
+    unapproved = getattr(requirement, "has_unapproved_plans", None)
+    if unapproved is not None:  # a list row: whether, not which
+        return gettext("还有方案尚未批准") if unapproved else None
     titles = [p.title for p in requirement.plans.all() if p.status != PlanStatus.APPROVED]
     if titles:
         return gettext("以下方案尚未批准：%(titles)s") % {"titles": "、".join(titles[:5])}
     return None
+
+
+def has_tasks_annotations() -> dict:
+    from .models import Task
+
+    live = Task.objects.filter(requirement=OuterRef("pk")).exclude(status=TaskStatus.CANCELLED)
+    return {"has_live_tasks": Exists(live)}
+
+
+def plans_approved_annotations() -> dict:
+    from .models import Plan
+
+    unapproved = Plan.objects.filter(requirement=OuterRef("pk")).exclude(status=PlanStatus.APPROVED)
+    return {"has_unapproved_plans": Exists(unapproved)}
 
 
 def tasks_pending(requirement) -> list[Pending]:
@@ -87,6 +109,7 @@ REQUIREMENT_START_CONDITIONS = [
         prefetch=("tasks",),
         step=Step.DIVISION,
         pending=tasks_pending,
+        annotations=has_tasks_annotations,
     ),
     Condition(
         "plans_approved",
@@ -95,6 +118,7 @@ REQUIREMENT_START_CONDITIONS = [
         prefetch=("plans",),
         step=Step.PLANS,
         pending=plans_pending,
+        annotations=plans_approved_annotations,
     ),
 ]
 

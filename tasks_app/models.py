@@ -103,10 +103,18 @@ class Task(FSMModelMixin, models.Model):
     history = HistoricalRecords(m2m_fields=[collaborating_departments, collaborators])
 
     class Meta:
-        ordering = ["requirement", "code_sort", "id"]
+        # Newest requirement first (ids follow creation), then WBS order: one index
+        # serves it, across requirements and inside one.
+        ordering = ["-requirement_id", "code_sort", "id"]
         verbose_name = _("任务")
         verbose_name_plural = _("任务分工与进度")
         indexes = [
+            models.Index(
+                fields=["-requirement", "code_sort", "id"], name="task_register_order_idx"
+            ),
+            models.Index(
+                fields=["planned_end", "code_sort", "id"], name="task_planned_end_order_idx"
+            ),
             models.Index(fields=["requirement", "status"]),
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["status", "planned_end"]),
@@ -253,7 +261,7 @@ class Plan(FSMModelMixin, models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["requirement", "task__code_sort", "id"]
+        ordering = ["-requirement_id", "task__code_sort", "id"]
         verbose_name = _("方案")
         verbose_name_plural = _("方案")
         indexes = [models.Index(fields=["requirement", "status"])]
@@ -347,3 +355,63 @@ class PlanComment(models.Model):
 
     def __str__(self):
         return f"{self.department} v{self.version}"
+
+
+class Baseline(models.Model):
+    """The planned dates of every task of a requirement at one moment (基线): saved
+    automatically when the requirement starts, and by the leader under a name."""
+
+    requirement = models.ForeignKey(
+        "requests_app.Requirement",
+        verbose_name=_("需求"),
+        on_delete=models.CASCADE,
+        related_name="baselines",
+    )
+    name = fields.CharField(_("基线名称"), max_length=100)
+    automatic = models.BooleanField(_("开始执行时自动保存"), default=False, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("保存人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("保存时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["requirement", "-created_at", "-id"]
+        verbose_name = _("基线")
+        verbose_name_plural = _("基线")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requirement", "name"],
+                name="baseline_name_unique",
+                violation_error_message=_("本需求已有同名基线"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.requirement_id} {self.name}"
+
+
+class BaselineTask(models.Model):
+    """One task's planned dates in a baseline."""
+
+    baseline = models.ForeignKey(
+        Baseline, verbose_name=_("基线"), on_delete=models.CASCADE, related_name="entries"
+    )
+    task = models.ForeignKey(
+        Task, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="baseline_entries"
+    )
+    planned_start = models.DateField(_("计划开始时间"))
+    planned_end = models.DateField(_("计划结束时间"))
+
+    class Meta:
+        ordering = ["baseline", "task__code_sort", "id"]
+        verbose_name = _("基线任务")
+        verbose_name_plural = _("基线任务")
+        constraints = [
+            models.UniqueConstraint(fields=["baseline", "task"], name="baseline_task_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.task_id} {self.planned_start}~{self.planned_end}"

@@ -7,13 +7,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from collab.core.history import history_entries
 from collab.core.pages import run_service, submit_form, transition_buttons
 from collab.core.versioning import save_edit, versioned
-from collab.signoffs.pages import sign_from_page
+from collab.signoffs.pages import sign_response
 from collab.signoffs.services import signoff_state
 from requests_app.forms import ReasonForm
 from requests_app.pages import requirement_or_404
@@ -139,8 +140,14 @@ def plan_transition_view(request, plan_id, name):
 @require_POST
 def plan_sign_view(request, plan_id):
     plan = _plan_or_404(request, plan_id)
-    sign_from_page(request, partial(plan_services.plan_sign, plan=plan))
-    return redirect("tasks:plan_detail", plan_id=plan_id)
+    return sign_response(
+        request,
+        partial(plan_services.plan_sign, plan=plan),
+        target=plan,
+        stage=PLAN_STAGE,
+        person_slot="leader",
+        back=reverse("tasks:plan_detail", args=[plan_id]),
+    )
 
 
 @login_required

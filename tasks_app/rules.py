@@ -12,6 +12,7 @@ ask no extra query per row.
 from __future__ import annotations
 
 import rules
+from django.utils.translation import gettext as _
 
 from requests_app import rules as requirement_rules
 
@@ -52,6 +53,22 @@ def can_create_in(user, requirement, owner_department_id: int | None = None) -> 
     if owner_department_id is None:
         return bool(liaisons)
     return owner_department_id in liaisons
+
+
+OPEN_STATUSES = ("confirmed", "in_progress")
+
+
+def editing_refusal(user, requirement) -> str:
+    """Why user may not add or edit tasks of requirement, in the words a page shows
+    (its lifecycle state when the register is closed, the roles that may otherwise)."""
+    if requirement.status not in OPEN_STATUSES:
+        from requests_app.lifecycle import LIFECYCLE
+
+        return _(
+            "需求 %(number)s 当前状态为“%(status)s”，"
+            "任务登记只在需求已确认或执行中时可以添加和修改。"
+        ) % {"number": requirement.number, "status": LIFECYCLE.state_label(requirement.status)}
+    return _("只有协作协调人、组长和负责部门的接口人可以添加或修改这项任务。")
 
 
 def _requirement_open(task) -> bool:

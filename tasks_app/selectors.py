@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import (
+    Avg,
     Case,
+    Count,
     Exists,
     F,
     Func,
     IntegerField,
+    Max,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -19,6 +23,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields import BooleanField, DateField
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -156,12 +161,16 @@ def progress_updates(task: Task) -> QuerySet[ProgressUpdate]:
     return task.updates.select_related("author").order_by("-created_at", "-id")
 
 
-def dependency_edges(requirement_id: int) -> dict[int, set[int]]:
-    """task id -> ids of the tasks it depends on, for one requirement."""
+def dependency_edges(requirement_id: int, task_ids: list[int] | None = None) -> dict[int, set[int]]:
+    """task id -> ids of the tasks it depends on, for one requirement (or only for the
+    tasks `task_ids`)."""
     edges: dict[int, set[int]] = {}
-    rows = Task.depends_on.through.objects.filter(
-        from_task__requirement_id=requirement_id
-    ).values_list("from_task_id", "to_task_id")
+    through = Task.depends_on.through.objects
+    if task_ids is None:
+        through = through.filter(from_task__requirement_id=requirement_id)
+    else:
+        through = through.filter(from_task_id__in=task_ids)
+    rows = through.values_list("from_task_id", "to_task_id")
     for source, target in rows:
         edges.setdefault(source, set()).add(target)
     return edges
@@ -270,11 +279,20 @@ def requirements_led_by(user: User) -> QuerySet[Requirement]:
     )
 
 
-def gantt_rows(requirement: Requirement, user: User, on: datetime.date | None = None) -> dict:
+def gantt_rows(
+    requirement: Requirement,
+    user: User,
+    on: datetime.date | None = None,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+) -> dict:
     """Data of the Gantt chart: one bar per task (cancelled ones left out), with
-    finish-to-start dependencies and the marks the chart shows.
+    finish-to-start dependencies and the marks the chart shows; `limit` rows from
+    `offset` in WBS order (all when None), with the total and where the next window
+    starts, so a big requirement loads its chart window by window.
 
-    Reads plain values in two queries whatever the number of tasks; who may drag a bar
+    Reads plain values in three queries whatever the number of tasks; who may drag a bar
     is decided once per requirement (rules.can_update_task, unrolled)."""
     from . import rules as perms
 
@@ -283,11 +301,12 @@ def gantt_rows(requirement: Requirement, user: User, on: datetime.date | None = 
     manages_all = is_open and perms.manages_all(user, requirement)
     liaison_of = perms.liaison_departments(user, requirement) if is_open else set()
     labels = dict(TaskStatus.choices)
-    edges = dependency_edges(requirement.pk)
+    shown = Task.objects.filter(requirement=requirement).exclude(status=TaskStatus.CANCELLED)
+    total = shown.count()
+    end = total if limit is None else min(offset + limit, total)
     rows = []
     values = (
-        with_delay(Task.objects.filter(requirement=requirement), on)
-        .exclude(status=TaskStatus.CANCELLED)
+        with_delay(shown, on)
         .order_by("code_sort", "id")
         .values(
             "id",
@@ -309,6 +328,8 @@ def gantt_rows(requirement: Requirement, user: User, on: datetime.date | None = 
             "is_overdue",
         )
     )
+    values = list(values[offset:end]) if end > offset else []
+    edges = dependency_edges(requirement.pk, [task["id"] for task in values])
     for task in values:
         status = task["status"]
         classes = [f"bar-{status}"]
@@ -351,5 +372,54 @@ def gantt_rows(requirement: Requirement, user: User, on: datetime.date | None = 
         "today": on.isoformat(),
         "start_date": requirement.start_date.isoformat(),
         "end_date": requirement.end_date.isoformat(),
+        "total": total,
+        "offset": offset,
+        "next_offset": end if end < total else None,
         "tasks": rows,
     }
+
+
+def gantt_groups(requirement: Requirement, on: datetime.date | None = None) -> list[dict]:
+    """One summary bar per top-level WBS group (1, 2, …): its span, average progress,
+    task count and late tasks, aggregated in the database (the collapsed chart)."""
+    on = on or today()
+    groups = (
+        with_delay(Task.objects.filter(requirement=requirement), on)
+        .exclude(status=TaskStatus.CANCELLED)
+        .annotate(group=Substr("code_sort", 1, 4))
+        .order_by()
+        .values("group")
+        .annotate(
+            start=Min("planned_start"),
+            end=Max("planned_end"),
+            progress=Avg("progress"),
+            tasks=Count("id"),
+            late=Count("id", filter=Q(is_overdue=True)),
+        )
+        .order_by("group")
+    )
+    rows = []
+    for group in groups:
+        code = str(int(group["group"] or 0))
+        late = group["late"]
+        rows.append(
+            {
+                "id": f"wbs-{code}",
+                "code": code,
+                "name": _("%(code)s（%(count)s 个任务）") % {"code": code, "count": group["tasks"]},
+                "start": group["start"].isoformat(),
+                "end": group["end"].isoformat(),
+                "actual_end": None,
+                "progress": round(group["progress"] or 0),
+                "dependencies": "",
+                "status": "group",
+                "status_display": _("WBS 分组"),
+                "owner": "",
+                "owner_department": "",
+                "delay_days": 0,
+                "is_overdue": bool(late),
+                "editable": False,
+                "custom_class": "bar-group bar-readonly" + (" bar-late" if late else ""),
+            }
+        )
+    return rows

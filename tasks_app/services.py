@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 
 from collab.accounts.models import Department, User
+from collab.core.fields import normalize_text
 from collab.core.history import one_entry
 from collab.core.transitions import run_transition
 from collab.notifications.mentions import notify_mentions
@@ -304,9 +305,12 @@ REASON_REQUIRED = tuple(REASON_MESSAGES)
 
 
 def _required_reason(reason: str, message: str) -> str:
-    if not (reason or "").strip():
+    """The reason without its blank ends; refused when nothing visible is left (spaces
+    and zero-width characters alone are no reason)."""
+    reason = normalize_text(reason or "")
+    if not reason:
         raise ValidationError({"reason": message})
-    return reason.strip()
+    return reason
 
 
 def prepare_transition(

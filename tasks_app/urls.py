@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import plan_views, views
+from . import baseline_views, plan_views, views
 
 app_name = "tasks"
 urlpatterns = [
@@ -8,7 +8,17 @@ urlpatterns = [
     path("requirement/<int:pk>/", views.register_view, name="register"),
     path("requirement/<int:pk>/new/", views.task_create_view, name="create"),
     path("requirement/<int:pk>/kanban/", views.kanban_view, name="kanban"),
+    path(
+        "requirement/<int:pk>/kanban/<str:status>/",
+        views.kanban_column_view,
+        name="kanban_column",
+    ),
     path("requirement/<int:pk>/gantt/", views.gantt_view, name="gantt"),
+    path(
+        "requirement/<int:pk>/baselines/",
+        baseline_views.baseline_create_view,
+        name="baseline_create",
+    ),
     path("requirement/<int:pk>/weekly/", views.weekly_view, name="weekly"),
     path("requirement/<int:pk>/plans/", plan_views.plans_view, name="plans"),
     path("requirement/<int:pk>/plans/new/", plan_views.plan_create_view, name="plan_create"),

@@ -8,8 +8,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,47 +22,47 @@ from collab.core.pages import (
     submit_form,
     transition_buttons,
 )
+from collab.core.paging import BoundedPaginator
 from collab.core.versioning import save_edit, versioned
 from requests_app.models import Priority
 from requests_app.pages import requirement_or_404
 
+from . import board, services
 from . import rules as perms
-from . import services
+from .baselines import OPEN_REQUIREMENT, gantt_marks
 from .forms import CommentForm, ProgressForm, TaskForm, TransitionForm
 from .lifecycle import TASK_LIFECYCLE
 from .models import Task, TaskStatus
 from .selectors import (
     gantt_rows,
     progress_updates,
-    requirement_tasks,
     task_list,
     today,
 )
 from .workbench import weekly_view_data, workbench_data
-
-KANBAN_COLUMNS = [
-    TaskStatus.NOT_STARTED,
-    TaskStatus.IN_PROGRESS,
-    TaskStatus.BLOCKED,
-    TaskStatus.DONE,
-    TaskStatus.CANCELLED,
-]
 
 
 def _task_or_404(request, task_id) -> Task:
     return get_object_or_404(task_list(request.user), pk=task_id)
 
 
-def _mark_permissions(tasks, user):
+def _mark_permissions(tasks, user, *, own_only: bool = False):
+    """`can_update`: the user may post progress on the task; `inline_progress`: the row
+    shows the progress form (on a list across requirements only on the user's own tasks,
+    those they own or collaborate on, so a coordinator's list is not a wall of forms)."""
     for task in tasks:
         task.can_update = perms.can_update_task(user, task)
+        own = task.owner_id == user.pk or any(u.pk == user.pk for u in task.collaborators.all())
+        task.inline_progress = task.can_update and (own or not own_only)
     return tasks
 
 
 FILTERS = ("status", "owner_department", "owner", "overdue", "priority")
 
 
-def _filter_tasks(qs, params):
+def _filter_tasks(qs, params, *, by_requirement: bool = False):
+    """Filtered and sorted tasks; `by_requirement` (lists across requirements) keeps
+    each requirement's tasks together, in the chosen order within it."""
     if params.get("status") in TaskStatus.values:
         qs = qs.filter(status=params["status"])
     if params.get("priority") in Priority.values:
@@ -74,16 +73,21 @@ def _filter_tasks(qs, params):
         qs = qs.filter(owner_id=int(params["owner"]))
     if params.get("overdue") == "1":
         qs = qs.filter(is_overdue=True)
+    # The default and the planned-end order are read from an index (Task.Meta).
     ordering = {
-        "delay": ("-delay_days", "code_sort"),
-        "planned_end": ("planned_end", "code_sort"),
-    }.get(params.get("sort", ""), ("code_sort", "id"))
+        "delay": ("-delay_days", "code_sort", "id"),
+        "planned_end": ("planned_end", "code_sort", "id"),
+    }.get(params.get("sort", ""), ("-requirement_id", "code_sort", "id"))
+    if by_requirement and ordering[0] != "-requirement_id":
+        ordering = ("-requirement_id", *ordering)
     return qs.order_by(*ordering)
 
 
 def _register_context(request, qs, **extra):
-    page = Paginator(_filter_tasks(qs, request.GET), 50).get_page(request.GET.get("page"))
-    _mark_permissions(page.object_list, request.user)
+    across = bool(extra.get("show_requirement"))
+    tasks = _filter_tasks(qs, request.GET, by_requirement=across)
+    page = BoundedPaginator(tasks, 50).get_page(request.GET.get("page"))
+    _mark_permissions(page.object_list, request.user, own_only=across)
     return {
         "page_obj": page,
         "statuses": TaskStatus.choices,
@@ -122,7 +126,7 @@ def register_view(request, pk):
 def task_create_view(request, pk):
     requirement = requirement_or_404(request, pk)
     if not perms.can_create_in(request.user, requirement):
-        raise PermissionDenied
+        raise PermissionDenied(perms.editing_refusal(request.user, requirement))
     form = TaskForm(request.POST or None, requirement=requirement)
     if request.method == "POST" and form.is_valid():
         task = submit_form(
@@ -148,7 +152,7 @@ def task_create_view(request, pk):
 def task_edit_view(request, task_id):
     task = _task_or_404(request, task_id)
     if not perms.can_manage_task(request.user, task):
-        raise PermissionDenied
+        raise PermissionDenied(perms.editing_refusal(request.user, task.requirement))
     form = TaskForm(request.POST or None, requirement=task.requirement, task=task)
     versioned(form, task)
     if request.method == "POST" and form.is_valid():
@@ -193,16 +197,12 @@ def task_detail_view(request, task_id):
 
 def _row_response(request, task_id, error: str = "", saved: bool = False):
     task = _task_or_404(request, task_id)
-    _mark_permissions([task], request.user)
+    across = request.POST.get("show_requirement") == "1"
+    _mark_permissions([task], request.user, own_only=across)
     return render(
         request,
         "tasks_app/_task_row.html",
-        {
-            "t": task,
-            "row_error": error,
-            "row_saved": saved,
-            "show_requirement": request.POST.get("show_requirement") == "1",
-        },
+        {"t": task, "row_error": error, "row_saved": saved, "show_requirement": across},
     )
 
 
@@ -306,30 +306,53 @@ def move_view(request, task_id):
 
 @login_required
 def kanban_view(request, pk):
+    """Each column's first cards with its count; the rest load as the column scrolls."""
     requirement = requirement_or_404(request, pk)
-    tasks = _mark_permissions(list(requirement_tasks(requirement)), request.user)
-    columns = [
-        {"status": s.value, "label": s.label, "tasks": [t for t in tasks if t.status == s]}
-        for s in KANBAN_COLUMNS
-    ]
     return render(
         request,
         "tasks_app/kanban.html",
         {
             "requirement": requirement,
-            "columns": columns,
+            "columns": board.kanban_columns(requirement, request.user),
             "needs_reason": ["blocked", "cancelled"],
         },
     )
 
 
 @login_required
+def kanban_column_view(request, pk, status):
+    """The next cards of one kanban column (htmx, on scroll)."""
+    requirement = requirement_or_404(request, pk)
+    if status not in TaskStatus.values:
+        raise Http404
+    try:
+        offset = max(int(request.GET.get("offset", "0")), 0)
+    except ValueError:
+        offset = 0
+    column = board.kanban_more(requirement, request.user, status, offset)
+    return render(
+        request, "tasks_app/_kanban_cards.html", {"requirement": requirement, "column": column}
+    )
+
+
+@login_required
 def gantt_view(request, pk):
     requirement = requirement_or_404(request, pk)
+    gantt = gantt_marks(
+        gantt_rows(requirement, request.user, limit=board.GANTT_WINDOW),
+        requirement,
+        request.GET.get("baseline"),
+    )
     return render(
         request,
         "tasks_app/gantt.html",
-        {"requirement": requirement, "gantt": gantt_rows(requirement, request.user)},
+        {
+            "requirement": requirement,
+            # The first window of bars; the page fetches the next ones as it scrolls.
+            "gantt": gantt,
+            "can_save_baseline": perms.manages_all(request.user, requirement)
+            and requirement.status in OPEN_REQUIREMENT,
+        },
     )
 
 

@@ -13,8 +13,9 @@ from collab.notifications.todos import todos_for
 from requests_app.models import Requirement
 from requests_app.selectors import requirements_visible_to
 
+from .board import weekly_tasks
 from .models import OPEN_STATUSES, Task, TaskStatus
-from .selectors import requirement_tasks, requirements_led_by, task_list, today
+from .selectors import requirements_led_by, task_list, today
 
 DUE_SOON_DAYS = 7
 
@@ -85,7 +86,7 @@ def weekly_view_data(requirement: Requirement, day: datetime.date) -> dict:
     on = today()
     groups: dict[int, dict] = {}
     totals = {"late": 0, "blocked": 0, "due": 0, "done": 0}
-    for task in requirement_tasks(requirement, on):
+    for task in weekly_tasks(requirement, week_start, on):
         sections = []
         if task.is_overdue:
             sections.append("late")

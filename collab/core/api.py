@@ -19,18 +19,88 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.decorators import action
 from rest_framework.filters import SearchFilter
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import serializers
 from .history import history_entries
+from .paging import BoundedPaginator
 from .transitions import TransitionBlocked
 
 
-class Pagination(PageNumberPagination):
+class IdCursorPagination(CursorPagination):
+    """Cursor pages in id order: each page is one index range, however deep the walk."""
+
+    ordering = ("id",)
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_ordering(self, request, queryset, view):
+        return self.ordering
+
+
+class Pagination(PageNumberPagination):
+    """Page numbers for people (`?page=3`); a cursor for integrations that walk a whole
+    register (`?pagination=cursor`, then follow `next`): rows in id order, no count,
+    each page as cheap as the first."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 500
+    cursor_class = IdCursorPagination
+    django_paginator_class = BoundedPaginator
+
+    def _cursor(self, request) -> CursorPagination | None:
+        params = request.query_params
+        if params.get("pagination") == "cursor" or "cursor" in params:
+            return self.cursor_class()
+        return None
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.cursor_pager = self._cursor(request)
+        if self.cursor_pager is not None:
+            return self.cursor_pager.paginate_queryset(queryset, request, view)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        if getattr(self, "cursor_pager", None) is not None:
+            return self.cursor_pager.get_paginated_response(data)
+        response = super().get_paginated_response(data)
+        response.data["count_exact"] = self.page.paginator.count_exact
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["required"] = ["results"]
+        response["properties"]["count"]["description"] = (
+            "Rows in the list, exact up to 10,000 past the page asked for (see "
+            "`count_exact`). Absent in cursor pages."
+        )
+        response["properties"]["count_exact"] = {
+            "type": "boolean",
+            "description": "false: there are more rows than `count`.",
+        }
+        return response
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            *super().get_schema_operation_parameters(view),
+            {
+                "name": "pagination",
+                "required": False,
+                "in": "query",
+                "description": "`cursor`: pages in id order without a count, for walking "
+                "everything; follow `next`.",
+                "schema": {"type": "string", "enum": ["cursor"]},
+            },
+            {
+                "name": "cursor",
+                "required": False,
+                "in": "query",
+                "description": "The position of a cursor page (taken from `next`/`previous`).",
+                "schema": {"type": "string"},
+            },
+        ]
 
 
 class IdFormField(forms.IntegerField):

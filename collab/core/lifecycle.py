@@ -60,6 +60,11 @@ class Condition:
     shows its records' progress in steps reads it), and `pending(obj)`, when given,
     spells out a blocking condition as `Pending` items: what must happen and who holds
     it. It runs for one record at a time and may query.
+
+    `annotations`, when given, answers `{name: expression}` a list annotates instead of
+    prefetching (aggregate subqueries such as `Exists(...)`), so a list row costs the
+    same whatever the number of related rows; `check` reads the annotated value when the
+    record carries it and the prefetched rows otherwise (the detail, with full reasons).
     """
 
     name: str
@@ -69,6 +74,7 @@ class Condition:
     app: str = ""
     step: str = ""
     pending: Callable[[Any], list[Pending]] | None = None
+    annotations: Callable[[], dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -189,15 +195,31 @@ class Lifecycle:
         for followup in self[name].followups:
             followup.run(obj, actor=actor)
 
-    def prefetches(self, names: Iterable[str] | None = None) -> list[str]:
-        """Related lookups the conditions of these transitions read (all when None)."""
+    def prefetches(self, names: Iterable[str] | None = None, *, listing: bool = False) -> list[str]:
+        """Related lookups the conditions of these transitions read (all when None); for
+        a list (`listing`), those of conditions that offer no annotations."""
         lookups: list[str] = []
-        for declared in self.transitions.values():
-            if names is not None and declared.name not in names:
+        for condition in self._conditions(names):
+            if listing and condition.annotations is not None:
                 continue
-            for condition in declared.conditions:
-                lookups.extend(p for p in condition.prefetch if p not in lookups)
+            lookups.extend(p for p in condition.prefetch if p not in lookups)
         return lookups
+
+    def list_annotations(self, names: Iterable[str] | None = None) -> dict[str, Any]:
+        """What a list annotates so the conditions read no related rows (see Condition)."""
+        annotations: dict[str, Any] = {}
+        for condition in self._conditions(names):
+            if condition.annotations is not None:
+                annotations.update(condition.annotations())
+        return annotations
+
+    def _conditions(self, names: Iterable[str] | None) -> list[Condition]:
+        return [
+            condition
+            for declared in self.transitions.values()
+            if names is None or declared.name in names
+            for condition in declared.conditions
+        ]
 
     def path(self, source: str, target: str) -> list[str] | None:
         """Shortest chain of transition names from `source` to `target` (None: no way).

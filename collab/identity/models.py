@@ -167,3 +167,6 @@ class Handover(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+from .signin import SignInPolicy  # noqa: E402, F401  (the sign-in policy lives in its own module)

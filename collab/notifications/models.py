@@ -79,7 +79,10 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("站内通知")
         verbose_name_plural = _("站内通知")
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_inbox_idx"),
+        ]
 
     def __str__(self):
         return self.message[:40]

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SpreadsheetsConfig(AppConfig):
     name = "collab.spreadsheets"
     label = "spreadsheets"
-    verbose_name = "Excel"
+    verbose_name = _("Excel 导入导出")
 
     def ready(self):
         # Load the shared REST module before any register's api.py: a process that

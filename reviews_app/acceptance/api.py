@@ -63,7 +63,7 @@ class CriterionViewSet(ETagMixin, HistoryMixin, viewsets.ModelViewSet):
     ordering_fields = ["position", "id"]
 
     def get_queryset(self):
-        return criteria_visible_to(self.request.user).order_by("requirement", "position", "id")
+        return criteria_visible_to(self.request.user).order_by("-requirement_id", "position", "id")
 
     def perform_destroy(self, instance):
         services.criterion_delete(criterion=instance, actor=self.request.user)

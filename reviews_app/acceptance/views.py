@@ -17,12 +17,13 @@ from collab.core.history import history_entries
 from collab.core.pages import run_service, transition_buttons
 from collab.core.transitions import blocking_reasons
 from collab.core.versioning import mark_versions, versioned
-from collab.signoffs.pages import sign_from_page
+from collab.signoffs.pages import sign_response
 from requests_app.models import RequirementStatus
 from requests_app.pages import render_requirement_page, requirement_or_404
 
 from .. import rules as perms
 from ..forms import AcceptanceForm, CriterionForm, DeliverableForm, FailForm, ResultForm
+from ..lifecycle import ACCEPTANCE_STAGE
 from ..models import AcceptanceCriterion, AcceptanceStatus, CriterionResult, Deliverable
 from ..pages import acceptance_or_404, submit_edit, submit_form
 from . import services
@@ -246,8 +247,13 @@ def deliverable_delete_view(request, pk, deliverable_id):
 @require_POST
 def acceptance_sign_view(request, pk):
     acceptance = acceptance_or_404(request, pk)
-    sign_from_page(request, partial(services.acceptance_sign, acceptance=acceptance))
-    return _back(acceptance)
+    return sign_response(
+        request,
+        partial(services.acceptance_sign, acceptance=acceptance),
+        target=acceptance,
+        stage=ACCEPTANCE_STAGE,
+        back=_tab_url(acceptance.requirement_id),
+    )
 
 
 @login_required

@@ -24,6 +24,7 @@ LEVELS = {
     "tasks_app": 2,
     "risks_app": 3,
     "reviews_app": 3,
+    "cockpit": 4,
 }
 PROJECT_WIRING = {"collab/urls.py", "collab/api_urls.py", "collab/settings.py"}
 

@@ -55,6 +55,13 @@ def test_later_apps_add_conditions_to_the_requirement():
         ("dissolve_group", "reviews_app")
     ]
     assert set(REQUIREMENT.prefetches()) == {"tasks", "plans", "acceptances"}
+    assert REQUIREMENT.prefetches(listing=True) == []
+    assert set(REQUIREMENT.list_annotations()) == {
+        "has_live_tasks",
+        "has_unapproved_plans",
+        "has_passed_acceptance",
+        "has_open_tasks",
+    }
 
 
 def test_conditions_are_added_only_at_start_up():

@@ -15,14 +15,17 @@ pytestmark = pytest.mark.django_db
 
 
 def _card(page: str) -> str:
-    match = re.search(r'<div class="card mb-3" id="signoffs">.*?</ul></div>', page, re.S)
+    match = re.search(r'<div class="card mb-3 sign-card" id="signoffs">.*?</ul></div>', page, re.S)
     assert match, "the page shows no sign card"
     return match.group(0)
 
 
 def _slot_item(card: str, data_slot: str) -> str:
     match = re.search(
-        rf'<li class="list-group-item" data-slot="{data_slot}">(.*?)</li>', card, re.S
+        rf'<li class="list-group-item sign-slot[^"]*" id="sign-slot-{data_slot}" '
+        rf'data-slot="{data_slot}">(.*?)</li>',
+        card,
+        re.S,
     )
     assert match, f"no slot {data_slot} on the card"
     return match.group(1)
@@ -41,7 +44,7 @@ def test_each_register_page_shows_the_card_and_signs_through_it(client, point):
     card = _card(client.get(point.page).text)
     round_ = point.target.signoff_round(point.stage)
     assert f"{point.title}（第{round_}轮）" in card
-    assert card.count('class="list-group-item" data-slot=') == len(slots)
+    assert card.count("data-slot=") == len(slots)
     assert card.count("待签字") == len(slots)
     # Buttons only on the slots this user may sign, each posting to the register's view.
     own = [s for s in slots if signer in s.signers]

@@ -178,9 +178,12 @@ def test_full_lifecycle_by_the_owner(org, running):
     owner = users["prd_liaison"]
     task = services.task_start(task=running["first"], actor=owner)
     assert task.status == TaskStatus.IN_PROGRESS
-    with pytest.raises(ValidationError):
-        services.task_block(task=task, actor=owner, reason="  ")
-    task = services.task_block(task=task, actor=owner, reason="等待素材")
+    for blank in ("  ", "\u200b\u200b", " \ufeff\n"):
+        with pytest.raises(ValidationError):
+            services.task_block(task=task, actor=owner, reason=blank)
+    task.refresh_from_db()
+    assert task.status == TaskStatus.IN_PROGRESS
+    task = services.task_block(task=task, actor=owner, reason="\u200b等待素材 ")
     assert (task.status, task.block_reason) == (TaskStatus.BLOCKED, "等待素材")
     task = services.task_unblock(task=task, actor=owner)
     assert (task.status, task.block_reason) == (TaskStatus.IN_PROGRESS, "")

@@ -7,7 +7,13 @@
   if (!source || !holder) { return; }
   var data = JSON.parse(source.textContent);
   if (!data.tasks.length) { return; }
+  holder.ganttData = data;  // bars loaded later get their baseline too (gantt_baseline.js)
   var texts = holder.dataset;
+  function dataUrl(name, value) {
+    var url = new URL(texts.dataUrl, window.location.href);
+    url.searchParams.set(name, value);
+    return url.toString();
+  }
   var box = document.getElementById("gantt-message");
   var byId = {};
   data.tasks.forEach(function (t) { byId[t.id] = Object.assign({}, t); });
@@ -27,15 +33,50 @@
     node.textContent = value === null || value === undefined ? "" : String(value);
     return node.innerHTML;
   }
-  function original() { return data.tasks.map(function (t) { return Object.assign({}, byId[t.id]); }); }
+  // Only arrows between bars on the chart: a window may hold a task but not its predecessor.
+  function shownDependencies(value) {
+    return (value || "").split(", ").filter(function (id) { return id && byId[id]; }).join(", ");
+  }
+  function original() {
+    return data.tasks.map(function (t) {
+      var copy = Object.assign({}, byId[t.id]);
+      copy.dependencies = shownDependencies(copy.dependencies);
+      return copy;
+    });
+  }
+  // Big requirements: the page holds the first window of bars; the next windows come
+  // from the data endpoint as the chart scrolls into view (or on the button).
+  var more = document.getElementById("gantt-more");
+  var collapse = document.getElementById("gantt-collapse");
+  var loading = false, collapsed = null;
+  function updateMore() {
+    if (!more) { return; }
+    more.classList.toggle("d-none", data.next_offset === null || collapsed !== null);
+    more.textContent = more.dataset.label.replace("%(shown)s", data.tasks.length).replace("%(total)s", data.total);
+  }
+  function loadMore() {
+    if (loading || data.next_offset === null || collapsed !== null) { return; }
+    loading = true;
+    fetch(dataUrl("offset", data.next_offset), {credentials: "same-origin"})
+      .then(function (r) { return r.json(); })
+      .then(function (page) {
+        page.tasks.forEach(function (t) { byId[t.id] = Object.assign({}, t); data.tasks.push(t); });
+        data.next_offset = page.next_offset;
+        loading = false;
+        gantt.refresh(original()); drawToday(); updateMore();
+      }).catch(function () { loading = false; show(texts.networkError, false); });
+  }
+  function nearEnd() {
+    return holder.getBoundingClientRect().bottom < window.innerHeight + 600;
+  }
 
   var gantt = new Gantt("#gantt", original(), {
     view_mode: "Week",
-    language: "zh",
+    language: (document.documentElement.lang || "zh").indexOf("zh") === 0 ? "zh" : "en",
     date_format: "YYYY-MM-DD",
     // frappe-gantt inserts this string as HTML: every value in it is escaped.
     custom_popup_html: function (task) {
-      var t = byId[task.id];
+      var t = byId[task.id] || task;
       var late = t.delay_days
         ? '<br><span class="text-danger">' + escapeHtml(texts.lateLabel) + " " + escapeHtml(t.delay_days) + " " + escapeHtml(texts.daysLabel) + "</span>"
         : "";
@@ -83,6 +124,26 @@
     svg.appendChild(label);
   }
   drawToday();
+  updateMore();
+  if (more) { more.addEventListener("click", loadMore); }
+  window.addEventListener("scroll", function () { if (nearEnd()) { loadMore(); } }, {passive: true});
+  // Collapse: one summary bar per top-level WBS group, aggregated by the server.
+  if (collapse) {
+    collapse.addEventListener("click", function () {
+      if (collapsed !== null) {
+        collapsed = null; collapse.classList.remove("active");
+        gantt.refresh(original()); drawToday(); updateMore();
+        return;
+      }
+      fetch(dataUrl("groups", "true"), {credentials: "same-origin"})
+        .then(function (r) { return r.json(); })
+        .then(function (page) {
+          collapsed = page.tasks; collapse.classList.add("active");
+          gantt.refresh(page.tasks.map(function (t) { return Object.assign({}, t); }));
+          drawToday(); updateMore();
+        }).catch(function () { show(texts.networkError, false); });
+    });
+  }
   document.querySelectorAll("#view-modes button").forEach(function (b) {
     b.addEventListener("click", function () {
       document.querySelectorAll("#view-modes button").forEach(function (x) { x.classList.remove("active"); });

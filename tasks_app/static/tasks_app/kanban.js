@@ -25,7 +25,7 @@
     Sortable.create(list, {
       group: "kanban",
       animation: 150,
-      filter: ".locked",
+      filter: ".locked, .kanban-more",
       onEnd: function (evt) {
         var target = evt.to.dataset.status, source = evt.from.dataset.status;
         if (target === source) { return; }
