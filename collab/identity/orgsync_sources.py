@@ -40,9 +40,19 @@ class Snapshot:
     people: list[SourcePerson]
 
 
+def normal_mobile(value: str) -> str:
+    """Mainland numbers without their country code (Feishu gives +8613…, the others
+    13…), so a person is matched by mobile whichever platform wrote it."""
+    value = (value or "").replace(" ", "").replace("-", "")
+    if value.startswith("+86"):
+        value = value[3:]
+    return value
+
+
 def _add_person(people: dict[str, SourcePerson], person: SourcePerson) -> None:
     # Someone in several departments keeps the first one found (the platforms list the
     # main department first).
+    person.mobile = normal_mobile(person.mobile)
     people.setdefault(person.external_id, person)
 
 

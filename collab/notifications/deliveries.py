@@ -40,7 +40,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import channels, ratelimit
+from . import channels, personal, ratelimit
+from .digests import digest_alerts, digest_markdown, digest_url
 from .models import (
     PERSONAL_CHANNELS,
     Alert,
@@ -72,16 +73,8 @@ def setting(name: str, default):
     return getattr(settings, name, default)
 
 
-# Personal messages travel on their platform's lane.
-PLATFORM_LANES = {
-    Channel.DINGTALK_WORK: Channel.DINGTALK,
-    Channel.FEISHU_MESSAGE: Channel.FEISHU,
-    Channel.WECOM_APP: Channel.WECOM,
-}
-
-
 def queue_for(channel: str) -> str:
-    channel = PLATFORM_LANES.get(channel, channel)
+    channel = personal.PLATFORM_OF.get(channel, channel)  # their platform's lane
     if channel in ROBOT_PLATFORMS:
         return f"robot-{channel}"
     return "notify"
@@ -142,37 +135,6 @@ def message_id(delivery_id: int) -> str:
     """A fixed Message-ID per delivery: a resent e-mail is recognisably the same one."""
     host = urllib.parse.urlsplit(site_url("/")).hostname or "collab.localhost"
     return f"<alert-delivery-{delivery_id}@{host}>"
-
-
-# Digest messages
-def digest_url(lead_id: int) -> str:
-    return site_url(reverse("notifications:robot_digest", args=[lead_id]))
-
-
-def digest_markdown(lead: Delivery, alerts: Sequence[Alert]) -> tuple[str, str]:
-    """(title, markdown) of a digest: newest first, at most
-    COLLAB_ROBOT_DIGEST_MAX_ITEMS lines, and a link to the full list in Collab."""
-    limit = setting("COLLAB_ROBOT_DIGEST_MAX_ITEMS", 15)
-    title = _("Collab 提醒汇总（%(n)s 条）") % {"n": len(alerts)}
-    lines = [f"#### {title}", _("发送频率受群机器人限制，以下提醒合并为一条：")]
-    from .messages import render
-
-    for alert in alerts[:limit]:
-        message = render(alert.kind, alert.params, alert.message).replace("\n", " ")
-        if len(message) > 80:
-            message = message[:79] + "…"
-        link = f" [{_('查看')}]({site_url(alert.url)})" if alert.url else ""
-        lines.append(f"- 【{kind_label(alert.kind)}】{message}{link}")
-    if len(alerts) > limit:
-        lines.append(_("- ……另有 %(n)s 条") % {"n": len(alerts) - limit})
-    lines.append(f"[{_('在 Collab 中查看全部')}]({digest_url(lead.pk)})")
-    return title, "\n".join(lines)
-
-
-def digest_alerts(lead: Delivery) -> list[Alert]:
-    merged = Delivery.objects.filter(merged_into=lead).values_list("alert_id", flat=True)
-    ids = [lead.alert_id, *merged]
-    return list(Alert.objects.filter(pk__in=ids).order_by("-created_at", "-id"))
 
 
 def _robot_request(delivery: Delivery, robot: RobotConfig, digest: list[Alert] | None):
@@ -237,11 +199,9 @@ def _send_external(delivery: Delivery, digest: list[Alert] | None = None) -> str
             raise channels.ChannelError(f"{type(error).__name__}: {error}") from error
         return f"mail to {user.email} {message_id(delivery.pk)}"
     if delivery.channel in PERSONAL_CHANNELS:
-        from . import personal
-
         return personal.send(delivery)
     if delivery.subscription_id:
-        from collab.integrations import webhooks
+        from collab.integrations import webhooks  # event webhooks of other systems
 
         return webhooks.send(delivery)
     robot = delivery.robot
@@ -375,13 +335,7 @@ def delivery_send(*, delivery_id: int, task_id: str = "", robot_token: bool = Fa
     if row["channel"] == Channel.INBOX:
         return _send_inbox(delivery_id, task_id or "", now)
     if row["channel"] in PERSONAL_CHANNELS:
-        # The company app's own rate limit on the platform, shared by every worker.
-        wait = ratelimit.take_app_token(row["channel"])
-        if wait > 0:
-            Delivery.objects.filter(pk=delivery_id, status__in=CLAIMABLE).update(
-                next_attempt_at=now + timedelta(seconds=wait)
-            )
-            raise RetryLater("app rate limit", wait)
+        personal.wait_for_app_token(delivery_id, row["channel"], now)  # or RetryLater
     if row["robot_id"] and not robot_token:
         wait = ratelimit.take_token(row["robot_id"], row["robot__kind"])
         if wait > 0:

@@ -27,6 +27,22 @@ PLATFORM_OF = {
 }
 
 
+def wait_for_app_token(delivery_id: int, channel: str, now) -> None:
+    """Take a token of the company app's rate limit on the platform (shared by every
+    worker); without one the row waits and RetryLater says how long."""
+    from datetime import timedelta
+
+    from .deliveries import CLAIMABLE, RetryLater
+    from .ratelimit import take_app_token
+
+    wait = take_app_token(channel)
+    if wait > 0:
+        Delivery.objects.filter(pk=delivery_id, status__in=CLAIMABLE).update(
+            next_attempt_at=now + timedelta(seconds=wait)
+        )
+        raise RetryLater("app rate limit", wait)
+
+
 def platform_ids(user_ids: Iterable[int]) -> dict[tuple[int, str], str]:
     """(user id, platform) -> the platform's user id, for these people (one query)."""
     from collab.identity.models import PlatformAccount

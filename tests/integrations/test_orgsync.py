@@ -194,6 +194,7 @@ def test_feishu_paging_token_expiry_and_resigned(org, platforms):
     zhou = PlatformAccount.objects.get(platform="feishu", external_id="f1")
     assert (zhou.open_id, zhou.union_id) == ("ou_1", "on_1")
     assert Department.objects.get(code="MKT").head == zhou.user
+    assert zhou.user.phone == "13900000001"
     assert not PlatformAccount.objects.filter(external_id="f4").exists()
     # Feishu answers an expired tenant token with HTTP 400 and code 99991663.
     fs.expire_tokens()
@@ -332,3 +333,31 @@ def test_admin_shows_last_run_and_edits_mapping(admin_client, org, platforms):
     assert answer.status_code == 302
     orgsync.org_sync(source="dingtalk")
     assert account("dingtalk", "u4").department.code == "TEC"
+
+
+def test_nightly_beat_entry_runs_the_sync(org, platforms):
+    import subprocess
+    import sys
+
+    from collab.identity.tasks import org_sync as nightly
+
+    env = {
+        **__import__("os").environ,
+        "DEBUG": "1",
+        "COLLAB_ORG_SYNC_SOURCE": "dingtalk",
+        "COLLAB_ORG_SYNC_TIME": "03:15",
+    }
+    code = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'collab.settings');"
+        "django.setup(); from django.conf import settings;"
+        "entry = settings.CELERY_BEAT_SCHEDULE['org-sync'];"
+        "print(entry['task'], entry['args'], entry['schedule'])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert "collab.identity.tasks.org_sync ['dingtalk']" in out and "15 3" in out
+    dingtalk_org(platforms)
+    result = nightly.run("dingtalk")
+    run = SyncRun.objects.get(pk=result["run"])
+    assert run.triggered_by == "beat" and result["status"] == SyncRun.Status.APPLIED

@@ -118,6 +118,7 @@ def test_channel_preferences_api_and_page(api, client, org):
         "email": True,
         "robots": True,
         "digest": True,
+        "work_notice": "",
     }
     response = rest.patch("/api/v1/notifications/preferences/", {"email": False}, format="json")
     assert response.status_code == 200 and response.json()["email"] is False
