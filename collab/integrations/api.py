@@ -2,10 +2,11 @@
 subscription and the test event."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers, status, viewsets
+from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from collab.core import serializers
 from collab.core.api import ETagMixin
 from collab.notifications.models import Delivery
 
