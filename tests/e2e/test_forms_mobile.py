@@ -87,8 +87,8 @@ def test_pick_people_by_typing_and_dates_in_a_chinese_calendar(phone, org, artif
     page.fill("#id_deliverable", "方案文档")
     assert _fits(page, "#task-form")
     page.screenshot(path=artifact_path("phone-task-form.png"), full_page=True)
-    page.click("#save-task")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#save-task")
 
     task = Task.objects.get(requirement=requirement, code="1.1")
     users = org["users"]
