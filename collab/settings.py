@@ -1,6 +1,6 @@
-"""Collab settings: one module, driven by environment variables (see .env.example)."""
+"""Collab settings, driven by environment variables (see .env.example); those of identity
+and operations are read in collab/identity/env.py and collab/ops/env.py."""
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -430,24 +430,11 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Enterprise platforms (collab/identity/platforms.py): the org sync reads their
-# contacts, personal work notices use their message APIs, with the client ids, secrets
-# and API bases of single sign-on below; besides those:
-COLLAB_DINGTALK_AGENT_ID = env("COLLAB_DINGTALK_AGENT_ID", default="")
-COLLAB_WECOM_CONTACTS_SECRET = env("COLLAB_WECOM_CONTACTS_SECRET", default="")
-COLLAB_LDAP_URL = env("COLLAB_LDAP_URL", default="")
-COLLAB_LDAP_BIND_DN = env("COLLAB_LDAP_BIND_DN", default="")
-COLLAB_LDAP_BIND_PASSWORD = env("COLLAB_LDAP_BIND_PASSWORD", default="")
-COLLAB_LDAP_START_TLS = env.bool("COLLAB_LDAP_START_TLS", default=False)
-COLLAB_LDAP_BASE_DN = env("COLLAB_LDAP_BASE_DN", default="")
-COLLAB_LDAP_USER_FILTER = env("COLLAB_LDAP_USER_FILTER", default="(objectClass=inetOrgPerson)")
-COLLAB_LDAP_DEPARTMENT_FILTER = env(
-    "COLLAB_LDAP_DEPARTMENT_FILTER", default="(objectClass=organizationalUnit)"
-)
-COLLAB_LDAP_USER_ID_ATTR = env("COLLAB_LDAP_USER_ID_ATTR", default="uid")
-# The nightly org sync: source (dingtalk, feishu, wecom, ldap; empty = off) and time.
-COLLAB_ORG_SYNC_SOURCE = env("COLLAB_ORG_SYNC_SOURCE", default="")
-COLLAB_ORG_SYNC_TIME = env("COLLAB_ORG_SYNC_TIME", default="02:30")
+# Enterprise identity: single sign-on, the platforms' apps, LDAP and the nightly org
+# sync (collab/identity/env.py).
+from collab.identity.env import *  # noqa: E402, F403
+from collab.identity.env import COLLAB_ORG_SYNC_SOURCE, COLLAB_ORG_SYNC_TIME  # noqa: E402
+
 if COLLAB_ORG_SYNC_SOURCE:
     _sync_hour, _sync_minute = (int(x) for x in COLLAB_ORG_SYNC_TIME.split(":"))
     CELERY_BEAT_SCHEDULE["org-sync"] = {
@@ -457,9 +444,8 @@ if COLLAB_ORG_SYNC_SOURCE:
         "options": {"expires": 3600},
     }
 
-# Product settings
+# Product settings; weekly meetings (协作例会) are created this many days ahead.
 COLLAB_ALERT_DAY_COUNTING = env("COLLAB_ALERT_DAY_COUNTING", default="calendar")
-# Weekly meetings (协作例会) are created this many days ahead.
 COLLAB_WEEKLY_MEETING_DAYS_AHEAD = env.int("COLLAB_WEEKLY_MEETING_DAYS_AHEAD", default=7)
 
 # Excel round trip: upload limit, rows per import, and the row counts above which an
@@ -500,73 +486,6 @@ DOCUMENTS_ALLOWED_EXTENSIONS = env.list(
 )
 DOCUMENTS_RECYCLE_DAYS = env.int("DOCUMENTS_RECYCLE_DAYS", default=30)
 
-# Single sign-on (collab/identity, docs/integrations.md): a provider is offered on the
-# login page once its id and secret are set. API addresses are overridable for private
-# deployments and tests.
-COLLAB_OIDC_ISSUER = env("COLLAB_OIDC_ISSUER", default="")
-COLLAB_OIDC_CLIENT_ID = env("COLLAB_OIDC_CLIENT_ID", default="")
-COLLAB_OIDC_CLIENT_SECRET = env("COLLAB_OIDC_CLIENT_SECRET", default="")
-COLLAB_OIDC_NAME = env("COLLAB_OIDC_NAME", default="统一身份认证")
-COLLAB_DINGTALK_CLIENT_ID = env("COLLAB_DINGTALK_CLIENT_ID", default="")
-COLLAB_DINGTALK_CLIENT_SECRET = env("COLLAB_DINGTALK_CLIENT_SECRET", default="")
-COLLAB_DINGTALK_CORP_ID = env("COLLAB_DINGTALK_CORP_ID", default="")
-COLLAB_DINGTALK_API_BASE = env("COLLAB_DINGTALK_API_BASE", default="https://api.dingtalk.com")
-COLLAB_DINGTALK_OAPI_BASE = env("COLLAB_DINGTALK_OAPI_BASE", default="https://oapi.dingtalk.com")
-COLLAB_DINGTALK_LOGIN_BASE = env("COLLAB_DINGTALK_LOGIN_BASE", default="https://login.dingtalk.com")
-COLLAB_FEISHU_APP_ID = env("COLLAB_FEISHU_APP_ID", default="")
-COLLAB_FEISHU_APP_SECRET = env("COLLAB_FEISHU_APP_SECRET", default="")
-COLLAB_FEISHU_API_BASE = env("COLLAB_FEISHU_API_BASE", default="https://open.feishu.cn")
-COLLAB_WECOM_CORP_ID = env("COLLAB_WECOM_CORP_ID", default="")
-COLLAB_WECOM_AGENT_ID = env("COLLAB_WECOM_AGENT_ID", default="")
-COLLAB_WECOM_SECRET = env("COLLAB_WECOM_SECRET", default="")
-COLLAB_WECOM_API_BASE = env("COLLAB_WECOM_API_BASE", default="https://qyapi.weixin.qq.com")
-COLLAB_WECOM_LOGIN_BASE = env("COLLAB_WECOM_LOGIN_BASE", default="https://login.work.weixin.qq.com")
-COLLAB_WECOM_OAUTH_BASE = env("COLLAB_WECOM_OAUTH_BASE", default="https://open.weixin.qq.com")
-# People the platform knows but Collab does not: refused (default) or given an account.
-COLLAB_SSO_CREATE_USERS = env.bool("COLLAB_SSO_CREATE_USERS", default=False)
-# Off: only superusers sign in with a password (staff can also turn it off in the admin).
-COLLAB_LOCAL_PASSWORDS = env.bool("COLLAB_LOCAL_PASSWORDS", default=True)
-COLLAB_SSO_HTTP_TIMEOUT = env.float("COLLAB_SSO_HTTP_TIMEOUT", default=10.0)
-SOCIALACCOUNT_PROVIDERS = {
-    "dingtalk": {"provider_class": "collab.identity.providers.dingtalk.provider.DingTalkProvider"},
-    "feishu": {"provider_class": "collab.identity.providers.feishu.provider.FeishuProvider"},
-    "openid_connect": {"OAUTH_PKCE_ENABLED": True},
-    "wecom": {},
-}
-if COLLAB_DINGTALK_CLIENT_ID and COLLAB_DINGTALK_CLIENT_SECRET:
-    SOCIALACCOUNT_PROVIDERS["dingtalk"]["APP"] = {
-        "client_id": COLLAB_DINGTALK_CLIENT_ID,
-        "secret": COLLAB_DINGTALK_CLIENT_SECRET,
-    }
-if COLLAB_FEISHU_APP_ID and COLLAB_FEISHU_APP_SECRET:
-    SOCIALACCOUNT_PROVIDERS["feishu"]["APP"] = {
-        "client_id": COLLAB_FEISHU_APP_ID,
-        "secret": COLLAB_FEISHU_APP_SECRET,
-    }
-if COLLAB_WECOM_CORP_ID and COLLAB_WECOM_AGENT_ID and COLLAB_WECOM_SECRET:
-    SOCIALACCOUNT_PROVIDERS["wecom"]["APP"] = {
-        "client_id": COLLAB_WECOM_CORP_ID,
-        "secret": COLLAB_WECOM_SECRET,
-        "key": COLLAB_WECOM_AGENT_ID,
-    }
-if COLLAB_OIDC_ISSUER and COLLAB_OIDC_CLIENT_ID:
-    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"] = [
-        {
-            "provider_id": "oidc",
-            "name": COLLAB_OIDC_NAME,
-            "client_id": COLLAB_OIDC_CLIENT_ID,
-            "secret": COLLAB_OIDC_CLIENT_SECRET,
-            "settings": {"server_url": COLLAB_OIDC_ISSUER},
-        }
-    ]
-ACCOUNT_ADAPTER = "collab.identity.adapters.AccountAdapter"
-SOCIALACCOUNT_ADAPTER = "collab.identity.adapters.SocialAccountAdapter"
-ACCOUNT_EMAIL_VERIFICATION = "none"
-SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
-SOCIALACCOUNT_AUTO_SIGNUP = True
-SOCIALACCOUNT_STORE_TOKENS = False
-SOCIALACCOUNT_REQUESTS_TIMEOUT = COLLAB_SSO_HTTP_TIMEOUT
-
 # Logs: one JSON object per line on stdout (LOG_FORMAT=console for humans), carrying
 # the request id of the request or of the request that queued a Celery task.
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
@@ -577,27 +496,5 @@ DJANGO_STRUCTLOG_CELERY_ENABLED = True
 DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env.bool("TRUST_REQUEST_ID_HEADER", default=False)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-# Operations (collab/ops): health probes, Prometheus metrics, backups.
-# /metrics answers a request carrying `Authorization: Bearer <METRICS_TOKEN>`, or,
-# without a token, one from an address in METRICS_ALLOWED_NETWORKS.
-METRICS_TOKEN = env("METRICS_TOKEN", default="")
-METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
-# Celery workers serve their own metrics on this port when it is set (0 = off).
-WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
-# The queues whose depth /metrics reports (the names CELERY_TASK_ROUTES routes to).
-COLLAB_CELERY_QUEUES = [
-    "scans",
-    "notify",
-    "robot-dingtalk",
-    "robot-feishu",
-    "robot-wecom",
-    "celery",
-]
-# Metrics of several processes (gunicorn workers, Celery pool processes) are merged
-# through files in this folder (prometheus_client multiprocess mode).
-PROMETHEUS_MULTIPROC_DIR = env("PROMETHEUS_MULTIPROC_DIR", default="")
-if PROMETHEUS_MULTIPROC_DIR:
-    os.makedirs(PROMETHEUS_MULTIPROC_DIR, exist_ok=True)
-# File names each storage's backup must contain: "<app_label>.<Model>.<field>" holding a
-# key of that storage (FileFields of any model are found by themselves).
-BACKUP_FILE_REFERENCES = {"documents": ["documents.DocumentVersion.storage_key"]}
+# Operations: health probes, Prometheus metrics, backups (collab/ops/env.py).
+from collab.ops.env import *  # noqa: E402, F403

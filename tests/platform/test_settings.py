@@ -21,9 +21,12 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+SETTINGS_MODULES = ("collab/settings.py", "collab/identity/env.py", "collab/ops/env.py")
+
+
 def settings_variables() -> set[str]:
-    """Every environment variable collab/settings.py reads."""
-    source = (ROOT / "collab" / "settings.py").read_text()
+    """Every environment variable the settings read."""
+    source = "".join((ROOT / module).read_text() for module in SETTINGS_MODULES)
     return set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z][A-Z0-9_]*)"', source))
 
 
