@@ -27,7 +27,7 @@ DESKTOP = {"width": 1440, "height": 900}
 RAW_CODE = re.compile(r"(?<![\w./@-])[a-z]+(?:_[a-z]+)+(?![\w./@-])")
 SKIP_PATHS = re.compile(
     r"^/(admin|api|logout|i18n|language|static|media|healthz|readyz|metrics)\b"
-    r"|\.(xlsx|csv|pdf|zip|docx?)$|/download|/export|/dossier|/template|/print"
+    r"|\.(xlsx|csv|pdf|zip|docx?|ics)$|/download|/export|/dossier|/template|/print"
 )
 
 # Runs in the page: overflow, unlabelled controls, badge contrast, visible text.
