@@ -79,4 +79,10 @@ def test_options_describes_the_notification_preferences(api, org):
     client = api.as_user(org["users"]["mkt_staff"])
     response = client.options("/api/v1/notifications/preferences/")
     assert response.status_code == 200
-    assert set(response.json()["actions"]["PUT"]) == {"inbox", "email", "robots", "digest"}
+    assert set(response.json()["actions"]["PUT"]) == {
+        "inbox",
+        "email",
+        "robots",
+        "digest",
+        "work_notice",
+    }
