@@ -118,6 +118,8 @@ class Task(FSMModelMixin, models.Model):
             models.Index(fields=["requirement", "status"]),
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["status", "planned_end"]),
+            # Tasks finished in a period (department KPIs).
+            models.Index(fields=["status", "actual_end"], name="task_finished_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
