@@ -10,7 +10,9 @@
   }
   function outside() { status.textContent = status.dataset.outside; }
   var platform = form.dataset.platform;
-  if (platform === "dingtalk" && window.dd && dd.runtime) {
+  // The DingTalk JS-API (vendored) says whether it runs inside the DingTalk client.
+  var inDingTalk = window.dd && dd.runtime && !(dd.env && dd.env.platform === "notInDingTalk");
+  if (platform === "dingtalk" && inDingTalk) {
     dd.ready(function () {
       dd.runtime.permission.requestAuthCode({
         corpId: form.dataset.corpId,

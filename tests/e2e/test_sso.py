@@ -45,3 +45,23 @@ def test_sign_in_through_oidc_and_dingtalk(page, org, oidc, dingtalk):  # noqa: 
     page.click("#sso-dingtalk")
     assert "尚未开通 Collab" in page.locator("#sso-refused").text_content()
     assert page.locator("#current-user").count() == 0
+
+
+@pytest.mark.slow
+def test_dingtalk_in_app_page_loads_the_js_api_and_explains_itself_outside_the_client(
+    page,
+    org,
+    dingtalk,  # noqa: F811
+):
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto("/accounts/dingtalk/inapp/")
+    # The vendored JS-API gives the page DingTalk's auth-code call (no CDN needed) ...
+    assert page.evaluate("typeof window.dd.runtime.permission.requestAuthCode") == "function"
+    assert page.evaluate("window.dd.env.platform") == "notInDingTalk"
+    # ... and outside the client the page says where to open it instead of waiting.
+    page.wait_for_function(
+        "document.getElementById('inapp-status').textContent.includes('客户端中打开')"
+    )
+    assert errors == []
