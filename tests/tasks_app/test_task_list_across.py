@@ -15,7 +15,7 @@ from .test_query_counts import _fill
 
 pytestmark = pytest.mark.django_db
 
-TASK_LIST_PAGE_QUERIES = 13
+TASK_LIST_PAGE_QUERIES = 11
 
 
 def _confirmed(org):
