@@ -1,5 +1,5 @@
-"""Collab settings, driven by environment variables (see .env.example); those of identity
-and operations are read in collab/identity/env.py and collab/ops/env.py."""
+"""Collab settings, driven by environment variables (see .env.example); those of identity,
+operations and Excel are read in the env.py modules of those apps."""
 
 from datetime import timedelta
 from pathlib import Path
@@ -448,12 +448,8 @@ if COLLAB_ORG_SYNC_SOURCE:
 COLLAB_ALERT_DAY_COUNTING = env("COLLAB_ALERT_DAY_COUNTING", default="calendar")
 COLLAB_WEEKLY_MEETING_DAYS_AHEAD = env.int("COLLAB_WEEKLY_MEETING_DAYS_AHEAD", default=7)
 
-# Excel round trip: upload limit, rows per import, and the row counts above which an
-# export or an import runs as a background job (collab/spreadsheets/conf.py).
-SPREADSHEET_MAX_UPLOAD_BYTES = env.int("SPREADSHEET_MAX_UPLOAD_MB", default=10) * 1024 * 1024
-SPREADSHEET_MAX_IMPORT_ROWS = env.int("SPREADSHEET_MAX_IMPORT_ROWS", default=50000)
-SPREADSHEET_ASYNC_EXPORT_ROWS = env.int("SPREADSHEET_ASYNC_EXPORT_ROWS", default=5000)
-SPREADSHEET_ASYNC_IMPORT_ROWS = env.int("SPREADSHEET_ASYNC_IMPORT_ROWS", default=1000)
+# Excel round trip: upload and row limits, background jobs (collab/spreadsheets/env.py).
+from collab.spreadsheets.env import *  # noqa: E402, F403
 
 # Documents (信息管理): a private store (never served as public media), upload limits
 # and the recycle bin. DOCUMENTS_STORAGE=s3 uses any S3-compatible store.
@@ -496,5 +492,8 @@ DJANGO_STRUCTLOG_CELERY_ENABLED = True
 DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env.bool("TRUST_REQUEST_ID_HEADER", default=False)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-# Operations: health probes, Prometheus metrics, backups (collab/ops/env.py).
+# Operations: health probes, Prometheus metrics, backups (collab/ops/env.py). A backup
+# of a storage holds the files named by these "<app>.<Model>.<field>" keys (and FileFields).
 from collab.ops.env import *  # noqa: E402, F403
+
+BACKUP_FILE_REFERENCES = {"documents": ["documents.DocumentVersion.storage_key"]}

@@ -78,6 +78,7 @@ class User(AbstractUser):
     mask_names = models.BooleanField(
         _("导出和打印时隐去姓名"),
         default=False,
+        db_default=False,
         help_text=_("开启后，本人导出的 Excel/CSV 和打印页中人名只保留姓，例如 王芳 写作 王*"),
     )
     history = HistoricalRecords(excluded_fields=["password", "last_login", "language"])

@@ -27,8 +27,5 @@ COLLAB_CELERY_QUEUES = [
 PROMETHEUS_MULTIPROC_DIR = env("PROMETHEUS_MULTIPROC_DIR", default="")
 if PROMETHEUS_MULTIPROC_DIR:
     os.makedirs(PROMETHEUS_MULTIPROC_DIR, exist_ok=True)
-# File names each storage's backup must contain: "<app_label>.<Model>.<field>" holding a
-# key of that storage (FileFields of any model are found by themselves).
-BACKUP_FILE_REFERENCES = {"documents": ["documents.DocumentVersion.storage_key"]}
 
 __all__ = [name for name in dir() if name.isupper()]

@@ -21,7 +21,12 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-SETTINGS_MODULES = ("collab/settings.py", "collab/identity/env.py", "collab/ops/env.py")
+SETTINGS_MODULES = (
+    "collab/settings.py",
+    "collab/identity/env.py",
+    "collab/ops/env.py",
+    "collab/spreadsheets/env.py",
+)
 
 
 def settings_variables() -> set[str]:

@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicaluser',
             name='mask_names',
-            field=models.BooleanField(default=False, help_text='开启后，本人导出的 Excel/CSV 和打印页中人名只保留姓，例如 王芳 写作 王*', verbose_name='导出和打印时隐去姓名'),
+            field=models.BooleanField(db_default=False, default=False, help_text='开启后，本人导出的 Excel/CSV 和打印页中人名只保留姓，例如 王芳 写作 王*', verbose_name='导出和打印时隐去姓名'),
         ),
         migrations.AddField(
             model_name='user',
             name='mask_names',
-            field=models.BooleanField(default=False, help_text='开启后，本人导出的 Excel/CSV 和打印页中人名只保留姓，例如 王芳 写作 王*', verbose_name='导出和打印时隐去姓名'),
+            field=models.BooleanField(db_default=False, default=False, help_text='开启后，本人导出的 Excel/CSV 和打印页中人名只保留姓，例如 王芳 写作 王*', verbose_name='导出和打印时隐去姓名'),
         ),
     ]
