@@ -129,7 +129,7 @@ EXPECTED_LINES = {
         "阻塞原因：— → 品牌规范待确认",
         f"{NAME['dsn_liaison']} · 解除阻塞 当前状态：阻塞 → 进行中 阻塞原因：品牌规范待确认 → —",
     ],
-    "rework": ["{NAME['mkt_head']} · 验收不通过，返工：宣传册需修改"],
+    "rework": [f"{NAME['mkt_head']} · 验收不通过，返工：宣传册需修改"],
     "risk": [
         "系统 · 任务延期超过2天自动登记问题",
         f"{NAME['dsn_liaison']} · 问题已解决 实际解决时间：— → ",
@@ -139,8 +139,8 @@ EXPECTED_LINES = {
         f"{NAME['mkt_head']} · 方案批准 方案状态：评审中 → 已批准",
     ],
     "meeting": ["系统 · 任务延期超过2天自动安排专题会"],
-    "acceptance": ["{NAME['mkt_staff']} · 验收通过 验收状态：签字中 → 验收通过"],
-    "retrospective": ["{NAME['mkt_head']} · 确认复盘报告 复盘状态：草稿 → 已确认"],
+    "acceptance": [f"{NAME['mkt_staff']} · 验收通过 验收状态：签字中 → 验收通过"],
+    "retrospective": [f"{NAME['mkt_head']} · 确认复盘报告 复盘状态：草稿 → 已确认"],
 }
 
 
