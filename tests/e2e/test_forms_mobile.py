@@ -67,7 +67,7 @@ def test_pick_people_by_typing_and_dates_in_a_chinese_calendar(phone, org, artif
     page.locator("#id_owner_department-ts-dropdown .option", has_text="产品部").first.click()
     page.click("#id_owner + .ts-wrapper .ts-control")
     owner, helper = org["users"]["prd_liaison"].label, org["users"]["sal_liaison"].label
-    page.keyboard.type(owner)
+    page.keyboard.type(owner[:1])
     page.locator("#id_owner-ts-dropdown .option", has_text=f"{owner}（产品部）").click()
     # Collaborators: no Ctrl-click, each picked person becomes a removable chip.
     page.click("#id_collaborators + .ts-wrapper .ts-control")
