@@ -1,4 +1,7 @@
-"""Demo organization: the seed's departments, a coordinator, heads and liaisons."""
+"""Demo organization: the seed's departments, a coordinator, heads and liaisons.
+
+People have ordinary names (王芳); whoever prefers the seed's masked style switches on
+name masking for their exports and prints (王*, see `masking`)."""
 
 from .models import Department, User
 
@@ -16,20 +19,20 @@ DEPARTMENTS = [
 
 # username, department, display name, role description, is_head, is_coordinator
 PEOPLE = [
-    ("director", None, "项目总监", "协作协调人 coordinator", False, True),
-    ("mkt_head", "MKT", "市场部负责人", "市场部负责人 head, group leader", True, False),
-    ("mkt_staff", "MKT", "市场部*", "市场部发起人 initiator", False, False),
-    ("prd_head", "PRD", "产品部负责人", "产品部负责人 head", True, False),
-    ("prd_liaison", "PRD", "产品部*", "产品部接口人 liaison", False, False),
-    ("sal_head", "SAL", "销售部负责人", "销售部负责人 head", True, False),
-    ("sal_liaison", "SAL", "销售部*", "销售部接口人 liaison", False, False),
-    ("dsn_head", "DSN", "设计部负责人", "设计部负责人 head", True, False),
-    ("dsn_liaison", "DSN", "设计部*", "设计部接口人 liaison", False, False),
-    ("tec_head", "TEC", "技术部负责人", "技术部负责人 head", True, False),
-    ("tec_staff", "TEC", "技术部*", "技术部成员 member", False, False),
-    ("ops_head", "OPS", "运营部负责人", "运营部负责人 head", True, False),
-    ("ops_staff", "OPS", "运营部*", "运营部成员 member", False, False),
-    ("cha_contact", "CHA", "渠道商A公司*", "渠道商A公司 partner liaison", True, False),
+    ("director", None, "周建国", "协作协调人 coordinator", False, True),
+    ("mkt_head", "MKT", "张伟", "市场部负责人 head, group leader", True, False),
+    ("mkt_staff", "MKT", "王芳", "市场部发起人 initiator", False, False),
+    ("prd_head", "PRD", "李强", "产品部负责人 head", True, False),
+    ("prd_liaison", "PRD", "刘洋", "产品部接口人 liaison", False, False),
+    ("sal_head", "SAL", "陈刚", "销售部负责人 head", True, False),
+    ("sal_liaison", "SAL", "杨丽", "销售部接口人 liaison", False, False),
+    ("dsn_head", "DSN", "赵敏", "设计部负责人 head", True, False),
+    ("dsn_liaison", "DSN", "黄静", "设计部接口人 liaison", False, False),
+    ("tec_head", "TEC", "吴磊", "技术部负责人 head", True, False),
+    ("tec_staff", "TEC", "徐涛", "技术部成员 member", False, False),
+    ("ops_head", "OPS", "孙倩", "运营部负责人 head", True, False),
+    ("ops_staff", "OPS", "马超", "运营部成员 member", False, False),
+    ("cha_contact", "CHA", "胡军", "渠道商A公司 partner liaison", True, False),
 ]
 
 

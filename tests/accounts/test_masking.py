@@ -1,5 +1,7 @@
 """Masked names in a person's own exports and prints (王芳 → 王*), switched on by them."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -64,3 +66,31 @@ def test_exports_and_prints_of_a_person_who_chose_masking(client, org):
     assert contact in client.get(page).content.decode()
     printed = client.get(page, {"print": "1"}).content.decode()
     assert "data-print-on-load" in printed and contact not in printed
+
+
+def test_demo_people_have_distinct_ordinary_names_masked_in_exports_on_request(client, org):
+    people = [user for username, user in org["users"].items() if username != "admin"]
+    names = [user.label for user in people]
+    departments = {department.name for department in org["departments"].values()}
+    assert len(set(names)) == len(names) == 14
+    for name in names:
+        # A person's name, not the seed's masked department (市场部*) or a title (负责人).
+        assert re.fullmatch(r"[\u4e00-\u9fff]{2,3}", name), name
+        assert not any(department in name for department in departments), name
+        assert not name.endswith(("负责人", "总监")), name
+    initiator = org["users"]["mkt_staff"]
+    assert initiator.label == "王芳" and initiator.masked_label == "王*"
+
+    make_requirement(org)  # 王芳 is its contact
+    director = org["users"]["director"]
+    client.force_login(director)
+    url = reverse("spreadsheets:export", args=["requirements", "csv"])
+
+    def exported() -> str:
+        return b"".join(client.get(url).streaming_content).decode("utf-8-sig")
+
+    assert "王芳" in exported() and "王*" not in exported()
+    director.mask_names = True
+    director.save(update_fields=["mask_names"])
+    masked = exported()
+    assert "王*" in masked and "王芳" not in masked

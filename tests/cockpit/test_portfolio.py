@@ -115,7 +115,7 @@ def test_health_reasons_progress_milestone_and_leader_on_page_and_api(org, clien
         "name": "任务1.2",
         "date": "2026-12-23",
     }
-    assert rows[late.number]["leader"]["display"] == "市场部负责人"
+    assert rows[late.number]["leader"]["display"] == org["users"]["mkt_head"].label
     assert rows[late.number]["leader_department"]["display"] == "市场部"
     assert rows[late.number]["stage"] == "execution"
     assert rows[at_risk.number]["health"] == "at_risk"
@@ -131,7 +131,7 @@ def test_health_reasons_progress_milestone_and_leader_on_page_and_api(org, clien
     assert rows[fine.number]["reasons"] == []
     assert rows[fine.number]["progress"] == 30  # the cancelled task does not count
     assert rows[fine.number]["next_milestone"]["code"] == "1.1"
-    assert rows[fine.number]["leader"]["display"] == "产品部负责人"
+    assert rows[fine.number]["leader"]["display"] == org["users"]["prd_head"].label
 
     client.force_login(director)
     page = client.get(reverse("cockpit:portfolio")).text

@@ -1,5 +1,5 @@
-"""One loop in real Chromium as three people — the initiator (市场部*), a department head
-(产品部负责人) and the leader (市场部负责人) — each in their own browser, checking after
+"""One loop in real Chromium as three people — the initiator (mkt_staff), a department head
+(prd_head) and the leader (mkt_head) — each in their own browser, checking after
 every step what their inbox says and what their workbench asks of them. The heads sign
 and the leader confirms the retrospective on the pages; the other steps go through the
 services, as another person would do them."""

@@ -16,7 +16,7 @@ def test_sign_in_through_oidc_and_dingtalk(page, org, oidc, dingtalk):  # noqa: 
     oidc.signed_in = "kc-director"
     mkt_head = org["users"]["mkt_head"]
     PlatformAccount.objects.create(user=mkt_head, platform="dingtalk", external_id="dt-mkt")
-    dingtalk.add_user("dt-mkt", "市场部负责人")
+    dingtalk.add_user("dt-mkt", mkt_head.label)
     dingtalk.signed_in = "dt-mkt"
 
     page.goto("/login/")
@@ -27,7 +27,7 @@ def test_sign_in_through_oidc_and_dingtalk(page, org, oidc, dingtalk):  # noqa: 
     page.click("#sso-oidc")
     page.wait_for_selector("#current-user")
     assert page.url.endswith("/")
-    assert "项目总监" in page.locator("#current-user").text_content()
+    assert org["users"]["director"].label in page.locator("#current-user").text_content()
     assert oidc.count("/token") == 1
 
     page.context.clear_cookies()
@@ -35,7 +35,7 @@ def test_sign_in_through_oidc_and_dingtalk(page, org, oidc, dingtalk):  # noqa: 
     page.click("#sso-dingtalk")
     page.wait_for_selector("#current-user")
     assert page.url.endswith("/tasks/")
-    assert "市场部负责人" in page.locator("#current-user").text_content()
+    assert mkt_head.label in page.locator("#current-user").text_content()
 
     # someone DingTalk knows but Collab does not is told why, in Chinese
     dingtalk.add_user("dt-stranger", "陌生人")

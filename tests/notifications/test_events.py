@@ -168,7 +168,7 @@ def test_mentions_tell_only_people_who_may_see_the_requirement(org, requirement)
     mentioned = Notification.objects.filter(kind="user_mentioned")
     assert [n.recipient.username for n in mentioned] == ["sal_head"]
     assert mentioned[0].target == f"/tasks/{task.pk}/"
-    assert "产品部* 在任务 1「物料」中提到了您" in mentioned[0].text
+    assert f"{org['users']['prd_liaison'].label} 在任务 1「物料」中提到了您" in mentioned[0].text
 
 
 def test_an_improvement_action_due_tomorrow_reminds_its_owner_once(org, scan):

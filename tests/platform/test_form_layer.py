@@ -59,7 +59,8 @@ def test_people_departments_and_tasks_are_searchable_and_people_show_their_depar
     for html in (collaborators, owner, department, depends_on):
         assert "data-search-select" in html and 'size="' not in html
     assert "multiple" in collaborators and "multiple" in depends_on
-    assert "产品部*（产品部）" in owner and "销售部*（销售部）" in collaborators
+    liaison, sales = org["users"]["prd_liaison"], org["users"]["sal_liaison"]
+    assert f"{liaison.label}（产品部）" in owner and f"{sales.label}（销售部）" in collaborators
     assert 'data-no-results="无匹配项"' in owner
     # A choice that is not a person, a department or a task stays a plain select.
     assert "data-search-select" not in str(form["priority"])

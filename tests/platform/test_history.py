@@ -10,6 +10,7 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
+from collab.accounts.demo import PEOPLE
 from collab.core.history import history_entries
 from tests.loop import walk
 
@@ -116,29 +117,35 @@ def walk_with_edits(org):
         yield checkpoint, ctx
 
 
+NAME = {username: display for username, _dept, display, *_rest in PEOPLE}
 EXPECTED_LINES = {
     "requirement": [
-        "项目总监 · 补充预算明细 需求状态：待评审 → 已驳回",
-        "市场部负责人 · 协作完成 需求状态：执行中 → 已完成",
+        f"{NAME['director']} · 补充预算明细 需求状态：待评审 → 已驳回",
+        f"{NAME['mkt_head']} · 协作完成 需求状态：执行中 → 已完成",
     ],
     "task": [
         # One entry; its changed fields in any order.
-        ("市场部负责人 · 产品部协助", "协作部门：— → 产品部", "协作人：— → 产品部*"),
-        "设计部* · 品牌规范待确认 当前状态：进行中 → 阻塞 阻塞原因：— → 品牌规范待确认",
-        "设计部* · 解除阻塞 当前状态：阻塞 → 进行中 阻塞原因：品牌规范待确认 → —",
+        (
+            f"{NAME['mkt_head']} · 产品部协助",
+            "协作部门：— → 产品部",
+            f"协作人：— → {NAME['prd_liaison']}",
+        ),
+        f"{NAME['dsn_liaison']} · 品牌规范待确认 当前状态：进行中 → 阻塞 "
+        "阻塞原因：— → 品牌规范待确认",
+        f"{NAME['dsn_liaison']} · 解除阻塞 当前状态：阻塞 → 进行中 阻塞原因：品牌规范待确认 → —",
     ],
-    "rework": ["市场部负责人 · 验收不通过，返工：宣传册需修改"],
+    "rework": [f"{NAME['mkt_head']} · 验收不通过，返工：宣传册需修改"],
     "risk": [
         "系统 · 任务延期超过2天自动登记问题",
-        "设计部* · 问题已解决 实际解决时间：— → ",
+        f"{NAME['dsn_liaison']} · 问题已解决 实际解决时间：— → ",
     ],
     "plan": [
-        "产品部* · 提交评审 方案状态：草稿 → 评审中",
-        "市场部负责人 · 方案批准 方案状态：评审中 → 已批准",
+        f"{NAME['prd_liaison']} · 提交评审 方案状态：草稿 → 评审中",
+        f"{NAME['mkt_head']} · 方案批准 方案状态：评审中 → 已批准",
     ],
     "meeting": ["系统 · 任务延期超过2天自动安排专题会"],
-    "acceptance": ["市场部* · 验收通过 验收状态：签字中 → 验收通过"],
-    "retrospective": ["市场部负责人 · 确认复盘报告 复盘状态：草稿 → 已确认"],
+    "acceptance": [f"{NAME['mkt_staff']} · 验收通过 验收状态：签字中 → 验收通过"],
+    "retrospective": [f"{NAME['mkt_head']} · 确认复盘报告 复盘状态：草稿 → 已确认"],
 }
 
 
@@ -162,10 +169,10 @@ def test_every_register_shows_readable_history_one_entry_per_action(org, finishe
     assert len(lines["rework"]) == 3  # created (with the reason), started, finished
     assert len(lines["meeting"]) == 1
     assert [e for e in lines["task"] if "分解任务" in e] == [lines["task"][-1]]
-    assert lines["task"][-1].endswith("市场部负责人 · 分解任务")  # no field list on creation
+    assert lines["task"][-1].endswith(f"{NAME['mkt_head']} · 分解任务")  # no field list on creation
     # Rule actions name no person.
     rule_entries = [e for e in lines["risk"] + lines["meeting"] if "自动" in e]
-    assert rule_entries and all("市场部负责人" not in e for e in rule_entries)
+    assert rule_entries and all(NAME["mkt_head"] not in e for e in rule_entries)
 
 
 def test_api_history_keeps_codes_and_adds_labels(org, finished, api, django_assert_max_num_queries):
@@ -185,7 +192,10 @@ def test_api_history_keeps_codes_and_adds_labels(org, finished, api, django_asse
         c for e in task_history for c in e["changes"] if c["field"] == "collaborators"
     )
     assert collaborators["old"] == [] and collaborators["new"] == [org["users"]["prd_liaison"].pk]
-    assert (collaborators["label"], collaborators["new_display"]) == ("协作人", "产品部*")
+    assert (collaborators["label"], collaborators["new_display"]) == (
+        "协作人",
+        org["users"]["prd_liaison"].label,
+    )
     status = next(c for c in task_history[0]["changes"] if c["field"] == "status")
     assert (status["old"], status["new"]) == ("in_progress", "done")
     assert (status["old_display"], status["new_display"]) == ("进行中", "已完成")

@@ -186,8 +186,8 @@ def test_retrospective_metrics_and_confirmation(api, org, running):
     assert reader.get(url).status_code == 200
     assert reader.post(f"{url}reads/").status_code == 201
     receipts = {r["user_display"]: r["read_at"] for r in reader.get(f"{url}reads/").data}
-    assert receipts["运营部*"] is not None
-    assert receipts["技术部负责人"] is None
+    assert receipts[users["ops_staff"].label] is not None
+    assert receipts[users["tec_head"].label] is None
     assert reader.patch(url, {"summary": "x"}, format="json").status_code == 403
 
 

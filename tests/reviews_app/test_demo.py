@@ -32,7 +32,7 @@ def test_seed_acceptance_and_retrospective(seed):
     retrospective = Retrospective.objects.get(requirement=requirement)
     assert retrospective.status == "confirmed"
     assert retrospective.due_on == datetime.date(2024, 10, 17)
-    assert retrospective.reviewer.label == "市场部*"
+    assert retrospective.reviewer.label == "王芳"
     metrics = [
         (m.name, m.unit, m.target, m.actual, m.rate_display, m.phrase)
         for m in retrospective.metrics.all()

@@ -6,6 +6,12 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
+from collab.accounts.demo import PEOPLE
+
+# The demo people by username. The seed's sheets mask them by department (市场部*); the
+# sheets a project office types name the people themselves (王芳).
+NAME = {username: display for username, _dept, display, *_rest in PEOPLE}
+
 REQUIREMENT_HEADERS = [
     "需求编号",
     "发起部门",
@@ -26,7 +32,7 @@ REQUIREMENT_HEADERS = [
 SEED_REQUIREMENT_ROW = [
     "2024-MKT-001",
     "市场部",
-    "市场部*",
+    NAME["mkt_staff"],
     "1385678",
     "2024年Q3新品上市推广",
     "3个月内实现新品销售额500万元",
@@ -81,10 +87,10 @@ TASK_HEADERS = [
 ]
 D = datetime.date
 SEED_TASK_ROWS = [
-    ["1.1", "活动方案设计", "市场部*", "产品部*", D(2024, 7, 15), D(2024, 7, 25), D(2024, 7, 24), "已完成", "《推广活动方案V1.0》", "P0"],  # noqa: E501
-    ["1.2", "产品卖点提炼", "产品部*", "市场部*", D(2024, 7, 16), D(2024, 7, 20), D(2024, 7, 20), "已完成", "《产品核心卖点清单》", "P0"],  # noqa: E501
-    ["2.1", "宣传物料制作", "设计部*", "市场部*", D(2024, 7, 26), D(2024, 8, 5), D(2024, 8, 6), "阻塞", "海报、宣传册(待修改)", "P1"],  # noqa: E501
-    ["3.1", "渠道对接", "销售部*", "渠道商A公司*", D(2024, 7, 20), D(2024, 7, 30), D(2024, 7, 31), "已完成", "《渠道合作协议》", "P0"],  # noqa: E501
+    ["1.1", "活动方案设计", NAME["mkt_staff"], NAME["prd_liaison"], D(2024, 7, 15), D(2024, 7, 25), D(2024, 7, 24), "已完成", "《推广活动方案V1.0》", "P0"],  # noqa: E501
+    ["1.2", "产品卖点提炼", NAME["prd_liaison"], NAME["mkt_staff"], D(2024, 7, 16), D(2024, 7, 20), D(2024, 7, 20), "已完成", "《产品核心卖点清单》", "P0"],  # noqa: E501
+    ["2.1", "宣传物料制作", NAME["dsn_liaison"], NAME["mkt_staff"], D(2024, 7, 26), D(2024, 8, 5), D(2024, 8, 6), "阻塞", "海报、宣传册(待修改)", "P1"],  # noqa: E501
+    ["3.1", "渠道对接", NAME["sal_liaison"], NAME["cha_contact"], D(2024, 7, 20), D(2024, 7, 30), D(2024, 7, 31), "已完成", "《渠道合作协议》", "P0"],  # noqa: E501
 ]  # fmt: skip
 
 

@@ -21,6 +21,7 @@ from tasks_app.models import Task
 from tasks_app.services import task_create
 from tests.conftest import require_postgres
 from tests.spreadsheets.helpers import (
+    NAME,
     TASK_HEADERS,
     import_into,
     response_bytes,
@@ -44,13 +45,13 @@ EXISTING = [
 # One file touching every kind of change: fields, people, relations, statuses through
 # their transitions (one refused), new tasks naming existing and earlier new tasks.
 FILE = [
-    ["1.1", "活动方案设计", "市场部*", "产品部*", D(2024, 7, 15), D(2024, 7, 25), D(2024, 7, 24), "已完成", "《推广活动方案V1.0》", "P0", 100, None],  # noqa: E501
-    ["1.2", "产品卖点提炼（终稿）", "产品部*", "市场部*、设计部*", D(2024, 7, 16), D(2024, 7, 22), None, "进行中", "《产品核心卖点清单》", "P0", 40, None],  # noqa: E501
-    ["2.1", "宣传物料制作", "设计部*", None, D(2024, 7, 26), D(2024, 8, 5), None, "阻塞", "海报、宣传册(待修改)", "P1", 20, "1.1"],  # noqa: E501
-    ["3.1", "渠道对接", "销售部/销售部负责人", "渠道商A公司*", D(2024, 7, 20), D(2024, 7, 30), None, "未开始", "《渠道合作协议》", "P1", 0, "1.2"],  # noqa: E501
-    ["4.1", "线下活动执行", "销售部*", "市场部*", D(2024, 8, 6), D(2024, 8, 20), None, "进行中", "活动现场照片", "P1", 10, "1.2"],  # noqa: E501
-    ["4.2", "物料配送", "设计部*", None, D(2024, 8, 1), D(2024, 8, 5), D(2024, 8, 5), "已完成", "配送单", "P2", None, "1.1"],  # noqa: E501
-    [None, "复盘准备", "市场部*", None, D(2024, 9, 1), D(2024, 9, 5), None, None, None, "P2", None, "1.1、4.1"],  # noqa: E501
+    ["1.1", "活动方案设计", NAME["mkt_staff"], NAME["prd_liaison"], D(2024, 7, 15), D(2024, 7, 25), D(2024, 7, 24), "已完成", "《推广活动方案V1.0》", "P0", 100, None],  # noqa: E501
+    ["1.2", "产品卖点提炼（终稿）", NAME["prd_liaison"], f"{NAME['mkt_staff']}、{NAME['dsn_liaison']}", D(2024, 7, 16), D(2024, 7, 22), None, "进行中", "《产品核心卖点清单》", "P0", 40, None],  # noqa: E501
+    ["2.1", "宣传物料制作", NAME["dsn_liaison"], None, D(2024, 7, 26), D(2024, 8, 5), None, "阻塞", "海报、宣传册(待修改)", "P1", 20, "1.1"],  # noqa: E501
+    ["3.1", "渠道对接", f"销售部/{NAME['sal_head']}", NAME["cha_contact"], D(2024, 7, 20), D(2024, 7, 30), None, "未开始", "《渠道合作协议》", "P1", 0, "1.2"],  # noqa: E501
+    ["4.1", "线下活动执行", NAME["sal_liaison"], NAME["mkt_staff"], D(2024, 8, 6), D(2024, 8, 20), None, "进行中", "活动现场照片", "P1", 10, "1.2"],  # noqa: E501
+    ["4.2", "物料配送", NAME["dsn_liaison"], None, D(2024, 8, 1), D(2024, 8, 5), D(2024, 8, 5), "已完成", "配送单", "P2", None, "1.1"],  # noqa: E501
+    [None, "复盘准备", NAME["mkt_staff"], None, D(2024, 9, 1), D(2024, 9, 5), None, None, None, "P2", None, "1.1、4.1"],  # noqa: E501
 ]  # fmt: skip
 
 
@@ -174,10 +175,11 @@ def test_bulk_import_writes_what_the_services_write_row_by_row(org, api, monkeyp
 def test_confirm_reuses_the_preview_and_writes_in_a_fixed_number_of_queries(org, api):
     leader = org["users"]["mkt_head"]
     counts = []
+    helpers = f"{NAME['mkt_staff']}、{NAME['dsn_liaison']}"
     for size in (5, 50):
         requirement = _requirement(org)
         rows = [
-            [f"{9}.{n}", f"新任务{n}", "销售部*", "市场部*、设计部*", D(2024, 8, 1), D(2024, 8, 9),
+            [f"{9}.{n}", f"新任务{n}", NAME["sal_liaison"], helpers, D(2024, 8, 1), D(2024, 8, 9),
              D(2024, 8, 9) if n % 2 else None, "已完成" if n % 2 else "进行中", f"成果{n}", "P1", 5,
              "1.1" if n == 1 else f"9.{n - 1}"]
             for n in range(1, size + 1)
@@ -283,16 +285,16 @@ def test_a_database_failure_while_writing_leaves_nothing(org, monkeypatch):
 def test_new_tasks_may_name_later_ones_but_never_close_a_cycle(org, api):
     requirement = _requirement(org)
     rows = [
-        ["6.1", "场地预订", "销售部*", None, D(2024, 8, 1), D(2024, 8, 5), None, None, None, "P1", None, "6.2"],  # noqa: E501
-        ["6.2", "预算确认", "销售部*", None, D(2024, 8, 1), D(2024, 8, 5), None, None, None, "P1", None, "1.1"],  # noqa: E501
+        ["6.1", "场地预订", NAME["sal_liaison"], None, D(2024, 8, 1), D(2024, 8, 5), None, None, None, "P1", None, "6.2"],  # noqa: E501
+        ["6.2", "预算确认", NAME["sal_liaison"], None, D(2024, 8, 1), D(2024, 8, 5), None, None, None, "P1", None, "1.1"],  # noqa: E501
     ]  # fmt: skip
     _import(api, org, requirement, rows)
     assert _state(requirement)["6.1"]["depends_on"] == {"6.2"}
 
     leader = org["users"]["mkt_head"]
     rows = [
-        ["7.1", "甲", "销售部*", None, D(2024, 8, 1), D(2024, 8, 5), None, None, None, "P1", None, "7.2"],  # noqa: E501
-        ["7.2", "乙", "销售部*", None, D(2024, 8, 1), D(2024, 8, 5), None, None, None, "P1", None, "7.1"],  # noqa: E501
+        ["7.1", "甲", NAME["sal_liaison"], None, D(2024, 8, 1), D(2024, 8, 5), None, None, None, "P1", None, "7.2"],  # noqa: E501
+        ["7.2", "乙", NAME["sal_liaison"], None, D(2024, 8, 1), D(2024, 8, 5), None, None, None, "P1", None, "7.1"],  # noqa: E501
     ]  # fmt: skip
     preview = import_into(api, leader, requirement, "tasks", xlsx_bytes(HEADERS, rows)).data
     assert preview["valid"] is False
@@ -346,4 +348,9 @@ def test_task_rows_read_as_values_are_the_rows_of_the_tasks(org, api):
     queryset = sheet.scope_queryset({"requirement": requirement})
     rows = list(sheet.export_rows(queryset))
     assert rows == [tuple(sheet.row_of(task)) for task in queryset]
-    assert {row[3] for row in rows} >= {"产品部*", "设计部*、市场部*", "渠道商A公司*", ""}
+    assert {row[3] for row in rows} >= {
+        f"产品部/{NAME['prd_liaison']}",
+        f"设计部/{NAME['dsn_liaison']}、市场部/{NAME['mkt_staff']}",
+        f"渠道商A公司/{NAME['cha_contact']}",
+        "",
+    }

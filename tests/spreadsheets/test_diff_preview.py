@@ -14,6 +14,7 @@ from risks_app.services import risk_update
 from tasks_app.models import Task
 from tasks_app.services import task_update
 from tests.spreadsheets.helpers import (
+    NAME,
     SEED_TASK_ROWS,
     TASK_HEADERS,
     import_and_confirm,
@@ -171,9 +172,9 @@ def test_office_types_are_read_as_a_person_means_them(org, api, running):
         # date-time cell, Excel serial number, no year, full-width ＊ of a Chinese IME
         ["4.1", "线下活动执行", "市场部＊", "产品部＊", datetime.datetime(2024, 8, 1, 9, 30),
          45519, None, "未开始", "活动现场照片", "P1"],
-        ["4.2", "活动复盘", "市场部*", "", "8月20日", "8月25日", None, "未开始", "", "P2"],
-        [7.1, "数字编号", "市场部*", "", "2024-08-01", "2024-08-02", None, "未开始", "", "P2"],
-        ["4.3", "公式", "市场部*", "", "2024-08-01", "=TODAY()", None, "未开始", "", "P2"],
+        ["4.2", "活动复盘", NAME["mkt_staff"], "", "8月20日", "8月25日", None, "未开始", "", "P2"],
+        [7.1, "数字编号", NAME["mkt_staff"], "", "2024-08-01", "2024-08-02", None, "未开始", "", "P2"],  # noqa: E501
+        ["4.3", "公式", NAME["mkt_staff"], "", "2024-08-01", "=TODAY()", None, "未开始", "", "P2"],
     ]  # fmt: skip
     preview = import_into(api, leader, running, "tasks", xlsx_bytes(TASK_HEADERS, rows)).data
     first, second, numeric, formula = preview["rows"]

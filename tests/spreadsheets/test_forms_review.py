@@ -12,6 +12,7 @@ from collab.spreadsheets.registry import get_sheet
 from reviews_app.acceptance.services import criterion_add
 from reviews_app.models import Acceptance, Finding, ImprovementAction, Metric, Retrospective
 from tests.spreadsheets.helpers import (
+    NAME,
     REVIEW_FORM_LABELS,
     edit_form,
     form_bytes,
@@ -60,10 +61,12 @@ def test_the_demo_review_in_the_seeds_wording_reads_back_unchanged(seed, api):
     assert fields["协作亮点"] == SEED_HIGHLIGHTS
     assert fields["存在问题"] == SEED_PROBLEMS
     assert fields["改进措施"] == (
-        "1.建立“数据日报机制”,指定技术部*专人负责监测（负责：技术部*；期限：2024-10-31）\n"
-        "2.提前3天启动物料设计,预留1天修改缓冲期（负责：设计部*；期限：2024-11-15）"
+        "1.建立“数据日报机制”,指定技术部*专人负责监测"
+        f"（负责：技术部/{users['tec_staff'].label}；期限：2024-10-31）\n"
+        "2.提前3天启动物料设计,预留1天修改缓冲期"
+        f"（负责：设计部/{users['dsn_liaison'].label}；期限：2024-11-15）"
     )
-    assert fields["复盘人"] == "市场部*"
+    assert fields["复盘人"] == users["mkt_staff"].label
     assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$1:$1"
     assert sheet.column_dimensions["B"].width >= 80
     # Every line of a list shows when printed: the row is as tall as its lines.
@@ -105,7 +108,7 @@ def _seed_form(**changes):
         "存在问题": SEED_PROBLEMS,
         "改进措施": "1.建立“数据日报机制”,指定技术部*专人负责监测\n"
         "2.提前3天启动物料设计,预留1天修改缓冲期",
-        "复盘人": "市场部*",
+        "复盘人": NAME["mkt_staff"],
         "复核确认": "各部门负责人签字",
     }
     values.update(changes)
@@ -165,15 +168,17 @@ def test_a_form_typed_the_seeds_way_applies_exactly(org, api, running):  # noqa:
         "建立“数据日报机制”,指定技术部*专人负责监测",
         "提前3天启动物料设计,预留1天修改缓冲期",
     ]
-    # The first names its owner (技术部*); the second falls to the group leader; both get
-    # a date 30 days after the acceptance. The preview said so before anything was written.
+    # The first names its department with the person masked (技术部*): the department's
+    # person, its head as it has no liaison in the group; the second falls to the group
+    # leader; both get a date 30 days after the acceptance. The preview said so before
+    # anything was written.
     assert [(i.owner, i.due_date) for i in improvements] == [
-        (users["tec_staff"], D(2024, 11, 9)),
+        (users["tec_head"], D(2024, 11, 9)),
         (leader, D(2024, 11, 9)),
     ]
     notes = [w["message"] for w in row["warnings"]]
-    assert any("暂由技术部*负责" in n for n in notes)
-    assert any("暂由市场部负责人负责" in n for n in notes)
+    assert any(f"暂由{users['tec_head'].label}负责" in n for n in notes)
+    assert any(f"暂由{leader.label}负责" in n for n in notes)
     assert sum("未写完成期限，暂定为 2024-11-09" in n for n in notes) == 2
     assert retrospective.reviewer == users["mkt_staff"]
 

@@ -151,7 +151,8 @@ def test_status_other_than_pending_is_a_warning_not_written(org, api):
     response = _import(api, org["users"]["mkt_staff"], xlsx_bytes(REQUIREMENT_HEADERS, [row]))
     warnings = {w["column"]: w["message"] for w in response.data["rows"][0]["warnings"]}
     assert "将被忽略" in warnings["需求状态"]
-    assert warnings["协作协调人"] == "未填写协作协调人，将由“项目总监”负责评审"
+    director = org["users"]["director"].label
+    assert warnings["协作协调人"] == f"未填写协作协调人，将由“{director}”负责评审"
     assert response.data["valid"]
     api.post(f"/api/v1/imports/{response.data['id']}/confirm/")
     assert Requirement.objects.get().status == "pending_review"
@@ -171,7 +172,7 @@ def test_confirm_is_all_or_nothing_when_data_changed_after_preview(org, api):
 
     second = User.objects.create(username="director2", display_name="副总监", is_coordinator=True)
     headers = [*REQUIREMENT_HEADERS, "协作协调人"]
-    first = [*SEED_REQUIREMENT_ROW, "项目总监"]
+    first = [*SEED_REQUIREMENT_ROW, org["users"]["director"].label]
     other = [*SEED_REQUIREMENT_ROW, "副总监"]
     other[0] = "2024-MKT-002"
     response = _import(api, org["users"]["mkt_staff"], xlsx_bytes(headers, [first, other]))

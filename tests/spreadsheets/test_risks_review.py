@@ -9,6 +9,7 @@ from reviews_app.acceptance.services import criterion_add
 from reviews_app.models import Acceptance
 from risks_app.models import Risk
 from tests.spreadsheets.helpers import (
+    NAME,
     SEED_TASK_ROWS,
     TASK_HEADERS,
     import_and_confirm,
@@ -32,8 +33,8 @@ RISK_HEADERS = [
     "处理结果",
 ]
 SEED_RISK_ROWS = [
-    ["001", "宣传物料设计不符合品牌规范", "高", "设计部*", D(2024, 8, 6), D(2024, 8, 7), D(2024, 8, 7), "重新设计,增加品牌审核环节", "已解决"],  # noqa: E501
-    ["002", "数据监测系统响应延迟", "中", "技术部*", D(2024, 8, 8), D(2024, 8, 10), D(2024, 8, 9), "升级服务器,优化数据接口", "已解决"],  # noqa: E501
+    ["001", "宣传物料设计不符合品牌规范", "高", NAME["dsn_liaison"], D(2024, 8, 6), D(2024, 8, 7), D(2024, 8, 7), "重新设计,增加品牌审核环节", "已解决"],  # noqa: E501
+    ["002", "数据监测系统响应延迟", "中", NAME["tec_staff"], D(2024, 8, 8), D(2024, 8, 10), D(2024, 8, 9), "升级服务器,优化数据接口", "已解决"],  # noqa: E501
     ["003", "线下活动场地临时取消", "high", "OPS", D(2024, 8, 15), D(2024, 8, 16), D(2024, 8, 16), "启用备用场地,同步调整通知用户", "已解决"],  # noqa: E501
 ]  # fmt: skip
 REVIEW_HEADERS = [
@@ -62,7 +63,7 @@ SEED_REVIEW_ROW = [
     "数据监测反馈延迟,影响实时决策\n部分物料制作周期紧张,设计修改耗时较长",
     "建立“数据日报机制”,指定技术部*专人负责监测 | 技术部* | 2024-10-31\n"
     "提前3天启动物料设计,预留1天修改缓冲期 | 设计部* | 2024-11-15",
-    "市场部*",
+    NAME["mkt_staff"],
     "各部门负责人签字",
 ]
 
