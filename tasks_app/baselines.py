@@ -177,7 +177,8 @@ def gantt_marks(data: dict, requirement: Requirement, baseline_id: int | str | N
         }
     critical = critical_tasks([requirement.pk], counter)
     for row in data["tasks"]:
-        if not str(row["id"]).isdigit():  # a WBS group's summary bar
+        if not str(row["id"]).isdigit():  # a WBS group's summary bar: no marks of its own
+            row.update(critical=False, baseline_start=None, baseline_end=None, slip_days=None)
             continue
         task_id = int(row["id"])
         row["critical"] = task_id in critical

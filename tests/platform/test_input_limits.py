@@ -31,7 +31,13 @@ SYSTEM_TEXT = {
     "spreadsheets.ImportBatch.message",
     "spreadsheets.ExportJob.message",
 }
-SYSTEM_DATES = {"notifications.Alert.due_on"}  # computed from the records' own dates
+# Computed or copied from the records' own (checked) dates, never typed.
+SYSTEM_DATES = {
+    "notifications.Alert.due_on",
+    "meetings.WeeklyOccurrence.date",  # a weekday of the schedule
+    "tasks_app.BaselineTask.planned_start",  # copied from the task when saved
+    "tasks_app.BaselineTask.planned_end",
+}
 
 
 @pytest.fixture(autouse=True)
