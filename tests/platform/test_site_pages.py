@@ -208,3 +208,13 @@ def test_status_badge_and_delay_badge():
     assert render("{% delay_badge days %}", days=None) == ""
     late = render("{% delay_badge days %}", days=3)
     assert "延期 3 天" in late and 'class="status-badge badge delay"' in late
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cookie", ["abc\x00defghijklmnop", "../../etc/passwd", "ÄÖÜ" * 10])
+def test_a_malformed_session_cookie_is_no_session(client, cookie):
+    client.cookies["sessionid"] = cookie
+    page = client.get("/")
+    assert page.status_code == 302 and "/login/" in page["Location"]
+    api = client.get("/api/v1/requirements/")
+    assert api.status_code in (401, 403)
