@@ -201,7 +201,12 @@ def test_confirm_reuses_the_preview_and_writes_in_a_fixed_number_of_queries(org,
         assert Task.objects.filter(requirement=requirement).count() == size + 4
         assert Task.objects.get(requirement=requirement, code="1.2").name == "产品卖点提炼（改）"
         counts.append(len(queries))
-    assert counts[0] == counts[1], counts
+    if connection.vendor == "sqlite":
+        # SQLite takes at most 999 parameters per statement, so a bulk insert of many
+        # history rows is split into a few statements; still not one per row.
+        assert counts[1] - counts[0] <= 2, counts
+    else:
+        assert counts[0] == counts[1], counts
 
 
 def _sheet_rows(requirement) -> list:
