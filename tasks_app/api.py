@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from collab.accounts.models import Department, User
 from collab.core import serializers
 from collab.core.api import ReasonSerializer, transition_action
-from collab.core.schema import AutoSchema
+from collab.core.schema import OneObjectSchema
 from collab.core.transitions import available_transitions
 from collab.core.viewsets import RegisterViewSet
 from collab.signoffs.api import signoffs_action
@@ -279,13 +279,6 @@ class GanttQuerySerializer(serializers.Serializer):
     offset = serializers.IntegerField(required=False, min_value=0, max_value=10_000_000)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=GANTT_WINDOW)
     groups = serializers.BooleanField(required=False, default=False)
-
-
-class OneObjectSchema(AutoSchema):
-    """The answer is one object (the requirement's Gantt), not a list of rows."""
-
-    def _is_list_view(self, serializer=None) -> bool:
-        return False
 
 
 class GanttViewSet(viewsets.ViewSet):
