@@ -7,8 +7,8 @@ in-process (server time and query count).
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         DEBUG=1 .venv/bin/python benchmarks/cockpit_pages.py [--tasks 200000] [--rebuild]
 
-    # --no-jit: PostgreSQL's JIT compiles the larger KPI queries (about 0.5 s each on
-    # the development machine); measure without it
+    # --jit: Collab turns PostgreSQL's JIT off on its connections (collab/settings.py);
+    # measure with it on, for comparison
 
     # any database that already holds data (e.g. the scale fixture): build nothing,
     # measure as the first active coordinator (or --user NAME)
@@ -308,7 +308,7 @@ def main() -> None:
     parser.add_argument("--existing", action="store_true", help="measure the database as it is")
     parser.add_argument("--user", default="", help="username to measure as")
     parser.add_argument(
-        "--no-jit", action="store_true", help="SET jit = off on every connection (PostgreSQL)"
+        "--jit", action="store_true", help="SET jit = on on every connection (PostgreSQL)"
     )
     args = parser.parse_args()
 
@@ -337,14 +337,14 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         if not Task.objects.exists():
             build(args.tasks, args.requirements)
-    if args.no_jit:
+    if args.jit:
         from django.db.backends.signals import connection_created
 
-        def no_jit(sender, connection, **kwargs):
+        def jit_on(sender, connection, **kwargs):
             with connection.cursor() as cursor:
-                cursor.execute("SET jit = off")
+                cursor.execute("SET jit = on")
 
-        connection_created.connect(no_jit, weak=False)
+        connection_created.connect(jit_on, weak=False)
         connections.close_all()
     user = (
         User.objects.get(username=args.user)
@@ -354,7 +354,7 @@ def main() -> None:
     print(
         f"database {connection.settings_dict['NAME']} ({connection.vendor}): "
         f"{Task.objects.count()} tasks; measuring as {user.username}"
-        + (", jit off" if args.no_jit else "")
+        + (", jit on" if args.jit else "")
     )
     client = Client()
     client.force_login(user)

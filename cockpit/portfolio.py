@@ -30,7 +30,6 @@ from django.db.models import (
     Count,
     Exists,
     IntegerField,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -39,6 +38,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Least
+from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -131,30 +131,23 @@ def with_portfolio_data(qs: QuerySet[Requirement], today: datetime.date) -> Quer
     )
     upcoming = open_tasks.filter(planned_end__gte=today)
     # Health as a rank (0 late, 1 at risk, 2 on track): the least of one rank per
-    # source, each computed once per row, so sorting and filtering by health scan each
-    # requirement's tasks a single time. The counts behind the reasons are read for the
-    # rows shown.
-    task_rank = (
-        tasks.filter(requirement=OuterRef("pk"))
-        .order_by()
-        .values("requirement")
-        .annotate(
-            rank=Min(
-                Case(
-                    When(
-                        Q(status__in=OPEN_STATUSES, planned_end__lt=late_cutoff),
-                        then=Value(0),
-                    ),
-                    When(
-                        Q(status__in=OPEN_STATUSES, planned_end__lt=today)
-                        | Q(status=TaskStatus.BLOCKED),
-                        then=Value(1),
-                    ),
-                    default=Value(2),
-                )
-            )
-        )
-        .values("rank")[:1]
+    # source. The task source reads a requirement's earliest open planned end (one entry
+    # of the open-task index) and whether a task is blocked (one probe), so sorting and
+    # filtering by health read no task rows. The counts behind the reasons are read for
+    # the rows shown.
+    earliest_open_end = Subquery(
+        open_tasks.filter(requirement=OuterRef("pk"))
+        .order_by("planned_end")
+        .values("planned_end")[:1]
+    )
+    task_rank = Case(
+        When(LessThan(earliest_open_end, late_cutoff), then=Value(0)),
+        When(
+            Q(LessThan(earliest_open_end, today))
+            | Q(Exists(tasks.filter(requirement=OuterRef("pk"), status=TaskStatus.BLOCKED))),
+            then=Value(1),
+        ),
+        default=Value(2),
     )
     at_risk = (
         Exists(issues.filter(requirement=OuterRef("pk"), impact=Impact.HIGH))
@@ -164,7 +157,7 @@ def with_portfolio_data(qs: QuerySet[Requirement], today: datetime.date) -> Quer
     qs = qs.annotate(
         health_rank=Least(
             Case(When(end_date__lt=today, then=Value(0)), default=Value(2)),
-            Coalesce(Subquery(task_rank, output_field=IntegerField()), Value(2)),
+            task_rank,
             Case(When(at_risk, then=Value(1)), default=Value(2)),
             output_field=IntegerField(),
         ),

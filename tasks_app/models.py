@@ -120,6 +120,13 @@ class Task(FSMModelMixin, models.Model):
             models.Index(fields=["status", "planned_end"]),
             # Tasks finished in a period (department KPIs).
             models.Index(fields=["status", "actual_end"], name="task_finished_idx"),
+            # A requirement's earliest open task (portfolio health, next milestone):
+            # one index entry per requirement.
+            models.Index(
+                fields=["requirement", "planned_end"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="task_open_end_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -11,7 +11,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from cockpit.portfolio import RUNNING, portfolio, portfolio_rows
+from cockpit.portfolio import RUNNING, PortfolioFilters, portfolio, portfolio_rows
 from requests_app.models import Requirement
 from requests_app.stage import requirement_stage
 from risks_app.models import Risk
@@ -143,6 +143,38 @@ def test_health_reasons_progress_milestone_and_leader_on_page_and_api(org, clien
     assert "1 task(s) overdue, the longest by 5 days" in english
     assert "an open task more than 2 days past its planned end" in english
     assert ">Late</span>" in english
+
+
+@pytest.mark.parametrize(
+    ("tasks", "health"),
+    [
+        # (days past the planned end, status) of each task; late means more than
+        # COLLAB_ALERT_LATE_DAYS (2) days past it
+        ([(3, TaskStatus.IN_PROGRESS)], "late"),
+        ([(3, TaskStatus.NOT_STARTED), (-5, TaskStatus.IN_PROGRESS)], "late"),
+        ([(2, TaskStatus.IN_PROGRESS)], "at_risk"),
+        ([(1, TaskStatus.BLOCKED)], "at_risk"),
+        ([(-4, TaskStatus.BLOCKED)], "at_risk"),
+        (
+            [(9, TaskStatus.DONE), (9, TaskStatus.CANCELLED), (0, TaskStatus.IN_PROGRESS)],
+            "on_track",
+        ),
+        ([], "on_track"),
+    ],
+)
+@time_machine.travel(NOW, tick=False)
+def test_each_task_condition_decides_health_on_its_own(org, tasks, health):
+    requirement = running(org, "单一条件")
+    Requirement.objects.filter(pk=requirement.pk).update(status="in_progress")
+    for index, (days_late, status) in enumerate(tasks, start=1):
+        end = TODAY - datetime.timedelta(days=days_late)
+        task(requirement, f"1.{index}", end=end, status=status, org=org)
+    director = org["users"]["director"]
+    [row] = portfolio_rows(portfolio(director))
+    assert row.health == health
+    others = {"late", "at_risk", "on_track"} - {health}
+    assert [r.pk for r in portfolio(director, PortfolioFilters(health=health))] == [requirement.pk]
+    assert not any(portfolio(director, PortfolioFilters(health=other)).exists() for other in others)
 
 
 @time_machine.travel(NOW, tick=False)
