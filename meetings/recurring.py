@@ -2,8 +2,10 @@
 
 The leader sets the weekday, time, place and attendees once; beat (and `manage.py
 create_weekly_meetings`) creates each occurrence ahead as an ordinary weekly meeting,
-its agenda prefilled from the tracker as of the meeting's day (the agenda providers of
-the weekly kind: late, blocked and due-this-week tasks, open high-impact issues). A date
+its agenda prefilled from the tracker (the agenda providers of the weekly kind: late,
+blocked and due-this-week tasks, open high-impact issues). On the meeting's day the same
+run prefills it again from the tracker as it is that morning, unless someone has edited
+the agenda or the minutes have been started. A date
 that is not a working day (weekend, statutory holiday; 调休 make-up days count as
 working) is recorded as skipped. Minutes, publishing and the 24-hour rule are those of
 every meeting.
@@ -120,12 +122,42 @@ def weekly_meetings_create(
     )
     if schedule_ids is not None:
         schedules = schedules.filter(pk__in=list(schedule_ids))
+    weekly_agendas_refresh(on=on, schedules=schedules)
     for schedule in schedules:
         for day in _dates(schedule, on, days):
             occurrence = _occurrence(schedule, day, counter)
             if occurrence is not None:
                 created.append(occurrence)
     return created
+
+
+def weekly_agendas_refresh(*, on: datetime.date, schedules=None) -> list[WeeklyOccurrence]:
+    """Prefill again, from the tracker as it is now, the agenda of the weekly meetings
+    held on `on` whose agenda nobody edited and whose minutes are not started. Returns
+    the occurrences whose agenda changed."""
+    from .selectors import agenda_suggestion
+
+    occurrences = WeeklyOccurrence.objects.filter(date=on, meeting__isnull=False).filter(
+        meeting__minutes="", meeting__published_at__isnull=True
+    )
+    if schedules is not None:
+        occurrences = occurrences.filter(schedule__in=schedules)
+    changed = []
+    for occurrence in occurrences.select_related("meeting", "meeting__requirement"):
+        meeting = occurrence.meeting
+        if meeting.agenda != occurrence.prefilled_agenda:
+            continue  # edited by a person: theirs to keep
+        agenda = agenda_suggestion(meeting.requirement, MeetingKind.WEEKLY, on)
+        if agenda == meeting.agenda:
+            continue
+        with transaction.atomic():
+            meeting.agenda = agenda
+            with one_entry(meeting, actor=None, reason=_("按当天跟踪表更新协作例会议程")):
+                meeting.save(update_fields=["agenda", "updated_at"])
+            occurrence.prefilled_agenda = agenda
+            occurrence.save(update_fields=["prefilled_agenda"])
+        changed.append(occurrence)
+    return changed
 
 
 def _organizer(schedule: WeeklySchedule):
@@ -157,7 +189,8 @@ def _occurrence(schedule: WeeklySchedule, day: datetime.date, counter: DayCounte
                 location=schedule.location,
                 rule=_("按协作例会安排自动创建"),
             )
-            occurrence.save(update_fields=["meeting"])
+            occurrence.prefilled_agenda = occurrence.meeting.agenda
+            occurrence.save(update_fields=["meeting", "prefilled_agenda"])
             return occurrence
     except IntegrityError:  # another run created this date first
         return None

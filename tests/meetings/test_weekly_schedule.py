@@ -130,3 +130,43 @@ def test_schedule_page(org, running, client):
     assert client.post(url, {"weekday": "3", "time": "10:00"}).status_code == 403
     client.force_login(users["ops_staff"])
     assert client.get(url).status_code == 404
+
+
+def test_agenda_is_prefilled_again_on_the_meetings_day_unless_edited(org, tracked):
+    """Created on Monday for Friday; by Friday morning task 2 has become late, so the
+    06:00 run prefills the agenda again, as long as nobody edited it."""
+    with time_machine.travel(MONDAY, tick=False):
+        [_skipped, occurrence] = weekly_meetings_create(days=14)
+    meeting = occurrence.meeting
+    assert "延期任务（1）" in meeting.agenda
+    friday = datetime.datetime(2027, 1, 8, 6, 0, tzinfo=SHANGHAI)
+    with time_machine.travel(friday, tick=False):
+        # task 2 ended on Thursday the 7th and is still open; the run also creates
+        # the next week's meeting
+        assert create_weekly_meetings.apply().get() == 1
+    meeting.refresh_from_db()
+    assert "延期任务（2）" in meeting.agenda and "2 任务2" in meeting.agenda
+    assert meeting.history.latest().history_change_reason == "按当天跟踪表更新协作例会议程"
+
+    # An agenda a person edited is theirs: it is not replaced.
+    other = WeeklySchedule.objects.get(pk=tracked.pk)
+    meeting.agenda += "\n4. 下季度预算"
+    meeting.save(update_fields=["agenda"])
+    make_task(org, other.requirement, "4", planned_start=D(2027, 1, 1), planned_end=D(2027, 1, 5))
+    with time_machine.travel(friday, tick=False):
+        weekly_meetings_create(days=14)
+    meeting.refresh_from_db()
+    assert meeting.agenda.endswith("4. 下季度预算") and "4 任务4" not in meeting.agenda
+
+
+def test_agenda_is_not_prefilled_again_once_minutes_are_started(org, tracked):
+    with time_machine.travel(MONDAY, tick=False):
+        [_skipped, occurrence] = weekly_meetings_create(days=14)
+    meeting = occurrence.meeting
+    before = meeting.agenda
+    meeting.minutes = "会议开始，逐项过进度。"
+    meeting.save(update_fields=["minutes"])
+    with time_machine.travel(datetime.datetime(2027, 1, 8, 6, 0, tzinfo=SHANGHAI), tick=False):
+        weekly_meetings_create(days=14)
+    meeting.refresh_from_db()
+    assert meeting.agenda == before
