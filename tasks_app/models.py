@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin
 from simple_history.models import HistoricalRecords
@@ -270,7 +270,9 @@ class Plan(FSMModelMixin, models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["-requirement_id", "task__code_sort", "id"]
+        # Task plans in WBS order, then the requirement's overall plans (no task), the
+        # same on every database (SQLite sorts NULL first by default, PostgreSQL last).
+        ordering = ["-requirement_id", F("task__code_sort").asc(nulls_last=True), "id"]
         verbose_name = _("方案")
         verbose_name_plural = _("方案")
         indexes = [models.Index(fields=["requirement", "status"])]

@@ -2,8 +2,9 @@
 
 A plain form post signs and goes back to the page with a message. A post from the card
 through htmx answers the signed slot only, so it collapses to its result in place (or
-the slot again with the refusal next to the comment box); when the signature completes
-the point, the page reloads to show the next step.
+the slot again with the refusal next to the comment box) and tells the page's next steps
+to refresh (`collab:signed`); when the signature completes the point, the page reloads
+to show the next step.
 """
 
 from __future__ import annotations
@@ -73,4 +74,7 @@ def sign_response(
         "comment": request.POST.get("comment", "") if error else "",
         "signed_now": not error,
     }
-    return HttpResponse(render_to_string("signoffs/_sign_slot.html", context, request=request))
+    response = HttpResponse(render_to_string("signoffs/_sign_slot.html", context, request=request))
+    if not error:  # the page's next steps (whose turn it is) refresh themselves
+        response["HX-Trigger"] = "collab:signed"
+    return response

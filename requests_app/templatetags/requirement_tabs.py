@@ -30,5 +30,7 @@ def requirement_tabs(context, requirement, active: str = "overview"):
         "tabs": tabs,
         "requirement": requirement,
         "csrf_token": context.get("csrf_token"),
+        # the page itself: the next actions reload from it after a signature
+        "refresh_url": context["request"].get_full_path(),
         **stage_for(requirement, user),
     }
