@@ -34,6 +34,20 @@
       }
     };
     var control = new window.TomSelect(select, settings);
+    // Tom Select searches what was typed a moment after the last key (refreshThrottle),
+    // and that search opens the list and focuses its box again. Once the person has left
+    // the box or closed the list, a search still waiting would pull them back: the keyboard
+    // pops up over the field they moved on to and an open date calendar closes. So leaving
+    // or closing drops it (refreshTimeout is Tom Select 2.6's handle for that search).
+    function dropPendingSearch() {
+      if (control.refreshTimeout) {
+        window.clearTimeout(control.refreshTimeout);
+        control.refreshTimeout = null;
+      }
+    }
+    control.control_input.addEventListener("blur", dropPendingSearch);
+    control.on("dropdown_close", dropPendingSearch);
+    control.on("item_add", dropPendingSearch);
     // The typed-into box carries the field's accessible name, as the select did.
     var label = select.getAttribute("aria-label");
     if (label && control.control_input) { control.control_input.setAttribute("aria-label", label); }
