@@ -52,17 +52,6 @@
     var label = select.getAttribute("aria-label");
     if (label && control.control_input) { control.control_input.setAttribute("aria-label", label); }
     if (select.classList.contains("is-invalid")) { control.wrapper.classList.add("is-invalid"); }
-    // Typing filters the list a moment later (refreshThrottle). Once an option is picked
-    // or the field is left, that pending refresh must not reopen the list and take the
-    // focus from the next field (which also closed an open date picker on phones).
-    function dropPendingRefresh() {
-      if (control.refreshTimeout) {
-        window.clearTimeout(control.refreshTimeout);
-        control.refreshTimeout = null;
-      }
-    }
-    control.on("item_add", dropPendingRefresh);
-    control.on("blur", dropPendingRefresh);
   }
 
   function datePicker(input) {
