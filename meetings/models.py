@@ -267,7 +267,9 @@ class WeeklyOccurrence(models.Model):
     skipped_reason = models.CharField(_("跳过原因"), max_length=200, blank=True)
     # The agenda as last prefilled from the tracker: while the meeting's agenda still
     # equals it (nobody edited it), it is prefilled again on the meeting's day.
-    prefilled_agenda = models.TextField(_("预填议程"), blank=True, editable=False)
+    prefilled_agenda = fields.TextField(
+        _("预填议程"), blank=True, editable=False, max_length=fields.TEXT_LONG
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
