@@ -24,8 +24,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from collab.notifications import channels
-from collab.notifications.deliveries import deliveries_dispatch, kind_label, site_url
+from collab.notifications.deliveries import deliveries_dispatch
 from collab.notifications.models import Alert, Channel, Delivery
+from collab.notifications.outgoing import kind_label, site_url
 
 from .events import WEBHOOK_TEST
 from .models import WebhookSubscription

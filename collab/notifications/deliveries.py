@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import logging
 import random
-import urllib.parse
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -40,8 +39,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import channels, personal, ratelimit
-from .digests import digest_alerts, digest_markdown, digest_url
+from . import channels, personal, ratelimit, todos
+from .digests import digest_alerts
 from .models import (
     PERSONAL_CHANNELS,
     Alert,
@@ -51,6 +50,7 @@ from .models import (
     DeliveryStatus,
     RobotConfig,
 )
+from .outgoing import alert_text, message_id, robot_request
 
 logger = logging.getLogger(__name__)
 
@@ -92,91 +92,6 @@ def deliveries_dispatch(*, deliveries: Sequence[tuple[int, str]]) -> None:
             logger.exception("Could not queue delivery %s; the sweep will retry", delivery_id)
 
 
-def site_url(path: str) -> str:
-    base = setting("COLLAB_SITE_URL", "").rstrip("/")
-    return f"{base}{path}" if path.startswith("/") else path
-
-
-def kind_label(kind: str) -> str:
-    from .messages import kind_label as label
-
-    return label(kind)
-
-
-def _text(alert: Alert, language: str = "") -> str:
-    """The message of an alert in `language` (the site's when empty)."""
-    from .messages import render_in
-
-    label, message = render_in(language, alert.kind, alert.params, alert.message)
-    link = f"\n{site_url(alert.url)}" if alert.url else ""
-    return f"【{label}】{message}{link}"
-
-
-def webhook_document(delivery: Delivery) -> dict:
-    alert = delivery.alert
-    return {
-        "event": "alert",
-        "alert_id": alert.pk,
-        "delivery_id": delivery.pk,
-        "kind": alert.kind,
-        "kind_label": kind_label(alert.kind),
-        "message": alert.message,
-        "url": site_url(alert.url) if alert.url else "",
-        "due_on": alert.due_on.isoformat(),
-        "object": {
-            "type": f"{alert.content_type.app_label}.{alert.content_type.model}",
-            "id": alert.object_id,
-        },
-        "created_at": alert.created_at.isoformat(),
-    }
-
-
-def message_id(delivery_id: int) -> str:
-    """A fixed Message-ID per delivery: a resent e-mail is recognisably the same one."""
-    host = urllib.parse.urlsplit(site_url("/")).hostname or "collab.localhost"
-    return f"<alert-delivery-{delivery_id}@{host}>"
-
-
-def _robot_request(delivery: Delivery, robot: RobotConfig, digest: list[Alert] | None):
-    kind = delivery.channel
-    if digest:
-        from django.utils import translation
-
-        with translation.override(robot.language or settings.LANGUAGE_CODE):
-            title, text = digest_markdown(delivery, digest)
-        if kind == Channel.DINGTALK:
-            return channels.dingtalk_markdown_request(robot.webhook_url, robot.secret, title, text)
-        if kind == Channel.FEISHU:
-            return channels.feishu_markdown_request(robot.webhook_url, robot.secret, title, text)
-        if kind == Channel.WECOM:
-            return channels.wecom_markdown_request(robot.webhook_url, text)
-        document = {
-            "event": "digest",
-            "delivery_id": delivery.pk,
-            "count": len(digest),
-            "url": digest_url(delivery.pk),
-            "alerts": [
-                {"alert_id": a.pk, "kind": a.kind, "message": a.message, "url": site_url(a.url)}
-                for a in digest
-            ],
-        }
-        return channels.webhook_request(
-            robot.webhook_url, robot.secret, document, delivery_id=delivery.pk
-        )
-    text = _text(delivery.alert, robot.language)
-    if kind == Channel.DINGTALK:
-        return channels.dingtalk_request(robot.webhook_url, robot.secret, text)
-    if kind == Channel.FEISHU:
-        return channels.feishu_request(robot.webhook_url, robot.secret, text)
-    if kind == Channel.WECOM:
-        return channels.wecom_request(robot.webhook_url, text)
-    if kind == Channel.WEBHOOK:
-        return channels.webhook_request(
-            robot.webhook_url, robot.secret, webhook_document(delivery), delivery_id=delivery.pk
-        )
-    raise channels.PermanentChannelError(f"unknown channel {kind}")
-
-
 def _send_external(delivery: Delivery, digest: list[Alert] | None = None) -> str:
     alert = delivery.alert
     if delivery.channel == Channel.EMAIL:
@@ -189,7 +104,7 @@ def _send_external(delivery: Delivery, digest: list[Alert] | None = None) -> str
         label, _message = render_in(language, alert.kind, alert.params, alert.message)
         mail = EmailMessage(
             subject=f"[Collab] {label}",
-            body=_text(alert, language),
+            body=alert_text(alert, language),
             to=[user.email],
             headers={"Message-ID": message_id(delivery.pk)},
         )
@@ -207,7 +122,7 @@ def _send_external(delivery: Delivery, digest: list[Alert] | None = None) -> str
     robot = delivery.robot
     if robot is None:
         raise channels.PermanentChannelError("robot was removed")
-    request = _robot_request(delivery, robot, digest)
+    request = robot_request(delivery, robot, digest)
     return channels.post(request, kind=delivery.channel)
 
 
@@ -317,13 +232,46 @@ def _wait_for_token(delivery_id: int, robot: RobotConfig, wait: float, now) -> s
     return "rate limited"
 
 
+# A personal message that asks its recipient to act is not sent once that to-do is
+# closed (done, signed, resolved …) while the message waited (a retry, a rate limit).
+WITHDRAWABLE = (Channel.EMAIL, *PERSONAL_CHANNELS)
+
+
+def _asks_for_a_closed_todo(row: dict) -> bool:
+    action, recipient_id = row["alert__action"], row["recipient_id"]
+    return (
+        row["channel"] in WITHDRAWABLE
+        and bool(action)
+        and recipient_id in (row["alert__action_for"] or ())
+        and todos.closed_for(recipient_id, action)
+    )
+
+
+def _withdraw(delivery_id: int) -> str:
+    withdrawn = Delivery.objects.filter(pk=delivery_id, status__in=CLAIMABLE).update(
+        status=DeliveryStatus.WITHDRAWN,
+        next_attempt_at=None,
+        last_error=_("待办已完成，消息不再发送"),
+    )
+    return "withdrawn" if withdrawn else "already handled"
+
+
 def delivery_send(*, delivery_id: int, task_id: str = "", robot_token: bool = False) -> str:
     """Send one delivery once. Returns what happened; raises RetryLater when a retry is
     due (the Celery task schedules it)."""
     now = timezone.now()
     row = (
         Delivery.objects.filter(pk=delivery_id)
-        .values("channel", "status", "robot_id", "robot__kind", "next_attempt_at")
+        .values(
+            "channel",
+            "status",
+            "robot_id",
+            "robot__kind",
+            "next_attempt_at",
+            "recipient_id",
+            "alert__action",
+            "alert__action_for",
+        )
         .first()
     )
     if row is None:
@@ -334,6 +282,8 @@ def delivery_send(*, delivery_id: int, task_id: str = "", robot_token: bool = Fa
         return "not due"
     if row["channel"] == Channel.INBOX:
         return _send_inbox(delivery_id, task_id or "", now)
+    if _asks_for_a_closed_todo(row):
+        return _withdraw(delivery_id)
     if row["channel"] in PERSONAL_CHANNELS:
         personal.wait_for_app_token(delivery_id, row["channel"], now)  # or RetryLater
     if row["robot_id"] and not robot_token:

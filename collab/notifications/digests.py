@@ -12,7 +12,7 @@ from .models import Alert, Delivery
 
 
 def digest_url(lead_id: int) -> str:
-    from .deliveries import site_url
+    from .outgoing import site_url
 
     return site_url(reverse("notifications:robot_digest", args=[lead_id]))
 
@@ -20,7 +20,8 @@ def digest_url(lead_id: int) -> str:
 def digest_markdown(lead: Delivery, alerts: Sequence[Alert]) -> tuple[str, str]:
     """(title, markdown) of a digest: newest first, at most
     COLLAB_ROBOT_DIGEST_MAX_ITEMS lines, and a link to the full list in Collab."""
-    from .deliveries import kind_label, setting, site_url
+    from .deliveries import setting
+    from .outgoing import kind_label, site_url
 
     limit = setting("COLLAB_ROBOT_DIGEST_MAX_ITEMS", 15)
     title = _("Collab 提醒汇总（%(n)s 条）") % {"n": len(alerts)}

@@ -314,6 +314,7 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", _("发送失败")
     UNCONFIRMED = "unconfirmed", _("发送中断（未确认）")
     MERGED = "merged", _("已合并到汇总消息")
+    WITHDRAWN = "withdrawn", _("已撤回（待办已完成）")
 
 
 # Rows in these states are done: nothing sends them again without an admin.
@@ -322,6 +323,7 @@ FINAL_STATUSES = (
     DeliveryStatus.FAILED,
     DeliveryStatus.UNCONFIRMED,
     DeliveryStatus.MERGED,
+    DeliveryStatus.WITHDRAWN,
 )
 
 

@@ -77,8 +77,8 @@ def work_notice_error(user, channel: str) -> str:
 
 
 def _content(delivery: Delivery) -> tuple[str, str, str]:
-    from .deliveries import site_url
     from .messages import language_of, render_in
+    from .outgoing import site_url
 
     alert = delivery.alert
     label, message = render_in(

@@ -30,8 +30,6 @@ from .deliveries import (  # noqa: F401 (the delivery services live next door)
     delivery_send,
     robot_flush,
     robot_mark_broken,
-    site_url,
-    webhook_document,
 )
 from .models import (
     Alert,
@@ -44,6 +42,7 @@ from .models import (
     RobotConfig,
     Watch,
 )
+from .outgoing import site_url, webhook_document  # noqa: F401
 from .personal import PLATFORM_OF, platform_ids
 from .sweep import deliveries_resend, deliveries_sweep  # noqa: F401
 

@@ -100,6 +100,14 @@ def open_actions(user, today: datetime.date | None = None) -> set[str]:
     return {todo.action for todo in todos_for(user, today)}
 
 
+def closed_for(user_id: int, action: str) -> bool:
+    """Whether the to-do `action` is no longer open for the user (or the user is gone)."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(pk=user_id).first()
+    return user is None or action not in open_actions(user)
+
+
 def mark_done(notifications: Iterable, user, today: datetime.date | None = None) -> set[str]:
     """Set `is_done` on each notice that asks for an action which is no longer open;
     returns the open action keys."""

@@ -216,3 +216,44 @@ def test_the_language_picked_is_stored_and_used_for_every_page(org, client):
     # Without a choice the browser decides.
     other.force_login(org["users"]["prd_head"])
     assert "Dashboard" in other.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_a_message_asking_for_a_to_do_closed_meanwhile_is_not_sent(org, requirement, mailoutbox):
+    """E-mail waiting to go out (a retry, a rate limit) that asks its recipient for a
+    to-do already done is withdrawn; one whose to-do is still open goes out."""
+    from tasks_app.models import Task, TaskStatus
+    from tasks_app.services import task_create
+
+    users = org["users"]
+    for name in ("prd_liaison", "sal_liaison"):
+        users[name].email = f"{name}@example.com"
+        users[name].save(update_fields=["email"])
+
+    def assign(owner, department, name):
+        task = task_create(
+            requirement=requirement,
+            actor=users["mkt_head"],
+            name=name,
+            owner_department=org["departments"][department],
+            owner=users[owner],
+            planned_start=datetime.date(2026, 12, 1),
+            planned_end=datetime.date(2026, 12, 9),
+        )
+        email = Delivery.objects.get(
+            alert__kind="task_assigned", alert__object_id=task.pk, channel=Channel.EMAIL
+        )
+        assert email.alert.action == f"task:{task.pk}"
+        return task, email
+
+    done, withdrawn = assign("prd_liaison", "PRD", "方案")
+    _open, sent = assign("sal_liaison", "SAL", "渠道对接")
+    Task.objects.filter(pk=done.pk).update(status=TaskStatus.CANCELLED)
+
+    assert delivery_send(delivery_id=withdrawn.pk) == "withdrawn"
+    assert delivery_send(delivery_id=sent.pk) == "sent"
+    assert [message.to for message in mail.outbox] == [["sal_liaison@example.com"]]
+    withdrawn.refresh_from_db()
+    assert withdrawn.status == "withdrawn" and withdrawn.attempts == 0
+    assert withdrawn.last_error == "待办已完成，消息不再发送"
+    # A final state: a duplicate or the sweep never sends it.
+    assert delivery_send(delivery_id=withdrawn.pk) == "already handled"

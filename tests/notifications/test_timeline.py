@@ -49,7 +49,8 @@ def test_2_1_reminded_on_august_4_to_owner_and_liaison_once(timeline, scan):
     liaison_notes = inbox(users["dsn_liaison"], AlertKind.TASK_DUE_SOON)
     assert len(owner_notes) == 1 and len(liaison_notes) == 1
     assert "2.1" in owner_notes[0].message and "宣传物料制作" in owner_notes[0].message
-    assert Delivery.objects.filter(alert__object_id=task.pk, status="sent").count() == 2
+    due_soon = alerts_for(task, AlertKind.TASK_DUE_SOON)
+    assert Delivery.objects.filter(alert__in=due_soon, status="sent").count() == 2
 
 
 def test_2_1_late_over_two_days_after_august_7_then_escalated(timeline, scan, settings):
