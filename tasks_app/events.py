@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from collab.accounts.models import User
 from collab.notifications.events import EventType, Role, notify_event
 from collab.notifications.messages import translatable
 from collab.notifications.models import AlertKind
@@ -20,6 +21,7 @@ from .selectors import plans_visible_to, with_plan_related
 class TaskEvent(models.TextChoices):
     ASSIGNED = "task_assigned", _("任务分派")
     REASSIGNED = "task_reassigned", _("任务转交")
+    IMPORTED = "tasks_imported", _("Excel 导入分派任务")
     BLOCKED = "task_blocked", _("任务阻塞")
     UNBLOCKED = "task_unblocked", _("任务解除阻塞")
     FINISHED = "task_finished", _("任务完成")
@@ -38,6 +40,7 @@ ROLES = [
 ]
 
 _TASK = _("任务 %(code)s「%(name)s」（需求 %(number)s）")
+IMPORTED_CODES = 10  # task codes listed in an import's notice
 EVENT_TYPES = [
     EventType(
         TaskEvent.ASSIGNED,
@@ -55,6 +58,14 @@ EVENT_TYPES = [
         _("任务 %(code)s「%(name)s」（需求 %(number)s）已改由 %(owner)s 负责"),
         roles=("owner", "collaborators"),
         action_roles=("owner",),
+    ),
+    # One notice per person for an Excel import, listing the tasks it gave them.
+    EventType(
+        TaskEvent.IMPORTED,
+        TaskEvent.IMPORTED.label,
+        _("%(actor)s 通过 Excel 导入把 %(count)s 个任务（需求 %(number)s）交给你负责：%(codes)s"),
+        roles=("person",),
+        watchers=False,
     ),
     EventType(
         TaskEvent.BLOCKED,
@@ -154,6 +165,37 @@ def notify_task(kind: str, task: Task, *, actor, params: dict | None = None, **c
         department=task.owner_department,
         **context,
     )
+
+
+def notify_imported_owners(requirement, tasks: list[Task], *, actor) -> int:
+    """Tell each owner of `tasks` (new to them through an Excel import) which tasks are
+    now theirs: one notice per person, whatever the number of rows. Returns the number
+    of people told."""
+    by_owner: dict[int, list[Task]] = {}
+    for task in tasks:
+        if task.owner_id is not None:
+            by_owner.setdefault(task.owner_id, []).append(task)
+    owners = User.objects.in_bulk(list(by_owner))
+    url = reverse("tasks:list") + "?mine=1"
+    told = 0
+    for owner_id, owned in by_owner.items():
+        owner = owners.get(owner_id)
+        if owner is None or owner == actor:
+            continue
+        codes = "、".join(task.code for task in owned[:IMPORTED_CODES])
+        if len(owned) > IMPORTED_CODES:
+            codes += "…"
+        notify_event(
+            TaskEvent.IMPORTED,
+            target=requirement,
+            requirement=requirement,
+            actor=actor,
+            url=url,
+            params={"count": len(owned), "codes": codes},
+            people=[owner],
+        )
+        told += 1
+    return told
 
 
 def notify_plan(kind: str, plan: Plan, *, actor, **context):

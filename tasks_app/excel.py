@@ -19,7 +19,7 @@ from collab.spreadsheets import registry as r
 from collab.spreadsheets.cells import choice_label, owner_label
 from requests_app.models import GroupRole, Priority
 
-from . import bulk, bulk_write, excel_rows, services
+from . import bulk, bulk_write, events, excel_rows, services
 from .lifecycle import TASK_LIFECYCLE
 from .models import Task, TaskStatus
 
@@ -64,6 +64,11 @@ def _collaborator_labels(task: Task) -> str:
         parts.append(owner_label(department, user))
     parts.extend(owner_label(u.department, u) for u in users)
     return "、".join(parts)
+
+
+def _created_first(plans: list[dict]) -> list[dict]:
+    """The plans in the order task_plans_write returns their tasks: new ones first."""
+    return [p for p in plans if p["id"] is None] + [p for p in plans if p["id"] is not None]
 
 
 class TaskSheet(r.Sheet):
@@ -391,13 +396,20 @@ class TaskSheet(r.Sheet):
         return task
 
     def write(self, plans, context, progress):
-        bulk_write.task_plans_write(
+        written = bulk_write.task_plans_write(
             requirement=context["requirement"],
             actor=context["actor"],
             plans=plans,
             reason=str(IMPORT_REASON),
             progress=progress.step,
         )
+        # The owners of new tasks, and of tasks the file gave to someone else, are told.
+        handed = [
+            task
+            for task, plan in zip(written, _created_first(plans), strict=True)
+            if plan["id"] is None or "owner" in plan["changed"]
+        ]
+        events.notify_imported_owners(context["requirement"], handed, actor=context["actor"])
 
     def _changed(self, task, fields) -> bool:
         for key, value in fields.items():

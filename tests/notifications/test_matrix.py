@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 # Platform events not about a requirement: a broken group robot (test_deliveries.py), a
 # leaver found by the org sync and a webhook test event (tests/integrations).
-NOT_IN_THE_LOOP = {"robot_broken", "member_left", "webhook_test"}
+NOT_IN_THE_LOOP = {"robot_broken", "member_left", "webhook_test", "tasks_imported"}
 THREE = (INITIATOR, "sal_head", LEADER)
 ACTION = re.compile(r'data-action="([^"]+)"(?: data-done="([01])")?')
 

@@ -359,3 +359,29 @@ def test_task_rows_read_as_values_are_the_rows_of_the_tasks(org, api):
         f"渠道商A公司/{NAME['cha_contact']}",
         "",
     }
+
+
+def test_owners_are_told_once_each_which_imported_tasks_are_theirs(org, api):
+    from collab.notifications.models import Notification
+
+    requirement = _requirement(org)
+    users = org["users"]
+    _import(api, org, requirement, FILE)
+    notices = Notification.objects.filter(kind="tasks_imported")
+    told = {n.recipient.username: n for n in notices.select_related("recipient")}
+    # New tasks (4.1, 4.2, the unnumbered one) and 3.1, handed to 销售部's head; the
+    # leader who imported and the owners of unchanged or merely edited tasks: nothing.
+    assert set(told) == {"sal_head", "sal_liaison", "dsn_liaison", "mkt_staff"}
+    assert notices.count() == 4
+    new_code = Task.objects.get(requirement=requirement, name="复盘准备").code
+    expected = {
+        "sal_head": "3.1",
+        "sal_liaison": "4.1",
+        "dsn_liaison": "4.2",
+        "mkt_staff": new_code,
+    }
+    for username, codes in expected.items():
+        message = told[username].message
+        assert f"{users['mkt_head'].label} 通过 Excel 导入把 1 个任务" in message, message
+        assert message.endswith(f"交给你负责：{codes}"), message
+        assert told[username].alert.url == "/tasks/?mine=1"
