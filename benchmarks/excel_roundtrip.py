@@ -210,7 +210,10 @@ def import_file(org, count: int) -> bytes:
     ws = workbook.create_sheet(str(sheet.title))
     ws.append([str(c.header) for c in sheet.columns if c.in_header])
     start = datetime.date(2024, 7, 15)
-    owners = ["市场部*", "产品部*", "设计部*", "销售部*"]
+    owners = [
+        org["users"][name].label
+        for name in ("mkt_staff", "prd_liaison", "dsn_liaison", "sal_liaison")
+    ]
     for index in range(count):
         ws.append(
             [

@@ -61,7 +61,7 @@ class User(AbstractUser):
         related_name="members",
     )
     display_name = fields.CharField(
-        _("显示名"), max_length=100, blank=True, help_text=_("可脱敏显示，例如 市场部*")
+        _("显示名"), max_length=100, blank=True, help_text=_("页面上显示的姓名，例如 王芳")
     )
     phone = fields.CharField(_("电话"), max_length=32, blank=True)
     is_coordinator = models.BooleanField(

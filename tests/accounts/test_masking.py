@@ -94,3 +94,14 @@ def test_demo_people_have_distinct_ordinary_names_masked_in_exports_on_request(c
     director.save(update_fields=["mask_names"])
     masked = exported()
     assert "王*" in masked and "王芳" not in masked
+
+
+def test_loading_the_demo_again_names_people_still_showing_the_seeds_masked_names(org):
+    from collab.accounts.demo import load
+    from collab.accounts.models import User
+
+    User.objects.filter(username="mkt_staff").update(display_name="市场部*")
+    User.objects.filter(username="prd_head").update(display_name="产品王总")
+    load({})
+    assert User.objects.get(username="mkt_staff").display_name == "王芳"
+    assert User.objects.get(username="prd_head").display_name == "产品王总"  # their choice
