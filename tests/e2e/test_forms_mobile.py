@@ -13,40 +13,18 @@ from playwright.sync_api import expect
 from collab.signoffs.services import signoffs_for
 from requests_app.models import REVIEW_STAGE
 from tasks_app.models import Task
-from tests.e2e.ui_sweep import DINGTALK_UA
+from tests.e2e.ui_sweep import DINGTALK_UA, PHONE, open_phone
 from tests.factories import confirm_requirement, form_group, make_requirement
 
 pytestmark = pytest.mark.slow
-
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
 def phone(request, browser, live_server):
     """A phone; parametrised indirectly with a user agent to be an in-app browser."""
-    agent = {"user_agent": request.param} if getattr(request, "param", None) else {}
-    context = browser.new_context(
-        locale="zh-CN",
-        base_url=live_server.url,
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-        **agent,
-    )
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    errors = []
-    # Script errors, and any failed request except the browser's own favicon probe.
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
-        "response",
-        lambda response: response.status >= 400
-        and not response.url.endswith("/favicon.ico")
-        and errors.append(f"{response.status} {response.url}"),
-    )
-    page.errors = errors
+    page = open_phone(browser, live_server.url, getattr(request, "param", None))
     yield page
-    context.close()
+    page.context.close()
 
 
 def _login(page, username):

@@ -14,7 +14,7 @@ from requests_app.models import Requirement
 from risks_app.models import Risk
 from tasks_app.models import ProgressUpdate
 from tasks_app.services import task_create
-from tests.e2e.ui_sweep import DINGTALK_UA, FEISHU_UA, PHONE
+from tests.e2e.ui_sweep import DINGTALK_UA, FEISHU_UA, PHONE, open_phone
 from tests.factories import confirm_requirement, form_group, make_requirement
 
 pytestmark = pytest.mark.slow
@@ -29,31 +29,11 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(params=sorted(IN_APP_BROWSERS))
 def phone(request, browser, live_server):
-    """A touch phone running the chat app's in-app browser; `page.errors` collects script
-    errors and failed requests (the browser's own favicon probe aside)."""
-    context = browser.new_context(
-        locale="zh-CN",
-        base_url=live_server.url,
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-        user_agent=IN_APP_BROWSERS[request.param],
-    )
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    errors = []
-
-    def failed(response):
-        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
-            errors.append(f"{response.status} {response.url}")
-
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("response", failed)
-    page.on("requestfailed", lambda req: errors.append(f"{req.failure} {req.url}"))
-    page.errors = errors
+    """A touch phone running the chat app's in-app browser."""
+    page = open_phone(browser, live_server.url, IN_APP_BROWSERS[request.param])
     page.in_app = request.param
     yield page
-    context.close()
+    page.context.close()
 
 
 @pytest.fixture

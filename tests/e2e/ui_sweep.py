@@ -171,6 +171,29 @@ def slug(url: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", urlsplit(url).path.lower()).strip("-") or "home"
 
 
+def open_phone(browser, base_url: str, user_agent: str | None = None):
+    """A page on a touch phone (390×844), in a chat app's in-app browser when given its
+    user agent. `page.errors` collects script errors and failed requests (the browser's
+    own favicon probe aside); close it with `page.context.close()`."""
+    agent = {"user_agent": user_agent} if user_agent else {}
+    context = browser.new_context(
+        locale="zh-CN", base_url=base_url, viewport=PHONE, is_mobile=True, has_touch=True, **agent
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    errors: list[str] = []
+
+    def failed(response):
+        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+            errors.append(f"{response.status} {response.url}")
+
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("response", failed)
+    page.on("requestfailed", lambda request: errors.append(f"{request.failure} {request.url}"))
+    page.errors = errors
+    return page
+
+
 def log_in(browser, base_url: str, username: str, password: str) -> dict:
     """Signs in once; the returned storage state reopens the session in any context."""
     context = browser.new_context(base_url=base_url, locale="zh-CN")
